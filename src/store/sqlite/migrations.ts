@@ -1,0 +1,160 @@
+/**
+ * Versioned schema. `PRAGMA user_version` holds the number of migrations applied; each migration runs in
+ * its own transaction. Append new migrations; never edit one that has shipped.
+ */
+import type Database from 'better-sqlite3';
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: catalog, stock, change log, store-wide data, customers, tokens, import history
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+  CREATE TABLE changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    product_id TEXT,
+    variant_id TEXT,
+    location_id TEXT,
+    import_id TEXT
+  );
+  CREATE INDEX changes_deleted ON changes (at) WHERE entity = 'product' AND kind = 'delete';
+
+  CREATE TABLE merchant (id INTEGER PRIMARY KEY CHECK (id = 1), doc TEXT NOT NULL, updated_at TEXT NOT NULL);
+
+  CREATE TABLE locations (
+    id TEXT PRIMARY KEY,
+    priority INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+
+  CREATE TABLE shipping_rates (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+  CREATE TABLE return_policies (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+  CREATE TABLE discounts (code TEXT PRIMARY KEY COLLATE NOCASE, doc TEXT NOT NULL);
+  CREATE TABLE promotions (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+
+  CREATE TABLE products (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    brand TEXT,
+    categories TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    quality_mask INTEGER NOT NULL,
+    review_count INTEGER NOT NULL DEFAULT 0,
+    rating TEXT,
+    stock_synced_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    seq INTEGER NOT NULL
+  );
+  CREATE INDEX products_updated ON products (updated_at, id);
+  CREATE INDEX products_brand ON products (brand COLLATE NOCASE, id);
+
+  CREATE TABLE variants (
+    id TEXT PRIMARY KEY,
+    product_id TEXT NOT NULL REFERENCES products (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    sku TEXT,
+    gtin TEXT,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX variants_product ON variants (product_id, position);
+  CREATE INDEX variants_sku ON variants (sku) WHERE sku IS NOT NULL;
+  CREATE INDEX variants_gtin ON variants (gtin) WHERE gtin IS NOT NULL;
+
+  CREATE TABLE prices (
+    variant_id TEXT NOT NULL REFERENCES variants (id) ON DELETE CASCADE,
+    currency TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    list_amount INTEGER,
+    valid_until TEXT,
+    PRIMARY KEY (variant_id, currency)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE inventory (
+    variant_id TEXT NOT NULL REFERENCES variants (id) ON DELETE CASCADE,
+    location_id TEXT NOT NULL REFERENCES locations (id) ON DELETE CASCADE,
+    on_hand INTEGER,
+    reserved INTEGER NOT NULL DEFAULT 0 CHECK (reserved >= 0),
+    low_stock_threshold INTEGER,
+    restock_date TEXT,
+    backorder INTEGER NOT NULL DEFAULT 0,
+    preorder INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL,
+    synced_at TEXT NOT NULL,
+    PRIMARY KEY (variant_id, location_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX inventory_location ON inventory (location_id);
+
+  CREATE TABLE reservations (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL CHECK (status IN ('held', 'committed', 'released')),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  );
+  CREATE INDEX reservations_expiry ON reservations (expires_at) WHERE status = 'held';
+  CREATE TABLE reservation_lines (
+    reservation_id TEXT NOT NULL REFERENCES reservations (id) ON DELETE CASCADE,
+    variant_id TEXT NOT NULL,
+    location_id TEXT NOT NULL,
+    quantity INTEGER NOT NULL CHECK (quantity > 0),
+    PRIMARY KEY (reservation_id, variant_id, location_id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE reviews (
+    id TEXT PRIMARY KEY,
+    product_id TEXT NOT NULL REFERENCES products (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX reviews_product ON reviews (product_id, date);
+
+  CREATE TABLE customers (id TEXT PRIMARY KEY, email TEXT NOT NULL COLLATE NOCASE, doc TEXT NOT NULL);
+  CREATE UNIQUE INDEX customers_email ON customers (email);
+  CREATE TABLE addresses (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    content_hash TEXT NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX addresses_customer ON addresses (customer_id);
+  CREATE TABLE payment_instruments (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+
+  CREATE TABLE tokens (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    scopes TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    last_used_at TEXT,
+    revoked_at TEXT
+  );
+
+  CREATE TABLE imports (
+    id TEXT PRIMARY KEY,
+    format TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    source TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL,
+    summary TEXT NOT NULL
+  );
+  `,
+];
+
+export function migrate(db: Database.Database): { from: number; to: number } {
+  const from = db.pragma('user_version', { simple: true }) as number;
+  if (from > MIGRATIONS.length) {
+    throw new Error(`database schema version ${from} is newer than this ucpd (knows ${MIGRATIONS.length}); upgrade ucpd`);
+  }
+  for (let v = from; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+  return { from, to: MIGRATIONS.length };
+}

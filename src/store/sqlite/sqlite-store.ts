@@ -1,0 +1,287 @@
+/** The embedded store: one SQLite file (WAL) in the data directory. */
+import type { Customer, CustomerAddress, DiscountCode, InventoryLevel, Location, Merchant, PaymentInstrument, Price, Promotion, ReturnPolicy, Review, ShippingRate } from '../../catalog/model.js';
+import { UcpdError, invalidInput } from '../../catalog/errors.js';
+import type {
+  ChangeEntry,
+  Clock,
+  ImportOptions,
+  ImportRecord,
+  ImportSession,
+  InventoryInput,
+  PriceInput,
+  ProductListQuery,
+  ProductPage,
+  ProductRecord,
+  ReserveLine,
+  ReserveResult,
+  StockChange,
+  Store,
+  TokenRecord,
+  VariantRef,
+} from '../store.js';
+import { systemClock } from '../store.js';
+import { openDatabase, type Db } from './db.js';
+import { SqliteImportSession } from './import-session.js';
+import { CatalogQueries } from './queries.js';
+import { Reservations } from './reservations.js';
+import { levelFromRow, priceFromRow, type InventoryRow, type PriceRow } from './rows.js';
+import { CatalogWriter } from './writer.js';
+
+export interface SqliteStoreOptions {
+  /** Database file, or ":memory:" for throwaway stores (imports then share the one connection). */
+  file: string;
+  clock?: Clock;
+}
+
+interface TokenRow {
+  id: string;
+  name: string;
+  scopes: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** Token use is recorded at most once a minute per token, so authenticated reads do not all write. */
+const TOKEN_TOUCH_MS = 60_000;
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite';
+  private readonly db: Db;
+  private readonly q: CatalogQueries;
+  private readonly clock: Clock;
+  private readonly holds: Reservations;
+  private importing = false;
+
+  constructor(private readonly options: SqliteStoreOptions) {
+    this.db = openDatabase({ file: options.file });
+    this.q = new CatalogQueries(this.db);
+    this.clock = options.clock ?? systemClock;
+    this.holds = new Reservations(this.db, () => this.clock.now().toISOString());
+  }
+
+  /** The raw connection, for benchmarks and the contract tests' snapshot helper only. */
+  get connection(): Db {
+    return this.db;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  // -------------------------------------------------------------------------------------------- reads
+  async getMerchant(): Promise<Merchant | undefined> {
+    return this.q.merchant();
+  }
+  async listLocations(): Promise<Location[]> {
+    return this.q.locations();
+  }
+  async listShippingRates(): Promise<ShippingRate[]> {
+    return this.q.shippingRates();
+  }
+  async listReturnPolicies(): Promise<ReturnPolicy[]> {
+    return this.q.returnPolicies();
+  }
+  async listPromotions(): Promise<Promotion[]> {
+    return this.q.promotions();
+  }
+  async listDiscounts(): Promise<DiscountCode[]> {
+    return this.q.discounts();
+  }
+  async getDiscount(code: string): Promise<DiscountCode | undefined> {
+    return this.q.discount(code);
+  }
+  async getProduct(id: string): Promise<ProductRecord | undefined> {
+    return this.q.product(id);
+  }
+  async getProducts(ids: readonly string[]): Promise<ProductRecord[]> {
+    return this.q.products(ids);
+  }
+  async findVariant(key: string): Promise<VariantRef | undefined> {
+    return this.q.findVariant(key);
+  }
+  async listProducts(query: ProductListQuery): Promise<ProductPage> {
+    return this.q.listProducts(query);
+  }
+  async listDeletedProducts(since: string, limit: number, after?: string): Promise<{ id: string; at: string }[]> {
+    return this.q.deletedProducts(since, limit, after);
+  }
+  async countProducts(): Promise<number> {
+    return this.q.count();
+  }
+  async listReviews(productId: string, limit: number): Promise<Review[]> {
+    return this.q.reviews(productId, limit);
+  }
+  async *scanProducts(batchSize = 500): AsyncIterable<ProductRecord> {
+    let after = '';
+    for (;;) {
+      const rows = this.q.scanRows(after, batchSize);
+      if (rows.length === 0) return;
+      yield* this.q.records(rows);
+      after = rows[rows.length - 1]!.id;
+    }
+  }
+
+  async listChanges(since: number, limit: number): Promise<ChangeEntry[]> {
+    return this.q.changes(since, limit);
+  }
+  async lastSeq(): Promise<number> {
+    return this.q.lastSeq();
+  }
+  async storeSeq(): Promise<number> {
+    return this.q.storeSeq();
+  }
+
+  async findCustomerByEmail(email: string): Promise<Customer | undefined> {
+    return this.q.customerByEmail(email);
+  }
+  async listAddresses(customerId: string): Promise<CustomerAddress[]> {
+    return this.q.addresses(customerId);
+  }
+  async listPaymentInstruments(): Promise<PaymentInstrument[]> {
+    return this.q.paymentInstruments();
+  }
+
+  // ------------------------------------------------------------------------------------------- stock
+  async getLevels(variantIds: readonly string[]): Promise<InventoryLevel[]> {
+    const stmt = this.db.prepare<[string], InventoryRow>('SELECT * FROM inventory WHERE variant_id = ? ORDER BY location_id');
+    return variantIds.flatMap((id) => stmt.all(id).map(levelFromRow));
+  }
+
+  private writer(): CatalogWriter {
+    const currency = this.q.merchant()?.currencies[0] ?? 'USD';
+    return new CatalogWriter(this.db, this.q, this.clock.now().toISOString(), null, currency);
+  }
+
+  /** All updates or none: the first bad one aborts the transaction with its index in the error. */
+  private atomically<T, R>(items: readonly T[], apply: (w: CatalogWriter, item: T) => R | undefined): R[] {
+    this.assertNotImporting();
+    return this.db
+      .transaction(() => {
+        const w = this.writer();
+        const out: R[] = [];
+        items.forEach((item, index) => {
+          try {
+            const r = apply(w, item);
+            if (r !== undefined) out.push(r);
+          } catch (err) {
+            if (err instanceof UcpdError) throw new UcpdError(err.kind, err.code, `updates[${index}]: ${err.message}`, { ...err.details, index });
+            throw err;
+          }
+        });
+        w.finish();
+        return out;
+      })
+      .immediate();
+  }
+
+  async applyInventory(updates: readonly InventoryInput[]): Promise<StockChange[]> {
+    return this.atomically(updates, (w, u) => w.setInventory(u).change);
+  }
+
+  async applyPrices(updates: readonly PriceInput[]): Promise<Price[]> {
+    const select = this.db.prepare<[string, string], PriceRow>('SELECT * FROM prices WHERE variant_id = ? AND currency = ?');
+    return this.atomically(updates, (w, u) => {
+      w.setPrice(u);
+      return priceFromRow(select.get(u.variantId, u.currency)!);
+    });
+  }
+
+  async reserve(reservationId: string, lines: readonly ReserveLine[], expiresAt: string): Promise<ReserveResult> {
+    return this.holds.reserve(reservationId, lines, expiresAt);
+  }
+  async release(reservationId: string): Promise<void> {
+    this.holds.release(reservationId);
+  }
+  async commitReservation(reservationId: string): Promise<void> {
+    this.holds.commit(reservationId);
+  }
+  async releaseExpired(now: Date): Promise<number> {
+    return this.holds.releaseExpired(now);
+  }
+
+  // ----------------------------------------------------------------------------------------- imports
+  async beginImport(options: ImportOptions): Promise<ImportSession> {
+    this.assertNotImporting();
+    const memory = this.options.file === ':memory:';
+    // A connection of its own: readers on the main connection see the previous catalog until COMMIT.
+    const db = memory ? this.db : openDatabase({ file: this.options.file });
+    this.importing = memory;
+    return new SqliteImportSession(db, this.clock, options, () => {
+      this.importing = false;
+      if (!memory) db.close();
+    });
+  }
+
+  private assertNotImporting(): void {
+    if (this.importing) throw new UcpdError('unavailable', 'import_in_progress', 'an import is in progress; try again when it finishes');
+  }
+
+  async recordImport(record: ImportRecord): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO imports (id, format, mode, source, started_at, finished_at, status, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at, status = excluded.status, summary = excluded.summary`,
+      )
+      .run(record.id, record.format, record.mode, record.source, record.startedAt, record.finishedAt ?? null, record.status, JSON.stringify(record.summary));
+  }
+
+  async listImports(limit: number): Promise<ImportRecord[]> {
+    const rows = this.db
+      .prepare<[number], { id: string; format: string; mode: string; source: string; started_at: string; finished_at: string | null; status: ImportRecord['status']; summary: string }>(
+        'SELECT * FROM imports ORDER BY started_at DESC, rowid DESC LIMIT ?',
+      )
+      .all(limit);
+    return rows.map((r) => ({
+      id: r.id,
+      format: r.format,
+      mode: r.mode,
+      source: r.source,
+      startedAt: r.started_at,
+      ...(r.finished_at ? { finishedAt: r.finished_at } : {}),
+      status: r.status,
+      summary: JSON.parse(r.summary) as unknown,
+    }));
+  }
+
+  // ------------------------------------------------------------------------------------------ tokens
+  async insertToken(token: TokenRecord & { hash: string }): Promise<void> {
+    if (!token.name.trim()) throw invalidInput('invalid_token_name', 'token name must not be empty');
+    this.db
+      .prepare('INSERT INTO tokens (id, name, hash, scopes, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(token.id, token.name, token.hash, JSON.stringify(token.scopes), token.createdAt);
+  }
+
+  async listTokens(): Promise<TokenRecord[]> {
+    return this.db.prepare<[], TokenRow>('SELECT id, name, scopes, created_at, last_used_at, revoked_at FROM tokens ORDER BY created_at, id').all().map(tokenFromRow);
+  }
+
+  async revokeToken(id: string): Promise<boolean> {
+    const at = this.clock.now().toISOString();
+    return this.db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes > 0;
+  }
+
+  async useToken(hash: string): Promise<TokenRecord | undefined> {
+    const row = this.db
+      .prepare<[string], TokenRow>('SELECT id, name, scopes, created_at, last_used_at, revoked_at FROM tokens WHERE hash = ? AND revoked_at IS NULL')
+      .get(hash);
+    if (!row) return undefined;
+    const now = this.clock.now();
+    if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > TOKEN_TOUCH_MS) {
+      row.last_used_at = now.toISOString();
+      this.db.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(row.last_used_at, row.id);
+    }
+    return tokenFromRow(row);
+  }
+}
+
+function tokenFromRow(r: TokenRow): TokenRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    scopes: JSON.parse(r.scopes) as string[],
+    createdAt: r.created_at,
+    ...(r.last_used_at ? { lastUsedAt: r.last_used_at } : {}),
+    ...(r.revoked_at ? { revokedAt: r.revoked_at } : {}),
+  };
+}

@@ -1,0 +1,280 @@
+/**
+ * The one storage contract. SQLite (src/store/sqlite) is the embedded default; a PostgreSQL implementation
+ * must pass the same contract tests (test/store/contract.ts). Every method is async so that a networked
+ * database fits without changing callers.
+ */
+import type {
+  AggregateRating,
+  Customer,
+  CustomerAddress,
+  DiscountCode,
+  InventoryLevel,
+  Location,
+  Merchant,
+  PaymentInstrument,
+  Price,
+  Product,
+  Promotion,
+  ReturnPolicy,
+  Review,
+  ShippingRate,
+} from '../catalog/model.js';
+import type { PreparedProduct } from './prepared.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+// ---------------------------------------------------------------------------------------------- reads
+
+/** A product with everything needed to publish it: variants, prices, stock and rating. */
+export interface ProductRecord {
+  product: Product;
+  levels: InventoryLevel[];
+  rating?: AggregateRating;
+  /** Sequence number of the last change that touched this product (variants, prices, stock, reviews). */
+  seq: number;
+  createdAt: string;
+  updatedAt: string;
+  /** Bitmask of failing time-independent quality checks (see catalog/quality.ts). */
+  qualityMask: number;
+  reviewCount: number;
+  /** Oldest confirmation time of the product's stock levels. */
+  stockSyncedAt?: string;
+}
+
+export interface ProductListQuery {
+  /** Opaque position from a previous page (the store's own encoding). */
+  after?: string;
+  limit: number;
+  /** Only products modified at or after this instant (RFC 3339). */
+  modifiedSince?: string;
+  brand?: string;
+  /** Category path prefix (either taxonomy). */
+  category?: string;
+  /** Exclude products failing any of these checks (see catalog/quality.ts). */
+  quality?: { mask: number; requireReviews: boolean; freshSince?: string };
+}
+
+export interface ProductPage {
+  items: ProductRecord[];
+  /** Position after the last item, when more may follow. */
+  next?: string;
+}
+
+export type ChangeEntity = 'product' | 'variant' | 'price' | 'inventory' | 'review' | 'store';
+export type ChangeKind = 'create' | 'update' | 'delete';
+
+export interface ChangeEntry {
+  seq: number;
+  at: string;
+  entity: ChangeEntity;
+  kind: ChangeKind;
+  productId?: string;
+  variantId?: string;
+  locationId?: string;
+  importId?: string;
+}
+
+export interface VariantRef {
+  productId: string;
+  variantId: string;
+}
+
+// --------------------------------------------------------------------------------------------- writes
+
+export type PutOutcome = 'created' | 'updated' | 'unchanged';
+
+/** Stock as a feed or the admin API states it. */
+export interface InventoryInput {
+  variantId: string;
+  /** Omitted = the store's default location. */
+  locationId?: string;
+  /** Absolute on-hand quantity; null = not tracked. Exactly one of onHand / adjust. */
+  onHand?: number | null;
+  /** Relative change to on-hand. */
+  adjust?: number;
+  lowStockThreshold?: number | null;
+  restockDate?: string | null;
+  backorder?: boolean;
+  preorder?: boolean;
+}
+
+export interface PriceInput {
+  variantId: string;
+  currency: string;
+  amount: number;
+  listAmount?: number | null;
+  validUntil?: string | null;
+}
+
+export type Collection =
+  | 'merchant'
+  | 'locations'
+  | 'shipping_rates'
+  | 'return_policies'
+  | 'products'
+  | 'reviews'
+  | 'discounts'
+  | 'promotions'
+  | 'customers'
+  | 'addresses'
+  | 'payment_instruments';
+
+export interface ImportOptions {
+  format: string;
+  mode: 'upsert' | 'replace';
+  source: string;
+}
+
+/**
+ * One feed version applied atomically. Nothing is visible to readers until `commit`; `rollback` (or any
+ * failure) leaves the store exactly as it was.
+ */
+export interface ImportSession {
+  readonly importId: string;
+  /** Variant id for a variant id or SKU, as this import sees the store (its own writes included). */
+  resolveVariant(key: string): Promise<string | undefined>;
+  putMerchant(merchant: Merchant): Promise<PutOutcome>;
+  putLocation(location: Location): Promise<PutOutcome>;
+  putShippingRate(rate: ShippingRate): Promise<PutOutcome>;
+  putReturnPolicy(policy: ReturnPolicy): Promise<PutOutcome>;
+  /** A product with its variants (see prepared.ts: serialised once, off the database thread). */
+  putProduct(product: PreparedProduct): Promise<PutOutcome>;
+  putReview(review: Review): Promise<PutOutcome>;
+  putDiscount(discount: DiscountCode): Promise<PutOutcome>;
+  putPromotion(promotion: Promotion): Promise<PutOutcome>;
+  putCustomer(customer: Customer): Promise<PutOutcome>;
+  putAddress(address: CustomerAddress): Promise<PutOutcome>;
+  putPaymentInstrument(instrument: PaymentInstrument): Promise<PutOutcome>;
+  setInventory(input: InventoryInput): Promise<PutOutcome>;
+  setPrice(input: PriceInput): Promise<PutOutcome>;
+  deleteProduct(id: string): Promise<boolean>;
+  /** Replace mode: delete what this import did not put, in the given collections. Returns counts. */
+  removeUnseen(collections: readonly Collection[]): Promise<Partial<Record<Collection, number>>>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
+export interface ImportRecord {
+  id: string;
+  format: string;
+  mode: string;
+  source: string;
+  startedAt: string;
+  finishedAt?: string;
+  status: 'applied' | 'failed' | 'dry_run';
+  summary: unknown;
+}
+
+export interface StockChange {
+  variantId: string;
+  productId: string;
+  locationId: string;
+  onHand: number | null;
+  reserved: number;
+}
+
+// ------------------------------------------------------------------------------------- reservations
+
+export interface ReserveLine {
+  variantId: string;
+  quantity: number;
+  /** Take from this location only (store pickup). */
+  locationId?: string;
+}
+
+export interface ReservedLine {
+  variantId: string;
+  locationId: string;
+  quantity: number;
+}
+
+export type ReserveResult =
+  | { ok: true; lines: ReservedLine[] }
+  | { ok: false; shortages: { variantId: string; requested: number; available: number }[] };
+
+// --------------------------------------------------------------------------------------------- tokens
+
+export interface TokenRecord {
+  id: string;
+  name: string;
+  scopes: string[];
+  createdAt: string;
+  lastUsedAt?: string;
+  revokedAt?: string;
+}
+
+// ---------------------------------------------------------------------------------------------- store
+
+export interface CatalogReader {
+  getMerchant(): Promise<Merchant | undefined>;
+  listLocations(): Promise<Location[]>;
+  listShippingRates(): Promise<ShippingRate[]>;
+  listReturnPolicies(): Promise<ReturnPolicy[]>;
+  listPromotions(): Promise<Promotion[]>;
+  listDiscounts(): Promise<DiscountCode[]>;
+  getDiscount(code: string): Promise<DiscountCode | undefined>;
+  getProduct(id: string): Promise<ProductRecord | undefined>;
+  getProducts(ids: readonly string[]): Promise<ProductRecord[]>;
+  /** Resolve a variant id, SKU or GTIN to its product. */
+  findVariant(key: string): Promise<VariantRef | undefined>;
+  listProducts(query: ProductListQuery): Promise<ProductPage>;
+  /** Ids of products deleted at or after `since`, with the deletion time. */
+  listDeletedProducts(since: string, limit: number, after?: string): Promise<{ id: string; at: string }[]>;
+  countProducts(): Promise<number>;
+  listReviews(productId: string, limit: number): Promise<Review[]>;
+  /** Every product, in id order, in pages; for whole-catalog jobs (quality report, sitemaps). */
+  scanProducts(batchSize?: number): AsyncIterable<ProductRecord>;
+}
+
+export interface ChangeLog {
+  /** Changes with seq > since, in order. */
+  listChanges(since: number, limit: number): Promise<ChangeEntry[]>;
+  lastSeq(): Promise<number>;
+  /** Sequence of the last change to store-wide data (merchant, locations, rates, policies, promotions). */
+  storeSeq(): Promise<number>;
+}
+
+export interface CustomerStore {
+  findCustomerByEmail(email: string): Promise<Customer | undefined>;
+  listAddresses(customerId: string): Promise<CustomerAddress[]>;
+  listPaymentInstruments(): Promise<PaymentInstrument[]>;
+}
+
+export interface InventoryStore {
+  getLevels(variantIds: readonly string[]): Promise<InventoryLevel[]>;
+  /** Apply stock updates atomically: all or none. Unknown variant or location -> error, nothing applied. */
+  applyInventory(updates: readonly InventoryInput[]): Promise<StockChange[]>;
+  /** Apply price updates atomically. */
+  applyPrices(updates: readonly PriceInput[]): Promise<Price[]>;
+  /** Hold stock for a pending purchase; all lines or none. */
+  reserve(reservationId: string, lines: readonly ReserveLine[], expiresAt: string): Promise<ReserveResult>;
+  /** Give held stock back. Idempotent. */
+  release(reservationId: string): Promise<void>;
+  /** Turn a hold into a sale: on hand and reserved both drop. Idempotent. */
+  commitReservation(reservationId: string): Promise<void>;
+  /** Release holds whose expiry has passed; returns how many. */
+  releaseExpired(now: Date): Promise<number>;
+}
+
+export interface TokenStore {
+  insertToken(token: TokenRecord & { hash: string }): Promise<void>;
+  listTokens(): Promise<TokenRecord[]>;
+  revokeToken(id: string): Promise<boolean>;
+  /** The active (not revoked) token with this hash; records the use. */
+  useToken(hash: string): Promise<TokenRecord | undefined>;
+}
+
+export interface ImportLog {
+  beginImport(options: ImportOptions): Promise<ImportSession>;
+  recordImport(record: ImportRecord): Promise<void>;
+  listImports(limit: number): Promise<ImportRecord[]>;
+}
+
+export interface Store extends CatalogReader, ChangeLog, CustomerStore, InventoryStore, TokenStore, ImportLog {
+  readonly kind: string;
+  close(): Promise<void>;
+}
