@@ -113,7 +113,9 @@ export async function importFeed(store: Store, source: FeedSource, options: Impo
           for (const p of item.problems) fail(item.ref, p.message, p.field || undefined);
           continue;
         }
-        if (errorCount > 0) continue; // keep preparing to report every problem, but stop writing
+        // After a problem, keep validating every record but stop writing: applying records that depend on a
+        // rejected one would only add cascading "unknown reference" noise to the report.
+        if (errorCount > 0) continue;
         try {
           await applier.apply(item.op, item.ref);
         } catch (err) {

@@ -41,8 +41,8 @@ export class Reservations {
       hold: db.prepare('UPDATE inventory SET reserved = reserved + ?, updated_at = ? WHERE variant_id = ? AND location_id = ?'),
       unhold: db.prepare('UPDATE inventory SET reserved = max(0, reserved - ?), updated_at = ? WHERE variant_id = ? AND location_id = ?'),
       sell: db.prepare(
-        `UPDATE inventory SET reserved = max(0, reserved - ?1), on_hand = CASE WHEN on_hand IS NULL THEN NULL ELSE on_hand - ?1 END,
-           updated_at = ?2 WHERE variant_id = ?3 AND location_id = ?4`,
+        `UPDATE inventory SET reserved = max(0, reserved - @quantity), on_hand = CASE WHEN on_hand IS NULL THEN NULL ELSE on_hand - @quantity END,
+           updated_at = @at WHERE variant_id = @variantId AND location_id = @locationId`,
       ),
       status: db.prepare('UPDATE reservations SET status = ? WHERE id = ?'),
       owner: db.prepare<[string], { product_id: string }>('SELECT product_id FROM variants WHERE id = ?'),
@@ -118,7 +118,7 @@ export class Reservations {
         if (existing.status !== 'held') throw invalidInput('reservation_closed', `reservation "${id}" is already ${existing.status}`);
         const at = this.now();
         for (const line of this.lines(id)) {
-          if (status === 'committed') this.s.sell.run(line.quantity, at, line.variantId, line.locationId);
+          if (status === 'committed') this.s.sell.run({ quantity: line.quantity, at, variantId: line.variantId, locationId: line.locationId });
           else this.s.unhold.run(line.quantity, at, line.variantId, line.locationId);
           const owner = this.s.owner.get(line.variantId);
           if (owner) this.logStock(owner.product_id, line.variantId, line.locationId, at);

@@ -1,0 +1,89 @@
+import { describe, expect, test } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { importFeed } from '../../src/feed/pipeline.js';
+import { openDatabase } from '../../src/store/sqlite/db.js';
+import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { basicFeed, location, merchant } from '../helpers/records.js';
+import { linesSource, tempDir, tempStore } from '../helpers/store.js';
+import { storeContract } from './contract.js';
+
+storeContract('SQLite', () => {
+  const t = tempStore();
+  return { store: t.store, clock: t.clock, close: t.close };
+});
+
+describe('SQLite specifics', () => {
+  test('migrations are versioned and idempotent; a newer database is refused', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const file = path.join(dir, 'm.sqlite');
+      const db = openDatabase({ file });
+      expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+      db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+      db.close();
+      expect(() => openDatabase({ file })).toThrow(/newer than this ucpd/);
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('readers keep seeing the previous catalog until an import commits', async () => {
+    const t = tempStore();
+    try {
+      await importFeed(t.store, linesSource(basicFeed()), { clock: t.clock });
+      const session = await t.store.beginImport({ format: 'test', mode: 'upsert', source: 'test' });
+      await session.deleteProduct('p1');
+      expect(await t.store.getProduct('p1')).toBeDefined();
+      await session.rollback();
+      expect(await t.store.getProduct('p1')).toBeDefined();
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('separate processes competing for the last units sell each unit once', async () => {
+    const t = tempStore();
+    try {
+      await importFeed(t.store, linesSource([merchant(), location('wh'), { type: 'product', id: 'x', title: 'X', variants: [{ id: 'xv', prices: [{ currency: 'USD', amount: 1 }], inventory: [{ location_id: 'wh', on_hand: 50 }] }] }]), { clock: t.clock });
+      // Four processes, each with its own connection, try 30 single-unit holds apiece for 50 units.
+      const script = `
+        import { SqliteStore } from ${JSON.stringify(path.resolve('dist/src/store/sqlite/sqlite-store.js'))};
+        const store = new SqliteStore({ file: process.argv[1] });
+        while (Date.now() < Number(process.argv[3])) await new Promise((r) => setTimeout(r, 1));
+        let ok = 0;
+        for (let i = 0; i < 30; i++) {
+          const r = await store.reserve(process.argv[2] + '-' + i, [{ variantId: 'xv', quantity: 1 }], '2099-01-01T00:00:00Z');
+          if (r.ok) ok++;
+        }
+        process.stdout.write(String(ok));
+        await store.close();`;
+      const startAt = String(Date.now() + 1500); // all four start together, once loaded
+      const run = (tag: string) =>
+        new Promise<number>((resolve, reject) => {
+          const child = spawn(process.execPath, ['--input-type=module', '-e', script, t.file, tag, startAt], { stdio: ['ignore', 'pipe', 'inherit'] });
+          let out = '';
+          child.stdout.on('data', (d) => (out += d));
+          child.on('error', reject);
+          child.on('exit', (code) => (code === 0 ? resolve(Number(out)) : reject(new Error(`child exited ${code}`))));
+        });
+      const sold = await Promise.all(['a', 'b', 'c', 'd'].map(run));
+      expect(sold.reduce((a, b) => a + b, 0)).toBe(50);
+      const check = new SqliteStore({ file: t.file });
+      expect((await check.getLevels(['xv']))[0]).toMatchObject({ onHand: 50, reserved: 50 });
+      await check.close();
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('an in-memory store works (imports share its one connection)', async () => {
+    const store = new SqliteStore({ file: ':memory:' });
+    await importFeed(store, linesSource(basicFeed()));
+    expect(await store.countProducts()).toBe(2);
+    await store.close();
+  });
+});
