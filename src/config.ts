@@ -1,0 +1,146 @@
+/**
+ * One typed configuration object built from command-line flags and UCPD_* environment variables (flags
+ * win), validated up front: every problem is reported at once, naming the flag and variable.
+ */
+import path from 'node:path';
+import { isQualityCheckId, type QualityCheckId } from './catalog/quality.js';
+import { isCurrencyCode } from './catalog/money.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  dbFile: string;
+  /** Public base URL every absolute URL is built from; no trailing slash. */
+  baseUrl: string;
+  /** Import the demo catalog when the store is empty on start. */
+  seedDemo: boolean;
+  /** Agent-facing output leaves out products failing any of these quality checks. */
+  qualityExclude: QualityCheckId[];
+  /** Currency for feeds that carry none (UCP CSV) before a merchant record sets one. */
+  defaultCurrency: string;
+  logLevel: LogLevel;
+  /** Trust X-Forwarded-* from a proxy in front of ucpd. */
+  trustProxy: boolean;
+  /** Largest admin JSON body, bytes. */
+  jsonLimit: number;
+  /** Largest feed upload through the admin API, bytes. */
+  feedLimit: number;
+}
+
+/** Raw string values, by config key; flags first, then environment. */
+export type RawConfig = Partial<Record<keyof typeof ENV, string | undefined>>;
+
+export const ENV = {
+  host: 'UCPD_HOST',
+  port: 'UCPD_PORT',
+  dataDir: 'UCPD_DATA_DIR',
+  baseUrl: 'UCPD_BASE_URL',
+  seedDemo: 'UCPD_SEED_DEMO',
+  qualityExclude: 'UCPD_QUALITY_EXCLUDE',
+  defaultCurrency: 'UCPD_DEFAULT_CURRENCY',
+  logLevel: 'UCPD_LOG_LEVEL',
+  trustProxy: 'UCPD_TRUST_PROXY',
+  jsonLimit: 'UCPD_JSON_LIMIT',
+  feedLimit: 'UCPD_FEED_LIMIT',
+} as const;
+
+const FLAG: Record<keyof typeof ENV, string> = {
+  host: '--host',
+  port: '--port',
+  dataDir: '--data-dir',
+  baseUrl: '--base-url',
+  seedDemo: '--seed-demo',
+  qualityExclude: '--quality-exclude',
+  defaultCurrency: '--currency',
+  logLevel: '--log-level',
+  trustProxy: '--trust-proxy',
+  jsonLimit: '--json-limit',
+  feedLimit: '--feed-limit',
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const SIZE = /^(\d+)\s*(b|kb|mb|gb)?$/i;
+
+export function loadConfig(flags: RawConfig = {}, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const problems: string[] = [];
+  const raw = (key: keyof typeof ENV): string | undefined => flags[key] ?? env[ENV[key]] ?? undefined;
+  const where = (key: keyof typeof ENV) => `${FLAG[key]} / ${ENV[key]}`;
+
+  const bool = (key: keyof typeof ENV, fallback: boolean): boolean => {
+    const v = raw(key);
+    if (v === undefined || v === '') return fallback;
+    if (/^(1|true|yes|on)$/i.test(v)) return true;
+    if (/^(0|false|no|off)$/i.test(v)) return false;
+    problems.push(`${where(key)} must be true or false, got "${v}"`);
+    return fallback;
+  };
+  const size = (key: keyof typeof ENV, fallback: number): number => {
+    const v = raw(key);
+    if (v === undefined || v === '') return fallback;
+    const m = SIZE.exec(v.trim());
+    if (!m) {
+      problems.push(`${where(key)} must be a size like 5mb, got "${v}"`);
+      return fallback;
+    }
+    const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(m[2] ?? 'b').toLowerCase() as 'b'];
+    return Number(m[1]) * unit;
+  };
+
+  const host = raw('host') || '127.0.0.1';
+  const portText = raw('port') ?? '8080';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) problems.push(`${where('port')} must be an integer from 0 to 65535, got "${portText}"`);
+
+  const dataDir = path.resolve(cwd, raw('dataDir') || 'data');
+
+  const defaultBase = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${port}`;
+  let baseUrl = raw('baseUrl') || defaultBase;
+  try {
+    const u = new URL(baseUrl);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') problems.push(`${where('baseUrl')} must be an http(s) URL, got "${baseUrl}"`);
+    else if (u.search || u.hash || u.username) problems.push(`${where('baseUrl')} must not have a query, fragment or credentials`);
+    baseUrl = u.origin + u.pathname.replace(/\/+$/, '');
+  } catch {
+    problems.push(`${where('baseUrl')} is not a URL: "${baseUrl}"`);
+  }
+
+  const qualityExclude: QualityCheckId[] = [];
+  for (const item of (raw('qualityExclude') ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (isQualityCheckId(item)) qualityExclude.push(item);
+    else problems.push(`${where('qualityExclude')}: unknown check "${item}"`);
+  }
+
+  const defaultCurrency = (raw('defaultCurrency') || 'USD').toUpperCase();
+  if (!isCurrencyCode(defaultCurrency)) problems.push(`${where('defaultCurrency')} must be an ISO 4217 code, got "${defaultCurrency}"`);
+
+  const logLevel = (raw('logLevel') || 'info') as LogLevel;
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
+    problems.push(`${where('logLevel')} must be debug, info, warn, error or silent, got "${logLevel}"`);
+  }
+
+  const config: Config = {
+    host,
+    port,
+    dataDir,
+    dbFile: path.join(dataDir, 'ucpd.sqlite'),
+    baseUrl,
+    seedDemo: bool('seedDemo', true),
+    qualityExclude,
+    defaultCurrency,
+    logLevel,
+    trustProxy: bool('trustProxy', false),
+    jsonLimit: size('jsonLimit', 5 * 1024 ** 2),
+    feedLimit: size('feedLimit', 512 * 1024 ** 2),
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,159 @@
+/**
+ * The retailer's admin API (/admin/v1, bearer tokens): stock and price deltas without a full feed, feed
+ * upload, data quality, import history. Handlers parse, call the store or pipeline, and serialise.
+ */
+import { Router, json, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { Transform } from 'node:stream';
+import { UcpdError, invalidInput } from '../catalog/errors.js';
+import { availableUnits } from '../catalog/availability.js';
+import { buildQualityReport } from '../catalog/quality.js';
+import { authenticate, grants, type Scope } from '../auth/tokens.js';
+import type { Config } from '../config.js';
+import { importFeed } from '../feed/pipeline.js';
+import { FORMATS, streamFeed, type FeedFormat } from '../feed/open.js';
+import { toInventoryInput, toPriceInput } from '../feed/map.js';
+import type { InventoryRecord, PriceRecord } from '../feed/records.js';
+import { validateRecord } from '../feed/validate.js';
+import type { Clock, InventoryInput, PriceInput, Store, TokenRecord } from '../store/store.js';
+
+export interface AdminDeps {
+  store: Store;
+  config: Config;
+  clock: Clock;
+}
+
+const MAX_UPDATES = 10_000;
+
+type AuthedRequest = Request & { token?: TokenRecord };
+
+function requireScope(store: Store, scope: Scope): RequestHandler {
+  return async (req: AuthedRequest, _res: Response, next: NextFunction) => {
+    const header = req.headers.authorization ?? '';
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m) throw new UcpdError('unauthorized', 'missing_token', 'send an admin token: Authorization: Bearer <token> (create one with `ucpd tokens create`)');
+    const token = await authenticate(store, m[1]!);
+    if (!token) throw new UcpdError('unauthorized', 'invalid_token', 'the token is unknown or revoked');
+    if (!grants(token, scope)) throw new UcpdError('forbidden', 'insufficient_scope', `this token lacks the "${scope}" scope`, { required: scope });
+    req.token = token;
+    next();
+  };
+}
+
+/** `{updates: [...]}` with 1..MAX_UPDATES objects, each validated as a feed record of `type`. */
+function updatesOf<T>(body: unknown, type: 'inventory' | 'price'): T[] {
+  if (!body || typeof body !== 'object' || !Array.isArray((body as { updates?: unknown }).updates)) {
+    throw invalidInput('invalid_body', 'body must be a JSON object {"updates": [...]}', { field: 'updates' });
+  }
+  const updates = (body as { updates: unknown[] }).updates;
+  if (updates.length === 0) throw invalidInput('invalid_body', 'updates must not be empty', { field: 'updates' });
+  if (updates.length > MAX_UPDATES) throw new UcpdError('too_large', 'too_many_updates', `at most ${MAX_UPDATES} updates per request`, { field: 'updates' });
+  const errors: { field: string; message: string }[] = [];
+  const records = updates.map((u, i) => {
+    if (!u || typeof u !== 'object' || Array.isArray(u)) {
+      errors.push({ field: `updates[${i}]`, message: 'must be an object' });
+      return undefined;
+    }
+    if ('type' in u) errors.push({ field: `updates[${i}].type`, message: 'is not a known field' });
+    const record = { ...(u as object), type };
+    for (const p of validateRecord(record)) errors.push({ field: `updates[${i}].${p.field}`, message: p.message });
+    return record as T;
+  });
+  if (errors.length) throw invalidInput('invalid_updates', `${errors.length} invalid update${errors.length > 1 ? 's' : ''}; nothing was applied`, { errors: errors.slice(0, 100) });
+  return records as T[];
+}
+
+/** SKU -> variant id; unknown ones are reported together. */
+async function resolveVariants(store: Store, records: { variant_id?: string; sku?: string }[]): Promise<string[]> {
+  const errors: { field: string; message: string }[] = [];
+  const ids = await Promise.all(
+    records.map(async (r, i) => {
+      if (r.variant_id !== undefined) return r.variant_id;
+      const found = await store.findVariant(r.sku!);
+      if (!found) errors.push({ field: `updates[${i}].sku`, message: `unknown SKU "${r.sku}"` });
+      return found?.variantId ?? '';
+    }),
+  );
+  if (errors.length) throw invalidInput('invalid_updates', 'unknown SKUs; nothing was applied', { errors });
+  return ids;
+}
+
+function limitStream(limit: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      if (seen > limit) done(new UcpdError('too_large', 'body_too_large', `feed exceeds the ${limit} byte upload limit; nothing was applied`));
+      else done(null, chunk);
+    },
+  });
+}
+
+export function adminRouter({ store, config, clock }: AdminDeps): Router {
+  const r = Router();
+  const body = json({ limit: config.jsonLimit, type: ['application/json', 'application/*+json'] });
+
+  r.post('/inventory', requireScope(store, 'inventory:write'), body, async (req, res) => {
+    const records = updatesOf<InventoryRecord>(req.body, 'inventory');
+    const ids = await resolveVariants(store, records);
+    const inputs: InventoryInput[] = records.map((rec, i) => toInventoryInput(rec, ids[i]!));
+    const changes = await store.applyInventory(inputs);
+    res.json({
+      applied: inputs.length,
+      changed: changes.length,
+      changes: changes.map((c) => ({
+        variant_id: c.variantId,
+        product_id: c.productId,
+        location_id: c.locationId,
+        on_hand: c.onHand,
+        reserved: c.reserved,
+        available: availableUnits(c),
+      })),
+      seq: await store.lastSeq(),
+    });
+  });
+
+  r.post('/prices', requireScope(store, 'catalog:write'), body, async (req, res) => {
+    const records = updatesOf<PriceRecord>(req.body, 'price');
+    const ids = await resolveVariants(store, records);
+    const inputs: PriceInput[] = records.map((rec, i) => toPriceInput(rec, ids[i]!));
+    const prices = await store.applyPrices(inputs);
+    res.json({
+      applied: inputs.length,
+      prices: prices.map((p, i) => ({ variant_id: inputs[i]!.variantId, currency: p.currency, amount: p.amount, list_amount: p.listAmount ?? null })),
+      seq: await store.lastSeq(),
+    });
+  });
+
+  r.post('/feed', requireScope(store, 'catalog:write'), async (req, res) => {
+    const format = String(req.query.format ?? (req.is('text/tab-separated-values') ? 'gmc' : 'jsonl')) as FeedFormat;
+    if (format !== 'jsonl' && format !== 'gmc') {
+      throw invalidInput('invalid_parameter', `format must be jsonl or gmc (${FORMATS.join(', ')} exist; ucp-csv is a directory: use the CLI)`, { parameter: 'format' });
+    }
+    const mode = String(req.query.mode ?? 'upsert');
+    if (mode !== 'upsert' && mode !== 'replace') throw invalidInput('invalid_parameter', 'mode must be upsert or replace', { parameter: 'mode' });
+    const dryRun = ['1', 'true', 'yes'].includes(String(req.query.dry_run ?? 'false'));
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > config.feedLimit) throw new UcpdError('too_large', 'body_too_large', `feed exceeds the ${config.feedLimit} byte upload limit`);
+    const source = streamFeed(req.pipe(limitStream(config.feedLimit)), format, 'upload');
+    const report = await importFeed(store, source, { mode, dryRun, clock });
+    res.status(report.status === 'failed' ? 422 : 200).json(report);
+  });
+
+  r.get('/quality', requireScope(store, 'quality:read'), async (req, res) => {
+    const limit = Number(req.query.limit ?? 500);
+    if (!Number.isInteger(limit) || limit < 0 || limit > 100_000) throw invalidInput('invalid_parameter', 'limit must be an integer 0..100000', { parameter: 'limit' });
+    const merchant = await store.getMerchant();
+    const report = await buildQualityReport(store.scanProducts(), {
+      now: clock.now(),
+      currency: merchant?.currencies[0] ?? config.defaultCurrency,
+      exclude: config.qualityExclude,
+    });
+    res.json({ ...report, failing: report.failing.slice(0, limit), failingTruncated: report.failing.length > limit });
+  });
+
+  r.get('/imports', requireScope(store, 'quality:read'), async (_req, res) => {
+    res.json({ imports: await store.listImports(50) });
+  });
+
+  return r;
+}

@@ -1,0 +1,92 @@
+/**
+ * The admin API's one error shape: RFC 9457 problem details (application/problem+json) with a stable
+ * `code`. Typed errors map here; anything unexpected is logged and answered without internals.
+ */
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { UcpdError, type ErrorKind } from '../catalog/errors.js';
+import type { Logger } from '../logger.js';
+
+const STATUS: Record<ErrorKind, number> = {
+  invalid_input: 400,
+  not_found: 404,
+  conflict: 409,
+  unauthorized: 401,
+  forbidden: 403,
+  unavailable: 503,
+  too_large: 413,
+};
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  [extra: string]: unknown;
+}
+
+export function problem(status: number, code: string, detail: string, extra: Record<string, unknown> = {}): Problem {
+  return { type: `urn:ucpd:problem:${code}`, title: TITLES[status] ?? 'Error', status, detail, code, ...extra };
+}
+
+export function sendProblem(res: Response, p: Problem): void {
+  if (p.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="ucpd-admin"');
+  if (p.status === 503 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '5');
+  res.status(p.status).type('application/problem+json').send(JSON.stringify(p));
+}
+
+/** body-parser and raw-body errors carry a `type` and `status`; map them to problems. */
+function fromParserError(err: { type?: string; status?: number; message?: string; limit?: number }): Problem | undefined {
+  switch (err.type) {
+    case 'entity.parse.failed':
+      return problem(400, 'malformed_json', `request body is not valid JSON: ${err.message ?? ''}`.trim());
+    case 'entity.too.large':
+      return problem(413, 'body_too_large', `request body exceeds the ${err.limit ?? ''} byte limit`.replace('  ', ' '));
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return problem(415, 'unsupported_encoding', err.message ?? 'unsupported content encoding');
+    case 'request.aborted':
+      return problem(400, 'request_aborted', 'the client aborted the request');
+    default:
+      return undefined;
+  }
+}
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    let p: Problem;
+    if (err instanceof UcpdError) {
+      p = problem(STATUS[err.kind], err.code, err.message, err.details ?? {});
+    } else {
+      const parsed = err && typeof err === 'object' ? fromParserError(err as never) : undefined;
+      if (parsed) p = parsed;
+      else {
+        logger.error('unhandled error', { method: req.method, path: req.path, error: err instanceof Error ? err.stack : String(err) });
+        p = problem(500, 'internal_error', 'the server could not complete the request');
+      }
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    sendProblem(res, p);
+  };
+}
+
+export const notFoundHandler: RequestHandler = (req, res) => {
+  sendProblem(res, problem(404, 'not_found', `no resource at ${req.method} ${req.path}`));
+};
