@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { createApp } from '../../http/app.js';
+import { listen } from '../../http/server.js';
+import { createLogger } from '../../logger.js';
+import { systemClock } from '../../store/store.js';
+import { configFrom, isPristine, loadDemo, openStore } from '../context.js';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run the HTTP server (seeds the demo catalog into an empty store unless --no-seed)')
+    .option('--host <host>', 'interface to listen on (UCPD_HOST, default 127.0.0.1)')
+    .option('-p, --port <port>', 'port (UCPD_PORT, default 8080; 0 = any free port)')
+    .option('--base-url <url>', 'public base URL for absolute links (UCPD_BASE_URL, default http://<host>:<port>)')
+    .option('--no-seed', 'do not import the demo catalog into an empty store (UCPD_SEED_DEMO=false)')
+    .option('--quality-exclude <checks>', 'hide products failing these quality checks from agents, comma-separated (UCPD_QUALITY_EXCLUDE)')
+    .option('--log-level <level>', 'debug|info|warn|error|silent (UCPD_LOG_LEVEL, default info)')
+    .option('--trust-proxy', 'trust X-Forwarded-* headers from a reverse proxy (UCPD_TRUST_PROXY)')
+    .action(async (opts, cmd: Command) => {
+      const all = cmd.optsWithGlobals();
+      const config = configFrom({
+        ...all,
+        seedDemo: opts.seed === false ? 'false' : undefined,
+        trustProxy: opts.trustProxy ? 'true' : undefined,
+      });
+      const logger = createLogger(config.logLevel);
+      const store = openStore(config);
+      if (config.seedDemo && (await isPristine(store))) {
+        const report = await loadDemo(store);
+        logger.info('seeded the demo catalog', { products: report.counts.products?.created ?? 0, ms: report.durationMs });
+      }
+      const app = createApp({ store, config, clock: systemClock, logger });
+      const running = await listen(app, config.port, config.host);
+      const sweeper = setInterval(() => {
+        store.releaseExpired(new Date()).catch((err: unknown) => logger.error('releasing expired holds failed', { error: String(err) }));
+      }, 30_000);
+      sweeper.unref();
+      logger.info('listening', { url: `http://${config.host}:${running.port}`, baseUrl: config.baseUrl, dataDir: config.dataDir });
+      process.stdout.write(`ucpd serving on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${running.port} (data: ${config.dataDir})\n`);
+      const stop = async (signal: string) => {
+        logger.info('shutting down', { signal });
+        clearInterval(sweeper);
+        await running.close();
+        await store.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+    });
+}
