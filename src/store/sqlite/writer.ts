@@ -63,7 +63,7 @@ export class CatalogWriter {
       touch: db.prepare('UPDATE products SET seq = ?, updated_at = ? WHERE id = ?'),
       insertProduct: db.prepare(
         `INSERT INTO products (id, title, brand, categories, doc, quality_mask, stock_synced_at, created_at, updated_at, seq)
-         VALUES (@id, @title, @brand, @categories, @doc, @quality_mask, @stock_synced_at, @at, @at, @seq)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       updateProduct: db.prepare(
         'UPDATE products SET title = @title, brand = @brand, categories = @categories, doc = @doc WHERE id = @id',
@@ -74,7 +74,8 @@ export class CatalogWriter {
       deleteProduct: db.prepare('DELETE FROM products WHERE id = ?'),
       variantsOf: db.prepare<[string], Pick<VariantRow, 'id' | 'position' | 'doc'>>('SELECT id, position, doc FROM variants WHERE product_id = ?'),
       variantOwner: db.prepare<[string], { product_id: string }>('SELECT product_id FROM variants WHERE id = ?'),
-      insertVariant: db.prepare('INSERT INTO variants (id, product_id, position, sku, gtin, doc) VALUES (@id, @product_id, @position, @sku, @gtin, @doc)'),
+      insertVariant: db.prepare('INSERT INTO variants (id, product_id, position, sku, gtin, doc) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertPrice: db.prepare('INSERT INTO prices (variant_id, currency, amount, list_amount, valid_until) VALUES (?, ?, ?, ?, ?)'),
       updateVariant: db.prepare('UPDATE variants SET position = @position, sku = @sku, gtin = @gtin, doc = @doc WHERE id = @id'),
       deleteVariant: db.prepare('DELETE FROM variants WHERE id = ?'),
       pricesOf: db.prepare<[string], PriceRow>('SELECT * FROM prices WHERE variant_id = ?'),
@@ -207,10 +208,10 @@ export class CatalogWriter {
     if (!old) {
       const seq = this.change('product', 'create', p.id);
       const stocked = p.variants.some((v) => v.inventory?.length);
-      this.s.insertProduct.run({ ...row, quality_mask: p.qualityMask, stock_synced_at: stocked ? this.at : null, at: this.at, seq });
+      this.s.insertProduct.run(p.id, p.title, p.brand, p.categories, p.doc, p.qualityMask, stocked ? this.at : null, this.at, this.at, seq);
       for (const v of p.variants) {
         this.insertVariant(p.id, v);
-        for (const price of v.prices) this.s.upsertPrice.run(v.id, price.currency, price.amount, price.listAmount ?? null, price.validUntil ?? null);
+        for (const price of v.prices) this.s.insertPrice.run(v.id, price.currency, price.amount, price.listAmount ?? null, price.validUntil ?? null);
         for (const level of v.inventory ?? []) this.insertLevel(v.id, level);
       }
       if (!p.stockComplete) this.dirty.add(p.id);
@@ -247,7 +248,7 @@ export class CatalogWriter {
 
   /** Insert a variant row; an id that belongs to another product moves here and that product records the loss. */
   private insertVariant(productId: string, v: PreparedVariant): void {
-    const row = { id: v.id, product_id: productId, position: v.position, sku: v.sku, gtin: v.gtin, doc: v.doc };
+    const row = [v.id, productId, v.position, v.sku, v.gtin, v.doc];
     try {
       this.s.insertVariant.run(row);
     } catch (err) {
