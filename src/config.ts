@@ -15,6 +15,8 @@ export interface Config {
   dbFile: string;
   /** Public base URL every absolute URL is built from; no trailing slash. */
   baseUrl: string;
+  /** The base URL was configured, not derived from host and port. */
+  baseUrlConfigured: boolean;
   /** Import the demo catalog when the store is empty on start. */
   seedDemo: boolean;
   /** Agent-facing output leaves out products failing any of these quality checks. */
@@ -70,6 +72,11 @@ export class ConfigError extends Error {
 
 const SIZE = /^(\d+)\s*(b|kb|mb|gb)?$/i;
 
+/** The URL a server listening on host:port is reached at locally. */
+export function localBaseUrl(host: string, port: number): string {
+  return `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 export function loadConfig(flags: RawConfig = {}, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   const problems: string[] = [];
   const raw = (key: keyof typeof ENV): string | undefined => flags[key] ?? env[ENV[key]] ?? undefined;
@@ -102,7 +109,8 @@ export function loadConfig(flags: RawConfig = {}, env: NodeJS.ProcessEnv = proce
 
   const dataDir = path.resolve(cwd, raw('dataDir') || 'data');
 
-  const defaultBase = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${port}`;
+  const defaultBase = localBaseUrl(host, port);
+  const baseUrlConfigured = Boolean(raw('baseUrl'));
   let baseUrl = raw('baseUrl') || defaultBase;
   try {
     const u = new URL(baseUrl);
@@ -133,6 +141,7 @@ export function loadConfig(flags: RawConfig = {}, env: NodeJS.ProcessEnv = proce
     dataDir,
     dbFile: path.join(dataDir, 'ucpd.sqlite'),
     baseUrl,
+    baseUrlConfigured,
     seedDemo: bool('seedDemo', true),
     qualityExclude,
     defaultCurrency,

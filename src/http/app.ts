@@ -1,9 +1,17 @@
-/** Express app assembly: everything injected, no module-level state. */
-import express, { type Express } from 'express';
+/**
+ * HTTP assembly: the agent-facing catalog routes are served straight from node:http (commerce.ts);
+ * everything else (admin API, pages) goes through Express. Everything injected, no module-level state.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express from 'express';
 import type { Config } from '../config.js';
+import { escapeHtml, policyPage } from '../linked-data/html.js';
+import { CommerceService } from '../linked-data/service.js';
 import type { Logger } from '../logger.js';
 import type { Clock, Store } from '../store/store.js';
 import { adminRouter } from './admin.js';
+import { ChangeBroadcaster } from './change-stream.js';
+import { commerceHandler } from './commerce.js';
 import { demoMedia } from './demo-media.js';
 import { errorHandler, notFoundHandler } from './problem.js';
 
@@ -14,12 +22,24 @@ export interface AppDeps {
   logger: Logger;
 }
 
-export function createApp(deps: AppDeps): Express {
-  const { store, config, logger } = deps;
+export type Handler = ((req: IncomingMessage, res: ServerResponse) => void) & {
+  service: CommerceService;
+  changes: ChangeBroadcaster;
+  close(): void;
+};
+
+const POLICY_KINDS = { privacy: 'privacy', terms: 'terms', refund: 'refund', shipping: 'shipping', faq: 'faq' } as const;
+
+export function createApp(deps: AppDeps): Handler {
+  const { store, config, logger, clock } = deps;
+  const service = new CommerceService({ store, clock, baseUrl: config.baseUrl, qualityExclude: config.qualityExclude });
+  const changes = new ChangeBroadcaster(store, service.urls, logger);
+  const commerce = commerceHandler({ service, changes, logger });
+
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
-  app.set('etag', false); // ETags are computed by the documents themselves, not by hashing every body
+  app.set('etag', false); // validators come from the documents themselves, not from hashing every body
 
   app.get('/healthz', async (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
@@ -27,19 +47,40 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.get('/', async (_req, res) => {
-    const merchant = await store.getMerchant();
-    const name = (merchant?.name ?? 'ucpd').replace(/[<&>"]/g, '');
-    const count = await store.countProducts();
+    const state = await service.storeState();
+    const m = state.merchant;
+    const page = await store.listProducts({ limit: 24 });
+    const items = page.items.map((r) => `<li><a href="${escapeHtml(service.urls.product(r.product.id))}">${escapeHtml(r.product.title)}</a></li>`).join('');
     res.type('html').send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${name}</title></head><body>` +
-        `<h1>${name}</h1><p>${count} products, served by ucpd for AI shopping agents.</p>` +
-        `<ul><li><a href="/healthz">/healthz</a></li></ul></body></html>`,
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(m.name)}</title>` +
+        `<link rel="alternate" type="application/ld+json" href="${escapeHtml(service.urls.store)}"></head><body>` +
+        `<h1>${escapeHtml(m.name)}</h1>${m.description ? `<p>${escapeHtml(m.description)}</p>` : ''}` +
+        `<p>${await store.countProducts()} products. For agents: <a href="${escapeHtml(service.urls.store)}">/.well-known/commerce</a> · ` +
+        `<a href="${escapeHtml(service.urls.catalog())}">catalog feed</a> · <a href="/sitemap.xml">sitemap</a></p><ul>${items}</ul></body></html>`,
     );
+  });
+
+  // The merchant's policy links, when they point at ucpd itself, get a page built from the store's data.
+  app.get(/^\/(policies|help)(\/.*)?$/, async (req, res, next) => {
+    const state = await service.storeState();
+    const m = state.merchant;
+    const match = (Object.keys(POLICY_KINDS) as (keyof typeof POLICY_KINDS)[]).find((k) => m.policies[k] === req.path);
+    const kind = match ? POLICY_KINDS[match] : m.support.url === req.path ? 'help' : undefined;
+    if (!kind) return next();
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.type('html').send(policyPage(kind, { urls: service.urls, ...state, context: {}, now: clock.now() }));
   });
 
   app.get('/demo/media/:name', demoMedia());
   app.use('/admin/v1', adminRouter(deps));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
-  return app;
+
+  const handler = ((req: IncomingMessage, res: ServerResponse) => {
+    if (!commerce(req, res)) app(req, res);
+  }) as Handler;
+  handler.service = service;
+  handler.changes = changes;
+  handler.close = () => changes.close();
+  return handler;
 }

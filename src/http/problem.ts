@@ -1,14 +1,17 @@
 /**
- * The admin API's one error shape: RFC 9457 problem details (application/problem+json) with a stable
- * `code`. Typed errors map here; anything unexpected is logged and answered without internals.
+ * ucpd's HTTP error shape outside UCP: RFC 9457 problem details (application/problem+json) with a
+ * stable `code`, for the admin API and the JSON-LD catalog alike. Typed errors map here; anything
+ * unexpected is logged and answered without internals.
  */
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { UcpdError, type ErrorKind } from '../catalog/errors.js';
 import type { Logger } from '../logger.js';
 
 const STATUS: Record<ErrorKind, number> = {
   invalid_input: 400,
   not_found: 404,
+  not_acceptable: 406,
   conflict: 409,
   unauthorized: 401,
   forbidden: 403,
@@ -22,6 +25,7 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  406: 'Not Acceptable',
   409: 'Conflict',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
@@ -43,10 +47,24 @@ export function problem(status: number, code: string, detail: string, extra: Rec
   return { type: `urn:ucpd:problem:${code}`, title: TITLES[status] ?? 'Error', status, detail, code, ...extra };
 }
 
-export function sendProblem(res: Response, p: Problem): void {
+export function sendProblem(res: ServerResponse, p: Problem): void {
   if (p.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="ucpd-admin"');
   if (p.status === 503 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '5');
-  res.status(p.status).type('application/problem+json').send(JSON.stringify(p));
+  const body = Buffer.from(JSON.stringify(p));
+  res.statusCode = p.status;
+  res.setHeader('Content-Type', 'application/problem+json');
+  res.setHeader('Content-Length', body.length);
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(body);
+}
+
+/** The problem document for any error: typed errors keep their code; others are a logged 500. */
+export function problemFor(err: unknown, logger: Logger, where: string): Problem {
+  if (err instanceof UcpdError) return problem(STATUS[err.kind], err.code, err.message, err.details ?? {});
+  const parsed = err && typeof err === 'object' ? fromParserError(err as never) : undefined;
+  if (parsed) return parsed;
+  logger.error('unhandled error', { where, error: err instanceof Error ? err.stack : String(err) });
+  return problem(500, 'internal_error', 'the server could not complete the request');
 }
 
 /** body-parser and raw-body errors carry a `type` and `status`; map them to problems. */
@@ -68,17 +86,7 @@ function fromParserError(err: { type?: string; status?: number; message?: string
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    let p: Problem;
-    if (err instanceof UcpdError) {
-      p = problem(STATUS[err.kind], err.code, err.message, err.details ?? {});
-    } else {
-      const parsed = err && typeof err === 'object' ? fromParserError(err as never) : undefined;
-      if (parsed) p = parsed;
-      else {
-        logger.error('unhandled error', { method: req.method, path: req.path, error: err instanceof Error ? err.stack : String(err) });
-        p = problem(500, 'internal_error', 'the server could not complete the request');
-      }
-    }
+    const p = problemFor(err, logger, `${req.method} ${req.path}`);
     if (res.headersSent) {
       res.destroy();
       return;

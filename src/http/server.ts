@@ -1,7 +1,6 @@
 /** Start and stop the HTTP server; used by `ucpd serve` and the end-to-end tests. */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
 
 export interface Running {
   server: Server;
@@ -9,9 +8,13 @@ export interface Running {
   close(): Promise<void>;
 }
 
-export function listen(app: Express, port: number, host: string): Promise<Running> {
+/**
+ * Listen first, then attach the handler: with port 0 the public base URL (built into every document)
+ * is only known once the port is. Attach synchronously after this resolves.
+ */
+export function listen(port: number, host: string, app?: (req: IncomingMessage, res: ServerResponse) => void): Promise<Running> {
   return new Promise((resolve, reject) => {
-    const server = createServer(app);
+    const server = app ? createServer(app) : createServer();
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
     server.requestTimeout = 300_000;

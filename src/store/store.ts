@@ -54,8 +54,27 @@ export interface ProductListQuery {
   brand?: string;
   /** Category path prefix (either taxonomy). */
   category?: string;
+  /** Words that must all appear in the title, brand or category paths (case-insensitive). */
+  text?: string;
   /** Exclude products failing any of these checks (see catalog/quality.ts). */
   quality?: { mask: number; requireReviews: boolean; freshSince?: string };
+  /**
+   * in_stock: some variant can be sold now; out_of_stock: none can; backorder / preorder: none can be
+   * sold from stock but some variant takes backorders / preorders.
+   */
+  availability?: 'in_stock' | 'out_of_stock' | 'backorder' | 'preorder';
+}
+
+/** What identifies a product's current version: enough to validate a cached rendering. */
+export interface ProductKey {
+  id: string;
+  seq: number;
+  updatedAt: string;
+}
+
+export interface ProductKeyPage {
+  items: ProductKey[];
+  next?: string;
 }
 
 export interface ProductPage {
@@ -222,6 +241,10 @@ export interface CatalogReader {
   /** Resolve a variant id, SKU or GTIN to its product. */
   findVariant(key: string): Promise<VariantRef | undefined>;
   listProducts(query: ProductListQuery): Promise<ProductPage>;
+  /** The same page as listProducts, versions only (cheap: no documents are read). */
+  listProductKeys(query: ProductListQuery): Promise<ProductKeyPage>;
+  /** Current version of one product, without reading it. */
+  getProductKey(id: string): Promise<ProductKey | undefined>;
   /** Ids of products deleted at or after `since`, with the deletion time. */
   listDeletedProducts(since: string, limit: number, after?: string): Promise<{ id: string; at: string }[]>;
   countProducts(): Promise<number>;
@@ -234,8 +257,8 @@ export interface ChangeLog {
   /** Changes with seq > since, in order. */
   listChanges(since: number, limit: number): Promise<ChangeEntry[]>;
   lastSeq(): Promise<number>;
-  /** Sequence of the last change to store-wide data (merchant, locations, rates, policies, promotions). */
-  storeSeq(): Promise<number>;
+  /** The last change to store-wide data (merchant, locations, rates, policies, promotions); seq 0 if none. */
+  storeVersion(): Promise<{ seq: number; at?: string }>;
 }
 
 export interface CustomerStore {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { localBaseUrl } from '../../config.js';
 import { createApp } from '../../http/app.js';
 import { listen } from '../../http/server.js';
 import { createLogger } from '../../logger.js';
@@ -29,17 +30,21 @@ export function registerServe(program: Command): void {
         const report = await loadDemo(store);
         logger.info('seeded the demo catalog', { products: report.counts.products?.created ?? 0, ms: report.durationMs });
       }
-      const app = createApp({ store, config, clock: systemClock, logger });
-      const running = await listen(app, config.port, config.host);
+      const running = await listen(config.port, config.host);
+      // With --port 0 the port, and so the default base URL, is known only now.
+      const effective = config.baseUrlConfigured ? config : { ...config, baseUrl: localBaseUrl(config.host, running.port) };
+      const app = createApp({ store, config: effective, clock: systemClock, logger });
+      running.server.on('request', app);
       const sweeper = setInterval(() => {
         store.releaseExpired(new Date()).catch((err: unknown) => logger.error('releasing expired holds failed', { error: String(err) }));
       }, 30_000);
       sweeper.unref();
-      logger.info('listening', { url: `http://${config.host}:${running.port}`, baseUrl: config.baseUrl, dataDir: config.dataDir });
-      process.stdout.write(`ucpd serving on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${running.port} (data: ${config.dataDir})\n`);
+      logger.info('listening', { url: localBaseUrl(config.host, running.port), baseUrl: effective.baseUrl, dataDir: config.dataDir });
+      process.stdout.write(`ucpd serving on ${localBaseUrl(config.host, running.port)} (data: ${config.dataDir})\n`);
       const stop = async (signal: string) => {
         logger.info('shutting down', { signal });
         clearInterval(sweeper);
+        app.close();
         await running.close();
         await store.close();
         process.exit(0);

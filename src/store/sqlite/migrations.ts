@@ -143,6 +143,10 @@ export const MIGRATIONS: readonly string[] = [
     summary TEXT NOT NULL
   );
   `,
+  // 2: store-wide change sequence in O(log n) (ETags of every published document depend on it)
+  `
+  CREATE INDEX changes_store ON changes (seq) WHERE entity = 'store';
+  `,
 ];
 
 export function migrate(db: Database.Database): { from: number; to: number } {

@@ -29,6 +29,25 @@ import {
   type VariantRow,
 } from './rows.js';
 
+export interface KeyRow {
+  id: string;
+  seq: number;
+  updated_at: string;
+}
+
+/** A variant that can be sold now: stock not tracked, or on hand beyond what is reserved. */
+const SELLABLE = `EXISTS (SELECT 1 FROM variants v JOIN inventory i ON i.variant_id = v.id
+  WHERE v.product_id = products.id AND (i.on_hand IS NULL OR i.on_hand > i.reserved))`;
+const FLAGGED = (flag: string) => `EXISTS (SELECT 1 FROM variants v JOIN inventory i ON i.variant_id = v.id
+  WHERE v.product_id = products.id AND i.${flag} = 1)`;
+
+const AVAILABILITY_SQL = {
+  in_stock: SELLABLE,
+  out_of_stock: `NOT ${SELLABLE}`,
+  backorder: `NOT ${SELLABLE} AND ${FLAGGED('backorder')}`,
+  preorder: `NOT ${SELLABLE} AND ${FLAGGED('preorder')}`,
+} as const;
+
 /** SQLite caps bound parameters per statement; batch `IN (...)` lists below it. */
 const IN_BATCH = 500;
 
@@ -67,7 +86,7 @@ export class CatalogQueries {
       reviews: db.prepare<[string, number], { doc: string }>('SELECT doc FROM reviews WHERE product_id = ? ORDER BY date DESC, id LIMIT ?'),
       changes: db.prepare<[number, number], ChangeRow>('SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?'),
       lastSeq: db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM changes'),
-      storeSeq: db.prepare<[], { seq: number | null }>("SELECT max(seq) AS seq FROM changes WHERE entity = 'store'"),
+      storeVersion: db.prepare<[], { seq: number; at: string }>("SELECT seq, at FROM changes WHERE entity = 'store' ORDER BY seq DESC LIMIT 1"),
       deleted: db.prepare<[string, string, number], { id: string; at: string }>(
         `SELECT product_id AS id, max(at) AS at FROM changes
          WHERE entity = 'product' AND kind = 'delete' AND at >= ? AND product_id > ?
@@ -78,6 +97,7 @@ export class CatalogQueries {
       addresses: db.prepare<[string], { doc: string }>('SELECT doc FROM addresses WHERE customer_id = ? ORDER BY id'),
       instruments: db.prepare<[], { doc: string }>('SELECT doc FROM payment_instruments ORDER BY id'),
       scan: db.prepare<[string, number], ProductRow>('SELECT * FROM products WHERE id > ? ORDER BY id LIMIT ?'),
+      key: db.prepare<[string], KeyRow>('SELECT id, seq, updated_at FROM products WHERE id = ?'),
     };
   }
 
@@ -166,7 +186,7 @@ export class CatalogQueries {
    * Keyset pagination in id order, or in (updated_at, id) order for `modifiedSince`, so pages stay stable
    * while the catalog changes underneath. The cursor is the last row's key, encoded by the store.
    */
-  listProducts(q: ProductListQuery): ProductPage {
+  listKeys(q: ProductListQuery): { rows: KeyRow[]; next?: string } {
     const where: string[] = [];
     const params: (string | number)[] = [];
     const byTime = q.modifiedSince !== undefined;
@@ -176,11 +196,11 @@ export class CatalogQueries {
       params.push(q.modifiedSince!);
       if (after) {
         where.push('(updated_at, id) > (?, ?)');
-        params.push(after[0], after[1]!);
+        params.push(after[0]!, after[1]!);
       }
     } else if (after) {
       where.push('id > ?');
-      params.push(after[0]);
+      params.push(after[0]!);
     }
     if (q.brand !== undefined) {
       where.push('brand = ? COLLATE NOCASE');
@@ -189,6 +209,13 @@ export class CatalogQueries {
     if (q.category !== undefined) {
       where.push("('\n' || categories) LIKE ? ESCAPE '\\'");
       params.push(`%\n${q.category.replace(/[\\%_]/g, '\\$&')}%`);
+    }
+    if (q.text !== undefined) {
+      for (const word of q.text.split(/\s+/).filter(Boolean).slice(0, 8)) {
+        where.push("(title LIKE ? ESCAPE '\\' OR brand LIKE ? ESCAPE '\\' OR categories LIKE ? ESCAPE '\\')");
+        const pattern = `%${word.replace(/[\\%_]/g, '\\$&')}%`;
+        params.push(pattern, pattern, pattern);
+      }
     }
     if (q.quality) {
       if (q.quality.mask) {
@@ -201,15 +228,23 @@ export class CatalogQueries {
         params.push(q.quality.freshSince);
       }
     }
-    const sql = `SELECT * FROM products ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    if (q.availability !== undefined) where.push(AVAILABILITY_SQL[q.availability]);
+    const sql = `SELECT id, seq, updated_at FROM products ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY ${byTime ? 'updated_at, id' : 'id'} LIMIT ?`;
-    const rows = this.db.prepare<(string | number)[], ProductRow>(sql).all(...params, q.limit + 1);
+    const rows = this.db.prepare<(string | number)[], KeyRow>(sql).all(...params, q.limit + 1);
     const more = rows.length > q.limit;
     if (more) rows.pop();
-    const page: ProductPage = { items: this.records(rows) };
     const last = rows[rows.length - 1];
-    if (more && last) page.next = encodeCursor(byTime ? [last.updated_at, last.id] : [last.id]);
-    return page;
+    return { rows, ...(more && last ? { next: encodeCursor(byTime ? [last.updated_at, last.id] : [last.id]) } : {}) };
+  }
+
+  listProducts(q: ProductListQuery): ProductPage {
+    const { rows, next } = this.listKeys(q);
+    return { items: this.products(rows.map((r) => r.id)), ...(next ? { next } : {}) };
+  }
+
+  productKey(id: string): KeyRow | undefined {
+    return this.s.key.get(id);
   }
 
   deletedProducts(since: string, limit: number, after = ''): { id: string; at: string }[] {
@@ -230,8 +265,8 @@ export class CatalogQueries {
   lastSeq(): number {
     return this.s.lastSeq.get()!.seq ?? 0;
   }
-  storeSeq(): number {
-    return this.s.storeSeq.get()!.seq ?? 0;
+  storeVersion(): { seq: number; at?: string } {
+    return this.s.storeVersion.get() ?? { seq: 0 };
   }
 
   customerByEmail(email: string): Customer | undefined {

@@ -9,6 +9,8 @@ import type {
   ImportSession,
   InventoryInput,
   PriceInput,
+  ProductKey,
+  ProductKeyPage,
   ProductListQuery,
   ProductPage,
   ProductRecord,
@@ -22,7 +24,7 @@ import type {
 import { systemClock } from '../store.js';
 import { openDatabase, type Db } from './db.js';
 import { SqliteImportSession } from './import-session.js';
-import { CatalogQueries } from './queries.js';
+import { CatalogQueries, type KeyRow } from './queries.js';
 import { Reservations } from './reservations.js';
 import { levelFromRow, priceFromRow, type InventoryRow, type PriceRow } from './rows.js';
 import { CatalogWriter } from './writer.js';
@@ -103,6 +105,14 @@ export class SqliteStore implements Store {
   async listProducts(query: ProductListQuery): Promise<ProductPage> {
     return this.q.listProducts(query);
   }
+  async listProductKeys(query: ProductListQuery): Promise<ProductKeyPage> {
+    const { rows, next } = this.q.listKeys(query);
+    return { items: rows.map(keyFromRow), ...(next ? { next } : {}) };
+  }
+  async getProductKey(id: string): Promise<ProductKey | undefined> {
+    const row = this.q.productKey(id);
+    return row ? keyFromRow(row) : undefined;
+  }
   async listDeletedProducts(since: string, limit: number, after?: string): Promise<{ id: string; at: string }[]> {
     return this.q.deletedProducts(since, limit, after);
   }
@@ -128,8 +138,8 @@ export class SqliteStore implements Store {
   async lastSeq(): Promise<number> {
     return this.q.lastSeq();
   }
-  async storeSeq(): Promise<number> {
-    return this.q.storeSeq();
+  async storeVersion(): Promise<{ seq: number; at?: string }> {
+    return this.q.storeVersion();
   }
 
   async findCustomerByEmail(email: string): Promise<Customer | undefined> {
@@ -273,6 +283,10 @@ export class SqliteStore implements Store {
     }
     return tokenFromRow(row);
   }
+}
+
+function keyFromRow(r: KeyRow): ProductKey {
+  return { id: r.id, seq: r.seq, updatedAt: r.updated_at };
 }
 
 function tokenFromRow(r: TokenRow): TokenRecord {

@@ -1,0 +1,197 @@
+/**
+ * The agent-facing catalog routes, served straight from node:http without Express: these are the hot,
+ * cacheable documents, and Express's router costs ~90 µs a request (notes/perf-anchors.md). Bytes come
+ * serialised from CommerceService; this layer adds conditional requests (ETag / Last-Modified -> 304),
+ * HEAD, content negotiation, CORS for read-only data, and the Server-Sent Events change stream.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { invalidInput, UcpdError } from '../catalog/errors.js';
+import { contextFiles } from '../linked-data/contexts.js';
+import { JSONLD, etagOf, type CommerceService, type Rendered } from '../linked-data/service.js';
+import type { Logger } from '../logger.js';
+import type { ChangeBroadcaster } from './change-stream.js';
+import { problem, problemFor, sendProblem } from './problem.js';
+
+export type Handled = boolean;
+
+const STATIC_CACHE = 'public, max-age=86400';
+
+function staticDoc(body: Buffer, contentType: string): Rendered {
+  return { status: 200, body, contentType, etag: etagOf(body), cacheControl: STATIC_CACHE, headers: {} };
+}
+
+/** RFC 9110 weak comparison for If-None-Match; If-Modified-Since only when there is no If-None-Match. */
+export function notModified(req: IncomingMessage, r: Rendered): boolean {
+  const inm = req.headers['if-none-match'];
+  if (inm !== undefined) {
+    if (inm.trim() === '*') return true;
+    const tag = r.etag.replace(/^W\//, '');
+    return inm.split(',').some((t) => t.trim().replace(/^W\//, '') === tag);
+  }
+  const ims = req.headers['if-modified-since'];
+  if (ims && r.lastModified) {
+    const since = Date.parse(ims);
+    return !Number.isNaN(since) && Date.parse(r.lastModified) <= since;
+  }
+  return false;
+}
+
+export function send(req: IncomingMessage, res: ServerResponse, r: Rendered): void {
+  res.setHeader('ETag', r.etag);
+  res.setHeader('Cache-Control', r.cacheControl);
+  if (r.lastModified) res.setHeader('Last-Modified', r.lastModified);
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Access-Control-Expose-Headers', 'ETag, Link, Last-Modified');
+  for (const [k, v] of Object.entries(r.headers)) res.setHeader(k, v);
+  if (notModified(req, r)) {
+    res.statusCode = 304;
+    res.end();
+    return;
+  }
+  res.statusCode = r.status;
+  res.setHeader('Content-Type', r.contentType);
+  res.setHeader('Content-Length', r.body.length);
+  res.end(req.method === 'HEAD' ? undefined : r.body);
+}
+
+interface MediaRange {
+  type: string;
+  q: number;
+}
+
+function parseAccept(header: string | undefined): MediaRange[] {
+  if (!header) return [{ type: '*/*', q: 1 }];
+  return header
+    .split(',')
+    .map((part) => {
+      const [type, ...params] = part.trim().toLowerCase().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return { type: type!.trim(), q: q ? Number(q.slice(2)) || 0 : 1 };
+    })
+    .filter((m) => m.type);
+}
+
+/** The best of `offered` for an Accept header (ties go to the first offered), or undefined (406). */
+export function negotiate(header: string | undefined, offered: readonly string[]): string | undefined {
+  const ranges = parseAccept(header);
+  let best: { type: string; q: number; specificity: number } | undefined;
+  for (const type of offered) {
+    const [major] = type.split('/');
+    for (const r of ranges) {
+      const specificity = r.type === type ? 2 : r.type === `${major}/*` ? 1 : r.type === '*/*' ? 0 : -1;
+      if (specificity < 0 || r.q <= 0) continue;
+      if (!best || r.q > best.q || (r.q === best.q && specificity > best.specificity)) best = { type, q: r.q, specificity };
+    }
+  }
+  return best?.type;
+}
+
+function decodeSegment(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw invalidInput('invalid_path', 'the path is not valid percent-encoding');
+  }
+}
+
+export interface CommerceRoutes {
+  service: CommerceService;
+  changes: ChangeBroadcaster;
+  logger: Logger;
+}
+
+/** Handles the catalog routes; returns false for anything else (the caller passes it on). */
+export function commerceHandler({ service, changes, logger }: CommerceRoutes): (req: IncomingMessage, res: ServerResponse) => Handled {
+  const files = contextFiles();
+  const statics: Record<string, Rendered> = {
+    '/.well-known/commerce/context.jsonld': staticDoc(files.ucpd, JSONLD),
+    '/.well-known/commerce/schemaorg-context.jsonld': staticDoc(files.schemaOrg, JSONLD),
+    '/.well-known/commerce/LICENSE-schemaorg': staticDoc(files.schemaOrgLicense, 'text/plain; charset=utf-8'),
+    '/.well-known/commerce/NOTICE': staticDoc(files.notice, 'text/plain; charset=utf-8'),
+    '/robots.txt': service.robots(),
+  };
+
+  const respond = (req: IncomingMessage, res: ServerResponse, work: () => Promise<Rendered | undefined>) => {
+    work().then(
+      (r) => r && send(req, res, r),
+      (err: unknown) => {
+        if (res.headersSent) return res.destroy();
+        sendProblem(res, problemFor(err, logger, `${req.method} ${req.url}`));
+      },
+    );
+  };
+
+  return (req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const isCommerce = path === '/.well-known/commerce' || path === '/.well-known/commerce/' || path.startsWith('/.well-known/commerce/');
+    const isProduct = path.startsWith('/products/');
+    const isSitemap = path === '/sitemap.xml' || /^\/sitemap-products-\d+\.xml$/.test(path);
+    if (!isCommerce && !isProduct && !isSitemap && path !== '/robots.txt') return false;
+
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS', 'Access-Control-Allow-Headers': 'Accept, If-None-Match, If-Modified-Since, Last-Event-ID', 'Access-Control-Max-Age': '86400' });
+      res.end();
+      return true;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD, OPTIONS');
+      sendProblem(res, problem(405, 'method_not_allowed', `${req.method} is not allowed on ${path}; this resource is read-only`));
+      return true;
+    }
+    const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+    const contextHeader = headerOf(req, 'ucp-context');
+
+    const fixed = statics[path];
+    if (fixed) {
+      send(req, res, fixed);
+      return true;
+    }
+    if (path === '/.well-known/commerce' || path === '/.well-known/commerce/') {
+      respond(req, res, () => service.storeDocument());
+      return true;
+    }
+    if (path === '/.well-known/commerce/catalog') {
+      respond(req, res, () => service.catalog(query, contextHeader));
+      return true;
+    }
+    if (path === '/.well-known/commerce/changes') {
+      if (req.headers.accept?.includes('text/event-stream')) {
+        respond(req, res, async () => {
+          await changes.subscribe(req, res, query);
+          return undefined;
+        });
+      } else {
+        respond(req, res, async () => (await service.changes(query)).rendered);
+      }
+      return true;
+    }
+    if (isProduct) {
+      respond(req, res, async () => {
+        const rest = path.slice('/products/'.length);
+        if (!rest || rest.includes('/')) throw new UcpdError('not_found', 'not_found', `no resource at ${path}`);
+        const id = decodeSegment(rest);
+        const type = negotiate(req.headers.accept, [JSONLD, 'application/json', 'text/html']);
+        if (!type) throw new UcpdError('not_acceptable', 'not_acceptable', 'this resource is available as application/ld+json, application/json or text/html');
+        const r = await service.product(id, query, type === 'text/html' ? 'html' : 'jsonld', contextHeader);
+        return type === 'application/json' ? { ...r, contentType: 'application/json' } : r;
+      });
+      return true;
+    }
+    if (isSitemap) {
+      const part = path === '/sitemap.xml' ? undefined : Number(/(\d+)/.exec(path)![1]);
+      respond(req, res, () => service.sitemap(part));
+      return true;
+    }
+    respond(req, res, async () => {
+      throw new UcpdError('not_found', 'not_found', `no resource at ${path}`);
+    });
+    return true;
+  };
+}
+
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
+}

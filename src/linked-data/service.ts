@@ -1,0 +1,396 @@
+/**
+ * The JSON-LD catalog as a service: renders documents, serialises each once, and keeps the bytes while
+ * their inputs are unchanged. Every cache entry is validated on each request against the change log
+ * (the store-wide version, a product's seq, or the global last seq), so a stock or price change made by
+ * any process is visible on the very next request.
+ */
+import { createHash } from 'node:crypto';
+import type { Location, Merchant, Promotion, ReturnPolicy, ShippingRate } from '../catalog/model.js';
+import { invalidInput, notFound } from '../catalog/errors.js';
+import { exclusionFilter, isExcluded, type QualityCheckId } from '../catalog/quality.js';
+import type { ChangeEntry, ProductKey, ProductListQuery, ProductRecord, Store } from '../store/store.js';
+import type { Clock } from '../store/store.js';
+import { Lru } from '../util/lru.js';
+import { changeFeedDocument, feedPageJson, storeDocument, type StoreLinks } from './documents.js';
+import { productPage } from './html.js';
+import { contextKey, contextParams, parseOfferContext, type OfferContext } from './offer-context.js';
+import { productDocument, productNode, type PublishEnv } from './product.js';
+import { Urls } from './urls.js';
+
+export interface Rendered {
+  status: number;
+  body: Buffer;
+  contentType: string;
+  /** Strong validator, quoted: changes exactly when the bytes do. */
+  etag: string;
+  lastModified?: string;
+  cacheControl: string;
+  headers: Record<string, string>;
+}
+
+export interface CommerceOptions {
+  store: Store;
+  clock: Clock;
+  baseUrl: string;
+  qualityExclude: readonly QualityCheckId[];
+  /** Which other surfaces exist (the store document links to them). */
+  links?: () => StoreLinks;
+  /** Memory for rendered documents and feed fragments, bytes. */
+  cacheBytes?: number;
+}
+
+interface StoreState {
+  seq: number;
+  at?: string;
+  merchant: Merchant;
+  locations: Location[];
+  rates: ShippingRate[];
+  policies: ReturnPolicy[];
+  promotions: Promotion[];
+  document?: Rendered;
+}
+
+export const JSONLD = 'application/ld+json';
+const CACHE = {
+  store: 'public, max-age=300, stale-while-revalidate=600',
+  product: 'public, max-age=30, stale-while-revalidate=60',
+  feed: 'public, max-age=30, stale-while-revalidate=60',
+  changes: 'public, max-age=5',
+  static: 'public, max-age=86400',
+};
+const MAX_LIMIT = 1000;
+/** Rendered documents also expire after this long: promotions start and end without a change entry. */
+const MAX_RENDER_AGE_MS = 60_000;
+
+export function etagOf(body: Buffer | string): string {
+  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+}
+
+function httpDate(iso: string | undefined): string | undefined {
+  return iso ? new Date(iso).toUTCString() : undefined;
+}
+
+function later(a: string | undefined, b: string | undefined): string | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return a > b ? a : b;
+}
+
+/** The placeholder merchant of a store nothing was imported into yet. */
+function fallbackMerchant(baseUrl: string): Merchant {
+  return { legalName: 'ucpd store', name: 'ucpd store', url: baseUrl, support: {}, policies: {}, country: 'US', currencies: ['USD'], languages: ['en'] };
+}
+
+function render(body: Buffer, contentType: string, cacheControl: string, lastModified: string | undefined, headers: Record<string, string> = {}): Rendered {
+  return { status: 200, body, contentType, etag: etagOf(body), ...(lastModified ? { lastModified: httpDate(lastModified)! } : {}), cacheControl, headers };
+}
+
+function parseLimit(raw: string | null, fallback: number): number {
+  if (raw === null) return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > MAX_LIMIT) throw invalidInput('invalid_parameter', `limit must be an integer from 1 to ${MAX_LIMIT}`, { parameter: 'limit' });
+  return n;
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+
+function parseInstant(raw: string, parameter: string): string {
+  const ms = Date.parse(raw);
+  if (!RFC3339.test(raw) || Number.isNaN(ms)) throw invalidInput('invalid_parameter', `${parameter} must be an RFC 3339 date-time like 2026-11-01T00:00:00Z`, { parameter });
+  return new Date(ms).toISOString();
+}
+
+/** Our own cursor around the store's: phase i = id order, m = modified since, d = deletions since. */
+interface Cursor {
+  p: 'i' | 'm' | 'd';
+  k?: string;
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(raw: string, modified: boolean): Cursor {
+  let c: unknown;
+  try {
+    c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+  } catch {
+    c = undefined;
+  }
+  const ok =
+    typeof c === 'object' && c !== null && ((c as Cursor).p === 'i' || (c as Cursor).p === 'm' || (c as Cursor).p === 'd') && ((c as Cursor).k === undefined || typeof (c as Cursor).k === 'string');
+  if (!ok || ((c as Cursor).p === 'i') === modified) throw invalidInput('invalid_cursor', 'cursor is not valid for this query', { parameter: 'cursor' });
+  return c as Cursor;
+}
+
+const AVAILABILITY = ['in_stock', 'out_of_stock', 'backorder', 'preorder'] as const;
+
+export class CommerceService {
+  readonly urls: Urls;
+  private state?: StoreState;
+  private readonly docs: Lru<string, { seq: number; storeSeq: number; at: number; rendered: Rendered }>;
+  private readonly fragments: Lru<string, { seq: number; storeSeq: number; json: string }>;
+  private readonly pages: Lru<string, { lastSeq: number; storeSeq: number; fingerprint: string; rendered: Rendered }>;
+
+  constructor(private readonly o: CommerceOptions) {
+    this.urls = new Urls(o.baseUrl);
+    const bytes = o.cacheBytes ?? 128 * 1024 * 1024;
+    this.docs = new Lru(bytes / 4, (v) => v.rendered.body.length + 200);
+    this.fragments = new Lru(bytes / 2, (v) => v.json.length * 2 + 100);
+    this.pages = new Lru(bytes / 4, (v) => v.rendered.body.length + 200);
+  }
+
+  /** Store-wide data, reloaded only when the store version moves. */
+  async storeState(): Promise<StoreState> {
+    const version = await this.o.store.storeVersion();
+    if (this.state && this.state.seq === version.seq) return this.state;
+    const s = this.o.store;
+    const [merchant, locations, rates, policies, promotions] = await Promise.all([s.getMerchant(), s.listLocations(), s.listShippingRates(), s.listReturnPolicies(), s.listPromotions()]);
+    this.state = { seq: version.seq, ...(version.at ? { at: version.at } : {}), merchant: merchant ?? fallbackMerchant(this.o.baseUrl), locations, rates, policies, promotions };
+    return this.state;
+  }
+
+  private env(state: StoreState, context: OfferContext): PublishEnv {
+    const { merchant, locations, rates, policies, promotions } = state;
+    return { urls: this.urls, merchant, locations, rates, policies, promotions, context, now: this.o.clock.now() };
+  }
+
+  private headers(state: StoreState): Record<string, string> {
+    return { 'Content-Language': state.merchant.languages[0] ?? 'en' };
+  }
+
+  async storeDocument(): Promise<Rendered> {
+    const state = await this.storeState();
+    if (!state.document) {
+      const doc = storeDocument(this.env(state, {}), this.o.links?.() ?? {});
+      state.document = render(Buffer.from(JSON.stringify(doc)), JSONLD, CACHE.store, state.at, {
+        ...this.headers(state),
+        Link: `<${this.urls.catalog()}>; rel="alternate"; type="application/ld+json"; title="catalog feed"`,
+      });
+    }
+    return state.document;
+  }
+
+  private excluded(record: { qualityMask: number; reviewCount: number; stockSyncedAt?: string }): boolean {
+    return isExcluded(record, this.o.qualityExclude, this.o.clock.now());
+  }
+
+  /** The product document, JSON-LD or the HTML page that embeds it. Unknown (or excluded) ids: not found. */
+  async product(id: string, query: URLSearchParams, format: 'jsonld' | 'html', contextHeader?: string): Promise<Rendered> {
+    const context = parseOfferContext(query, contextHeader);
+    const variant = query.get('variant') ?? undefined;
+    const key = await this.o.store.getProductKey(id);
+    if (!key) throw notFound('product_not_found', `no product "${id}"`, { id });
+    const state = await this.storeState();
+    const cacheKey = `${format}|${contextKey(context)}|${variant ?? ''}|${id}`;
+    const now = this.o.clock.now().getTime();
+    const hit = this.docs.get(cacheKey);
+    if (hit && hit.seq === key.seq && hit.storeSeq === state.seq && now - hit.at < MAX_RENDER_AGE_MS) return hit.rendered;
+
+    const record = await this.o.store.getProduct(id);
+    if (!record || this.excluded(record)) throw notFound('product_not_found', `no product "${id}"`, { id });
+    if (variant !== undefined && !record.product.variants.some((v) => v.id === variant)) {
+      throw notFound('variant_not_found', `product "${id}" has no variant "${variant}"`, { id, variant });
+    }
+    const reviews = await this.o.store.listReviews(id, 10);
+    const env = this.env(state, context);
+    const doc = productDocument(record, env, reviews);
+    const lastModified = later(record.updatedAt, state.at);
+    const headers = { ...this.headers(state), Vary: 'Accept', Link: `<${this.urls.product(id)}>; rel="canonical"` };
+    const json = JSON.stringify(doc);
+    const rendered =
+      format === 'jsonld'
+        ? render(Buffer.from(json), JSONLD, CACHE.product, lastModified, headers)
+        : render(Buffer.from(productPage(record, env, reviews, json, variant)), 'text/html; charset=utf-8', CACHE.product, lastModified, headers);
+    this.docs.set(cacheKey, { seq: record.seq, storeSeq: state.seq, at: now, rendered });
+    return rendered;
+  }
+
+  /** A catalog feed page: DataFeed of DataFeedItems, cursor-paginated, optionally only changes since a time. */
+  async catalog(query: URLSearchParams, contextHeader?: string): Promise<Rendered> {
+    const context = parseOfferContext(query, contextHeader);
+    const limit = parseLimit(query.get('limit'), 100);
+    const modifiedSince = query.has('modified_since') ? parseInstant(query.get('modified_since')!, 'modified_since') : undefined;
+    const availability = query.get('availability') ?? undefined;
+    if (availability !== undefined && !(AVAILABILITY as readonly string[]).includes(availability)) {
+      throw invalidInput('invalid_parameter', `availability must be one of ${AVAILABILITY.join(', ')}`, { parameter: 'availability' });
+    }
+    const cursor = query.has('cursor') ? decodeCursor(query.get('cursor')!, modifiedSince !== undefined) : undefined;
+    const filters = {
+      category: query.get('category') || undefined,
+      brand: query.get('brand') || undefined,
+      text: query.get('q')?.trim() || undefined,
+      availability: availability as ProductListQuery['availability'],
+    };
+    const now = this.o.clock.now();
+    const quality = exclusionFilter(this.o.qualityExclude, now);
+    const state = await this.storeState();
+    const lastSeq = await this.o.store.lastSeq();
+    const pageKey = [
+      contextKey(context),
+      limit,
+      modifiedSince ?? '',
+      query.get('cursor') ?? '',
+      filters.category ?? '',
+      filters.brand ?? '',
+      filters.text ?? '',
+      filters.availability ?? '',
+      quality?.freshSince ? Math.floor(now.getTime() / 60_000) : '',
+    ].join('\u0000');
+    const cached = this.pages.get(pageKey);
+    if (cached && cached.lastSeq === lastSeq && cached.storeSeq === state.seq) return cached.rendered;
+
+    // Which items (and versions) this page holds now; re-render only if that changed.
+    const base: ProductListQuery = { limit, ...stripUndefined(filters), ...(quality ? { quality } : {}) };
+    let keys: ProductKey[] = [];
+    let deleted: { id: string; at: string }[] = [];
+    let next: Cursor | undefined;
+    if (!modifiedSince) {
+      const page = await this.o.store.listProductKeys({ ...base, ...(cursor?.k ? { after: cursor.k } : {}) });
+      keys = page.items;
+      if (page.next) next = { p: 'i', k: page.next };
+    } else {
+      if (!cursor || cursor.p === 'm') {
+        const page = await this.o.store.listProductKeys({ ...base, modifiedSince, ...(cursor?.k ? { after: cursor.k } : {}) });
+        keys = page.items;
+        if (page.next) next = { p: 'm', k: page.next };
+      }
+      if (!next && keys.length < limit) {
+        const after = cursor?.p === 'd' ? cursor.k : undefined;
+        deleted = await this.o.store.listDeletedProducts(modifiedSince, limit - keys.length + 1, after);
+        if (deleted.length > limit - keys.length) {
+          deleted = deleted.slice(0, limit - keys.length);
+          next = { p: 'd', k: deleted[deleted.length - 1]!.id };
+        }
+      }
+    }
+    const fingerprint = createHash('sha1')
+      .update(JSON.stringify([state.seq, keys.map((k) => [k.id, k.seq]), deleted, next]))
+      .digest('base64url');
+    if (cached && cached.fingerprint === fingerprint && cached.storeSeq === state.seq) {
+      cached.lastSeq = lastSeq;
+      return cached.rendered;
+    }
+
+    const items = await this.feedItems(keys, state, context);
+    for (const d of deleted) items.push(JSON.stringify({ '@type': 'DataFeedItem', dateDeleted: d.at, item: { '@id': this.urls.product(d.id) } }));
+    const keep = {
+      ...contextParams(context),
+      limit: query.has('limit') ? limit : undefined,
+      modified_since: query.get('modified_since') ?? undefined,
+      category: filters.category,
+      brand: filters.brand,
+      q: filters.text,
+      availability: filters.availability,
+    };
+    const nextUrl = next ? this.urls.catalog({ ...keep, cursor: encodeCursor(next) }) : undefined;
+    const pageUrl = this.urls.catalog({ ...keep, cursor: query.get('cursor') ?? undefined });
+    const modified = [...keys.map((k) => k.updatedAt), ...deleted.map((d) => d.at), state.at].filter((x): x is string => !!x).sort().pop();
+    const body = feedPageJson({ urls: this.urls, pageUrl, storeName: state.merchant.name, items, ...(nextUrl ? { next: nextUrl } : {}), ...(modified ? { dateModified: modified } : {}) });
+    const headers: Record<string, string> = { ...this.headers(state) };
+    if (nextUrl) headers.Link = `<${nextUrl}>; rel="next"`;
+    const rendered = render(Buffer.from(body), JSONLD, CACHE.feed, modified, headers);
+    this.pages.set(pageKey, { lastSeq, storeSeq: state.seq, fingerprint, rendered });
+    return rendered;
+  }
+
+  /** DataFeedItem JSON per product, from the fragment cache or freshly rendered, in page order. */
+  private async feedItems(keys: ProductKey[], state: StoreState, context: OfferContext): Promise<string[]> {
+    const ctx = contextKey(context);
+    const out = new Map<string, string>();
+    const missing: string[] = [];
+    for (const k of keys) {
+      const hit = this.fragments.get(`${ctx}|${k.id}`);
+      if (hit && hit.seq === k.seq && hit.storeSeq === state.seq) out.set(k.id, hit.json);
+      else missing.push(k.id);
+    }
+    if (missing.length) {
+      const env = this.env(state, context);
+      for (const record of await this.o.store.getProducts(missing)) {
+        const json = feedItemJson(record, env);
+        this.fragments.set(`${ctx}|${record.product.id}`, { seq: record.seq, storeSeq: state.seq, json });
+        out.set(record.product.id, json);
+      }
+    }
+    return keys.flatMap((k) => out.get(k.id) ?? []);
+  }
+
+  /** What changed since a sequence number, in order. */
+  async changes(query: URLSearchParams): Promise<{ rendered: Rendered; changes: ChangeEntry[]; lastSequence: number }> {
+    const since = parseSince(query.get('since'));
+    const limit = parseLimit(query.get('limit'), 500);
+    const changes = await this.o.store.listChanges(since, limit + 1);
+    const more = changes.length > limit;
+    if (more) changes.pop();
+    const lastSequence = changes.length ? changes[changes.length - 1]!.seq : Math.max(since, 0);
+    const pageUrl = this.urls.changes({ since, limit: query.has('limit') ? limit : undefined });
+    const next = this.urls.changes({ since: lastSequence, limit: query.has('limit') ? limit : undefined });
+    const doc = changeFeedDocument(this.urls, pageUrl, changes, lastSequence, more ? next : undefined);
+    const body = Buffer.from(JSON.stringify(doc));
+    const headers: Record<string, string> = more ? { Link: `<${next}>; rel="next"` } : {};
+    return { rendered: render(body, JSONLD, CACHE.changes, changes[changes.length - 1]?.at, headers), changes, lastSequence };
+  }
+
+  /** Sitemaps: an index over files of at most 50,000 product pages each. */
+  async sitemap(part: number | undefined): Promise<Rendered> {
+    const PER_FILE = 50_000;
+    const total = await this.o.store.countProducts();
+    const files = Math.max(1, Math.ceil(total / PER_FILE));
+    const xml = (inner: string) => `<?xml version="1.0" encoding="UTF-8"?>\n${inner}\n`;
+    if (part === undefined) {
+      const entries = Array.from({ length: files }, (_, i) => `  <sitemap><loc>${this.urls.base}/sitemap-products-${i + 1}.xml</loc></sitemap>`);
+      return render(Buffer.from(xml(`<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${entries.join('\n')}\n</sitemapindex>`)), 'application/xml; charset=utf-8', CACHE.feed, undefined);
+    }
+    if (!Number.isInteger(part) || part < 1 || part > files) throw notFound('not_found', `no sitemap part ${part}`);
+    const urls: string[] = [];
+    let after: string | undefined;
+    let skipped = 0;
+    const quality = exclusionFilter(this.o.qualityExclude, this.o.clock.now());
+    for (;;) {
+      const page = await this.o.store.listProductKeys({ limit: 5000, ...(after ? { after } : {}), ...(quality ? { quality } : {}) });
+      for (const k of page.items) {
+        if (skipped < (part - 1) * PER_FILE) {
+          skipped++;
+          continue;
+        }
+        if (urls.length >= PER_FILE) break;
+        urls.push(`  <url><loc>${escapeXml(this.urls.product(k.id))}</loc><lastmod>${k.updatedAt.slice(0, 10)}</lastmod></url>`);
+      }
+      if (!page.next || urls.length >= PER_FILE) break;
+      after = page.next;
+    }
+    return render(Buffer.from(xml(`<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${urls.join('\n')}\n</urlset>`)), 'application/xml; charset=utf-8', CACHE.feed, undefined);
+  }
+
+  robots(): Rendered {
+    const body = [
+      'User-agent: *',
+      'Allow: /',
+      'Disallow: /admin/',
+      `Sitemap: ${this.urls.sitemap}`,
+      `# Machine-readable catalog (schema.org JSON-LD) for agents: ${this.urls.store}`,
+      `# Catalog feed: ${this.urls.catalog()}`,
+      '',
+    ].join('\n');
+    return render(Buffer.from(body), 'text/plain; charset=utf-8', CACHE.store, undefined);
+  }
+}
+
+/** One DataFeedItem of the catalog feed: dates plus the product's compact node. */
+export function feedItemJson(record: ProductRecord, env: PublishEnv): string {
+  return JSON.stringify({ '@type': 'DataFeedItem', dateCreated: record.createdAt, dateModified: record.updatedAt, item: productNode(record, env, { full: false }) });
+}
+
+function parseSince(raw: string | null): number {
+  if (raw === null) return 0;
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw invalidInput('invalid_parameter', 'since must be a change sequence number (a non-negative integer)', { parameter: 'since' });
+  return Number(raw);
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function escapeXml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
