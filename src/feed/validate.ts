@@ -25,7 +25,8 @@ export function feedSchema(): object {
   return JSON.parse(readFileSync(projectPath('schemas', 'ucpd-feed-v1.schema.json'), 'utf8')) as object;
 }
 
-function validator(): ValidateFunction {
+/** Compile the schema now (servers call this at start, so no request pays for it). */
+export function validator(): ValidateFunction {
   if (!compiled) {
     const ajv = new Ajv2020({ allErrors: false, discriminator: true, useDefaults: false, strict: false });
     addFormats(ajv);

@@ -13,7 +13,7 @@ import { importFeed } from '../feed/pipeline.js';
 import { FORMATS, streamFeed, type FeedFormat } from '../feed/open.js';
 import { toInventoryInput, toPriceInput } from '../feed/map.js';
 import type { InventoryRecord, PriceRecord } from '../feed/records.js';
-import { validateRecord } from '../feed/validate.js';
+import { validateRecord, validator } from '../feed/validate.js';
 import type { Clock, InventoryInput, PriceInput, Store, TokenRecord } from '../store/store.js';
 
 export interface AdminDeps {
@@ -89,6 +89,7 @@ function limitStream(limit: number): Transform {
 }
 
 export function adminRouter({ store, config, clock }: AdminDeps): Router {
+  validator(); // compile the feed schema up front: the first stock update should not pay ~100 ms for it
   const r = Router();
   const body = json({ limit: config.jsonLimit, type: ['application/json', 'application/*+json'] });
 

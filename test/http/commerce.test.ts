@@ -386,3 +386,26 @@ describe('bad input and other routes', () => {
     expect(Buffer.compare(res.body as Buffer, readFileSync(projectPath('well-known', 'schemaorg-30.0-context.jsonld')))).toBe(0);
   });
 });
+
+describe('the quality gate hides failing products from agents when configured', () => {
+  test('UCPD_QUALITY_EXCLUDE=description,reviews: thin products are not in the feed and their documents are 404', async () => {
+    const gated = await testApp([], { UCPD_QUALITY_EXCLUDE: 'description,reviews' });
+    try {
+      await importFeed(gated.store, jsonlFile(projectPath('demo', 'outdoor-gear.jsonl')), { clock: gated.clock });
+      const thin = (await gated.store.listProducts({ limit: 500 })).items.filter((r) => r.qualityMask !== 0 || r.reviewCount === 0);
+      expect(thin.length).toBeGreaterThan(0);
+      const res = await request(gated.app).get('/.well-known/commerce/catalog?limit=1000').set('Accept', 'application/ld+json');
+      const listed = new Set((res.body.dataFeedElement as Node[]).map((i) => (i.item as Node)['@id']));
+      expect(listed.size).toBe(200 - thin.length);
+      for (const r of thin) {
+        expect(listed.has(`${BASE}/products/${r.product.id}`)).toBe(false);
+        expect((await request(gated.app).get(`/products/${r.product.id}`)).status).toBe(404);
+      }
+      const sitemap = await request(gated.app).get('/sitemap-products-1.xml');
+      expect(sitemap.text.match(/<url>/g)).toHaveLength(200 - thin.length);
+    } finally {
+      gated.app.close();
+      await gated.close();
+    }
+  });
+});
