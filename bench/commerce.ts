@@ -23,6 +23,15 @@ const duration = Number(args.get('duration') ?? 10);
 const out = projectPath('bench', 'out');
 const cli = projectPath('dist', 'src', 'cli', 'main.js');
 const dataDir = path.join(out, `commerce-${products}`);
+/** fetch, retried once when a pooled keep-alive socket turns out to have been closed by the server. */
+async function get(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    if ((err as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw err;
+    return fetch(url, init);
+  }
+}
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function sh(cmd: string, argv: string[]): string {
@@ -83,7 +92,7 @@ function wrk(url: string, headers: string[] = []): WrkResult {
 await prepare();
 const ucpd = await start([cli, '--data-dir', dataDir, 'serve', '--port', '0', '--no-seed', '--log-level', 'warn'], /ucpd serving on (http:\/\/[\d.]+:\d+)/);
 try {
-  const storeRes = await fetch(`${ucpd.url}/.well-known/commerce`);
+  const storeRes = await get(`${ucpd.url}/.well-known/commerce`);
   const storeBytes = Buffer.from(await storeRes.arrayBuffer());
   const bodyFile = path.join(out, 'store-document.jsonld');
   writeFileSync(bodyFile, storeBytes);
@@ -94,9 +103,9 @@ try {
     s.keepAliveTimeout = 65000; s.listen(0, '127.0.0.1', () => console.log('ceiling on http://127.0.0.1:' + s.address().port));`;
   const ceiling = await start(['-e', ceilingScript], /ceiling on (http:\/\/[\d.]+:\d+)/);
 
-  const page = await (await fetch(`${ucpd.url}/.well-known/commerce/catalog?limit=100`)).json() as { dataFeedElement: { item: { '@id': string } }[] };
+  const page = await (await get(`${ucpd.url}/.well-known/commerce/catalog?limit=100`)).json() as { dataFeedElement: { item: { '@id': string } }[] };
   const productUrl = page.dataFeedElement[37]!.item['@id'];
-  const productRes = await fetch(productUrl);
+  const productRes = await get(productUrl);
   const etag = productRes.headers.get('etag')!;
   await productRes.arrayBuffer();
   const cases: [string, string, string[]][] = [
@@ -117,17 +126,17 @@ try {
 
   // Stock change -> visible: POST a new on-hand quantity, then poll the product document until it shows.
   const token = sh(process.execPath, [cli, '--data-dir', dataDir, 'tokens', 'create', '--name', `bench-${Date.now()}`]).trim();
-  const doc = (await (await fetch(productUrl)).json()) as { hasVariant: { '@id': string; offers: { inventoryLevel?: { value: number } }[] }[] };
+  const doc = (await (await get(productUrl)).json()) as { hasVariant: { '@id': string; offers: { inventoryLevel?: { value: number } }[] }[] };
   const variantId = new URL(doc.hasVariant[0]!['@id']).searchParams.get('variant')!;
   const visible: number[] = [];
   for (let i = 0; i < 50; i++) {
     const target = 1000 + i;
     const t0 = performance.now();
-    const post = await fetch(`${ucpd.url}/admin/v1/inventory`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ updates: [{ variant_id: variantId, on_hand: target }] }) });
+    const post = await get(`${ucpd.url}/admin/v1/inventory`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ updates: [{ variant_id: variantId, on_hand: target }] }) });
     if (post.status !== 200) throw new Error(`inventory update failed: ${post.status} ${await post.text()}`);
     await post.arrayBuffer();
     for (;;) {
-      const d = (await (await fetch(productUrl)).json()) as typeof doc;
+      const d = (await (await get(productUrl)).json()) as typeof doc;
       if (d.hasVariant[0]!.offers[0]!.inventoryLevel?.value === target) break;
       if (performance.now() - t0 > 5000) throw new Error('stock change not visible after 5 s');
     }
