@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { invalidInput } from '../catalog/errors.js';
 import type { Clock, TokenRecord, TokenStore } from '../store/store.js';
 
-export const SCOPES = ['admin', 'catalog:write', 'inventory:write', 'quality:read'] as const;
+export const SCOPES = ['admin', 'catalog:write', 'inventory:write', 'quality:read', 'credentials:write'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 const PREFIX = 'ucpd_';

@@ -26,7 +26,7 @@ const MAX_UPDATES = 10_000;
 
 type AuthedRequest = Request & { token?: TokenRecord };
 
-function requireScope(store: Store, scope: Scope): RequestHandler {
+export function requireScope(store: Store, scope: Scope): RequestHandler {
   return async (req: AuthedRequest, _res: Response, next: NextFunction) => {
     const header = req.headers.authorization ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(header);

@@ -10,6 +10,8 @@ import { CommerceService } from '../linked-data/service.js';
 import type { Logger } from '../logger.js';
 import type { Clock, Store } from '../store/store.js';
 import { adminRouter } from './admin.js';
+import { trustRouter } from './trust-routes.js';
+import type { Trust } from '../trust/trust.js';
 import { ChangeBroadcaster } from './change-stream.js';
 import { commerceHandler } from './commerce.js';
 import { demoMedia } from './demo-media.js';
@@ -20,6 +22,7 @@ export interface AppDeps {
   config: Config;
   clock: Clock;
   logger: Logger;
+  trust: Trust;
 }
 
 export type Handler = ((req: IncomingMessage, res: ServerResponse) => void) & {
@@ -30,11 +33,28 @@ export type Handler = ((req: IncomingMessage, res: ServerResponse) => void) & {
 
 const POLICY_KINDS = { privacy: 'privacy', terms: 'terms', refund: 'refund', shipping: 'shipping', faq: 'faq' } as const;
 
+/** Active credentials about each subject @id, for the catalog documents to link to. */
+async function credentialLinks(store: Store, subjectIds: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const subjectId of subjectIds) {
+    const page = await store.listCredentials({ limit: 20, subjectId });
+    if (page.items.length) out.set(subjectId, page.items.map((c) => c.id));
+  }
+  return out;
+}
+
 export function createApp(deps: AppDeps): Handler {
-  const { store, config, logger, clock } = deps;
-  const service = new CommerceService({ store, clock, baseUrl: config.baseUrl, qualityExclude: config.qualityExclude });
+  const { store, config, logger, clock, trust } = deps;
+  const service = new CommerceService({
+    store,
+    clock,
+    baseUrl: config.baseUrl,
+    qualityExclude: config.qualityExclude,
+    links: () => ({ didDocument: true, jwks: true, credentials: true }),
+    credentialLinks: async (subjectIds) => credentialLinks(store, subjectIds),
+  });
   const changes = new ChangeBroadcaster(store, service.urls, logger);
-  const commerce = commerceHandler({ service, changes, logger });
+  const commerce = commerceHandler({ service, changes, logger, signer: trust.signer });
 
   const app = express();
   app.disable('x-powered-by');
@@ -43,7 +63,7 @@ export function createApp(deps: AppDeps): Handler {
 
   app.get('/healthz', async (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ status: 'ok', store: store.kind, products: await store.countProducts(), seq: await store.lastSeq() });
+    res.json({ status: 'ok', store: store.kind, products: await store.countProducts(), seq: await store.lastSeq(), credentials: trust.sync.state });
   });
 
   app.get('/', async (_req, res) => {
@@ -72,6 +92,7 @@ export function createApp(deps: AppDeps): Handler {
   });
 
   app.get('/demo/media/:name', demoMedia());
+  app.use(trustRouter(deps));
   app.use('/admin/v1', adminRouter(deps));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

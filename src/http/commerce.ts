@@ -1,8 +1,8 @@
 /**
  * The agent-facing catalog routes, served straight from node:http without Express: these are the hot,
  * cacheable documents, and Express's router costs ~90 µs a request (notes/perf-anchors.md). Bytes come
- * serialised from CommerceService; this layer adds conditional requests (ETag / Last-Modified -> 304),
- * HEAD, content negotiation, CORS for read-only data, and the Server-Sent Events change stream.
+ * serialised from CommerceService; this layer routes, negotiates content and streams changes (SSE);
+ * respond.ts adds validators, HEAD, CORS and the response signature.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { invalidInput, UcpdError } from '../catalog/errors.js';
@@ -11,6 +11,8 @@ import { JSONLD, etagOf, type CommerceService, type Rendered } from '../linked-d
 import type { Logger } from '../logger.js';
 import type { ChangeBroadcaster } from './change-stream.js';
 import { problem, problemFor, sendProblem } from './problem.js';
+import { sendRendered } from './respond.js';
+import type { ResponseSigner } from '../trust/response-signer.js';
 
 export type Handled = boolean;
 
@@ -18,40 +20,6 @@ const STATIC_CACHE = 'public, max-age=86400';
 
 function staticDoc(body: Buffer, contentType: string): Rendered {
   return { status: 200, body, contentType, etag: etagOf(body), cacheControl: STATIC_CACHE, headers: {} };
-}
-
-/** RFC 9110 weak comparison for If-None-Match; If-Modified-Since only when there is no If-None-Match. */
-export function notModified(req: IncomingMessage, r: Rendered): boolean {
-  const inm = req.headers['if-none-match'];
-  if (inm !== undefined) {
-    if (inm.trim() === '*') return true;
-    const tag = r.etag.replace(/^W\//, '');
-    return inm.split(',').some((t) => t.trim().replace(/^W\//, '') === tag);
-  }
-  const ims = req.headers['if-modified-since'];
-  if (ims && r.lastModified) {
-    const since = Date.parse(ims);
-    return !Number.isNaN(since) && Date.parse(r.lastModified) <= since;
-  }
-  return false;
-}
-
-export function send(req: IncomingMessage, res: ServerResponse, r: Rendered): void {
-  res.setHeader('ETag', r.etag);
-  res.setHeader('Cache-Control', r.cacheControl);
-  if (r.lastModified) res.setHeader('Last-Modified', r.lastModified);
-  res.setHeader('Access-Control-Allow-Origin', '*');
-  res.setHeader('Access-Control-Expose-Headers', 'ETag, Link, Last-Modified');
-  for (const [k, v] of Object.entries(r.headers)) res.setHeader(k, v);
-  if (notModified(req, r)) {
-    res.statusCode = 304;
-    res.end();
-    return;
-  }
-  res.statusCode = r.status;
-  res.setHeader('Content-Type', r.contentType);
-  res.setHeader('Content-Length', r.body.length);
-  res.end(req.method === 'HEAD' ? undefined : r.body);
 }
 
 interface MediaRange {
@@ -98,10 +66,11 @@ export interface CommerceRoutes {
   service: CommerceService;
   changes: ChangeBroadcaster;
   logger: Logger;
+  signer?: ResponseSigner;
 }
 
 /** Handles the catalog routes; returns false for anything else (the caller passes it on). */
-export function commerceHandler({ service, changes, logger }: CommerceRoutes): (req: IncomingMessage, res: ServerResponse) => Handled {
+export function commerceHandler({ service, changes, logger, signer }: CommerceRoutes): (req: IncomingMessage, res: ServerResponse) => Handled {
   const files = contextFiles();
   const statics: Record<string, Rendered> = {
     '/.well-known/commerce/context.jsonld': staticDoc(files.ucpd, JSONLD),
@@ -111,6 +80,7 @@ export function commerceHandler({ service, changes, logger }: CommerceRoutes): (
     '/robots.txt': service.robots(),
   };
 
+  const send = (req: IncomingMessage, res: ServerResponse, r: Rendered) => sendRendered(req, res, r, signer);
   const respond = (req: IncomingMessage, res: ServerResponse, work: () => Promise<Rendered | undefined>) => {
     work().then(
       (r) => r && send(req, res, r),

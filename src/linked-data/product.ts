@@ -239,9 +239,15 @@ function aggregate(record: ProductRecord, full: boolean): SchemaAggregateRating 
   };
 }
 
-function reviewNode(r: Review): SchemaReview & Ext {
+/** Reviews are fragments of their product's document (verified-review credentials are about them). */
+export function reviewId(productUrl: string, reviewIdValue: string): string {
+  return `${productUrl}#review-${encodeURIComponent(reviewIdValue)}`;
+}
+
+function reviewNode(r: Review, productUrl: string): SchemaReview & Ext {
   return {
     '@type': 'Review',
+    '@id': reviewId(productUrl, r.id),
     author: { '@type': 'Person', name: r.author },
     datePublished: r.date,
     ...(r.title ? { name: r.title } : {}),
@@ -294,7 +300,7 @@ export function productNode(record: ProductRecord, env: PublishEnv, opts: Render
     if (product.tags.length) common.keywords = product.tags.join(', ');
     if (product.attributes.material) common.material = product.attributes.material;
     if (product.certifications.length) common.hasCertification = product.certifications.map((c) => certificationNode(c, urls));
-    if (opts.reviews?.length) common.review = opts.reviews.map(reviewNode);
+    if (opts.reviews?.length) common.review = opts.reviews.map((r) => reviewNode(r, url));
     const other = Object.entries(product.attributes).filter(([k]) => k !== 'material');
     if (other.length) common.additionalProperty = other.map(([name, value]) => ({ '@type': 'PropertyValue', name, value }));
   }

@@ -14,7 +14,7 @@ import { Lru } from '../util/lru.js';
 import { changeFeedDocument, feedPageJson, storeDocument, type StoreLinks } from './documents.js';
 import { productPage } from './html.js';
 import { contextKey, contextParams, parseOfferContext, type OfferContext } from './offer-context.js';
-import { productDocument, productNode, type PublishEnv } from './product.js';
+import { productDocument, productNode, reviewId, type PublishEnv } from './product.js';
 import { Urls } from './urls.js';
 
 export interface Rendered {
@@ -37,6 +37,27 @@ export interface CommerceOptions {
   links?: () => StoreLinks;
   /** Memory for rendered documents and feed fragments, bytes. */
   cacheBytes?: number;
+  /** Credentials about each subject @id (the trust layer answers); documents link to them. */
+  credentialLinks?: (subjectIds: readonly string[]) => Promise<Map<string, string[]>>;
+}
+
+/** Add `credential` links to the nodes (by @id) that credentials are about; first occurrence of each. */
+export function attachCredentials(doc: unknown, links: ReadonlyMap<string, string[]>): void {
+  if (links.size === 0) return;
+  const done = new Set<string>();
+  const walk = (n: unknown): void => {
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (!n || typeof n !== 'object') return;
+    const node = n as Record<string, unknown>;
+    const id = node['@id'];
+    if (typeof id === 'string' && links.has(id) && !done.has(id) && Object.keys(node).length > 1) {
+      done.add(id);
+      const ids = links.get(id)!;
+      node.credential = ids.length === 1 ? ids[0] : ids;
+    }
+    for (const v of Object.values(node)) walk(v);
+  };
+  walk(doc);
 }
 
 interface StoreState {
@@ -163,6 +184,9 @@ export class CommerceService {
     const state = await this.storeState();
     if (!state.document) {
       const doc = storeDocument(this.env(state, {}), this.o.links?.() ?? {});
+      if (this.o.credentialLinks) {
+        attachCredentials(doc, await this.o.credentialLinks([this.urls.storeId, ...state.policies.map((p) => this.urls.returnPolicy(p.id))]));
+      }
       state.document = render(Buffer.from(JSON.stringify(doc)), JSONLD, CACHE.store, state.at, {
         ...this.headers(state),
         Link: `<${this.urls.catalog()}>; rel="alternate"; type="application/ld+json"; title="catalog feed"`,
@@ -195,6 +219,10 @@ export class CommerceService {
     const reviews = await this.o.store.listReviews(id, 10);
     const env = this.env(state, context);
     const doc = productDocument(record, env, reviews);
+    if (this.o.credentialLinks) {
+      const url = this.urls.product(id);
+      attachCredentials(doc, await this.o.credentialLinks([url, ...reviews.map((r) => reviewId(url, r.id))]));
+    }
     const lastModified = later(record.updatedAt, state.at);
     const headers = { ...this.headers(state), Vary: 'Accept', Link: `<${this.urls.product(id)}>; rel="canonical"` };
     const json = JSON.stringify(doc);

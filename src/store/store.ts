@@ -83,7 +83,7 @@ export interface ProductPage {
   next?: string;
 }
 
-export type ChangeEntity = 'product' | 'variant' | 'price' | 'inventory' | 'review' | 'store';
+export type ChangeEntity = 'product' | 'variant' | 'price' | 'inventory' | 'review' | 'store' | 'credential';
 export type ChangeKind = 'create' | 'update' | 'delete';
 
 export interface ChangeEntry {
@@ -226,6 +226,66 @@ export interface TokenRecord {
   revokedAt?: string;
 }
 
+// ---------------------------------------------------------------------------------------- credentials
+
+export interface CredentialRecord {
+  id: string;
+  type: string;
+  /** What the credential attests, for automatic re-issue: 'merchant', 'return-policy:<id>', ... */
+  subjectKey?: string;
+  /** The credential subject's @id (the same @id as in the JSON-LD catalog). */
+  subjectId: string;
+  /** The product it covers, when it covers one (its catalog document links to it). */
+  productId?: string;
+  contentHash: string;
+  statusList: string;
+  statusIndex: number;
+  keyId: string;
+  issuedAt: string;
+  validUntil?: string;
+  revokedAt?: string;
+  /** The Data Integrity secured credential (JSON). */
+  vc: string;
+  /** The same credential as application/vc+jwt. */
+  jwt: string;
+}
+
+export interface CredentialQuery {
+  limit: number;
+  after?: string;
+  type?: string;
+  subjectId?: string;
+  productId?: string;
+  includeRevoked?: boolean;
+}
+
+export interface StatusListRecord {
+  id: string;
+  purpose: string;
+  length: number;
+  allocated: number;
+  bits: Buffer;
+  vc?: string;
+  updatedAt: string;
+}
+
+export interface CredentialStore {
+  insertCredential(record: CredentialRecord): Promise<void>;
+  getCredential(id: string): Promise<CredentialRecord | undefined>;
+  listCredentials(query: CredentialQuery): Promise<{ items: CredentialRecord[]; next?: string }>;
+  /** Active (not revoked) credentials with a subject key, for re-issue decisions. */
+  activeCredentialsByKey(): Promise<Map<string, { id: string; contentHash: string; keyId: string; productId?: string; validUntil?: string }>>;
+  /** Marks revoked and sets the status bit, in one transaction. False if unknown or already revoked. */
+  revokeCredential(id: string, at: string): Promise<CredentialRecord | undefined>;
+  /** Key ids that still sign some unrevoked, unexpired credential. */
+  credentialKeyIds(now: string): Promise<Set<string>>;
+  getStatusList(id: string): Promise<StatusListRecord | undefined>;
+  createStatusList(record: StatusListRecord): Promise<void>;
+  /** Reserve the next unused index of a list (the caller maps it to a position). */
+  allocateStatusIndex(listId: string): Promise<number>;
+  saveStatusListVc(listId: string, vc: string, at: string): Promise<void>;
+}
+
 // ---------------------------------------------------------------------------------------------- store
 
 export interface CatalogReader {
@@ -297,7 +357,12 @@ export interface ImportLog {
   listImports(limit: number): Promise<ImportRecord[]>;
 }
 
-export interface Store extends CatalogReader, ChangeLog, CustomerStore, InventoryStore, TokenStore, ImportLog {
+export interface MetaStore {
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+}
+
+export interface Store extends CatalogReader, ChangeLog, CustomerStore, InventoryStore, TokenStore, ImportLog, CredentialStore, MetaStore {
   readonly kind: string;
   close(): Promise<void>;
 }

@@ -3,14 +3,13 @@
  * port, walked from /.well-known/commerce by following links, then kept fresh through the change stream.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import http from 'node:http';
-import { projectPath } from '../../src/paths.js';
 import { expandChecked } from '../helpers/jsonld.js';
 import { tempDir } from '../helpers/store.js';
+import { CLI, cleanEnv, startServer } from '../helpers/server.js';
 
-const CLI = projectPath('dist', 'src', 'cli', 'main.js');
-const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('UCPD_') && k !== 'NODE_OPTIONS'));
+const env = cleanEnv;
 type Node = Record<string, unknown>;
 
 let server: ChildProcessWithoutNullStreams;
@@ -19,16 +18,7 @@ let data: { dir: string; cleanup: () => void };
 
 beforeAll(async () => {
   data = tempDir('ucpd-agent-');
-  server = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--log-level', 'warn'], { env: { ...env, UCPD_DATA_DIR: data.dir } });
-  base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (d: Buffer) => {
-      out += d;
-      const m = /ucpd serving on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    server.on('exit', (code) => reject(new Error(`server exited ${code}`)));
-  });
+  ({ child: server, base } = await startServer(data.dir));
 });
 afterAll(() => {
   server.kill('SIGKILL');

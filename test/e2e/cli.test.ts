@@ -1,13 +1,12 @@
 /** The real CLI (compiled, as `npm start` runs it) in child processes against temp data directories. */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectPath } from '../../src/paths.js';
 import { FLOWER_SHOP, tempDir } from '../helpers/store.js';
+import { CLI, cleanEnv, startServer } from '../helpers/server.js';
 
-const CLI = projectPath('dist', 'src', 'cli', 'main.js');
-const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('UCPD_') && k !== 'NODE_OPTIONS'));
 
 function ucpd(args: string[], opts: { env?: Record<string, string>; input?: string } = {}) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...cleanEnv, ...opts.env }, input: opts.input ?? '', timeout: 60_000 });
@@ -127,18 +126,7 @@ describe('ucpd serve', () => {
     child?.kill('SIGKILL');
   });
 
-  function start(dir: string): Promise<{ child: ChildProcessWithoutNullStreams; base: string }> {
-    const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--log-level', 'warn'], { env: { ...cleanEnv, UCPD_DATA_DIR: dir } });
-    return new Promise((resolve, reject) => {
-      let out = '';
-      proc.stdout.on('data', (d: Buffer) => {
-        out += d;
-        const m = /ucpd serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-        if (m) resolve({ child: proc, base: m[1]! });
-      });
-      proc.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
-    });
-  }
+  const start = (dir: string) => startServer(dir);
 
   test('first start seeds the demo catalog; stock updates through the admin API show at once; restart keeps data', async () => {
     const dir = path.join(data.dir, 'serve');

@@ -3,11 +3,14 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { importFeed } from '../../src/feed/pipeline.js';
 import { createApp } from '../../src/http/app.js';
 import { silentLogger } from '../../src/logger.js';
+import { Urls } from '../../src/linked-data/urls.js';
+import { openTrust, type Trust } from '../../src/trust/trust.js';
 import { linesSource, tempStore, type TestStore } from './store.js';
 
 export interface TestApp extends TestStore {
   app: ReturnType<typeof createApp>;
   config: Config;
+  trust: Trust;
   token: (scopes?: string[]) => Promise<string>;
 }
 
@@ -19,6 +22,7 @@ export async function testApp(records: object[] = [], env: Record<string, string
     if (report.status !== 'applied') throw new Error(JSON.stringify(report.errors));
   }
   const config = loadConfig({ dataDir: t.dir, baseUrl: 'https://shop.example' }, env);
-  const app = createApp({ store: t.store, config, clock: t.clock, logger: silentLogger });
-  return { ...t, app, config, token: async (scopes = []) => (await createToken(t.store, 'test', scopes, t.clock)).secret };
+  const trust = await openTrust({ store: t.store, dataDir: t.dir, urls: new Urls(config.baseUrl), clock: t.clock, logger: silentLogger });
+  const app = createApp({ store: t.store, config, clock: t.clock, logger: silentLogger, trust });
+  return { ...t, app, config, trust, token: async (scopes = []) => (await createToken(t.store, 'test', scopes, t.clock)).secret };
 }

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { localBaseUrl } from '../../config.js';
 import { createApp } from '../../http/app.js';
+import { Urls } from '../../linked-data/urls.js';
+import { openTrust } from '../../trust/trust.js';
 import { listen } from '../../http/server.js';
 import { createLogger } from '../../logger.js';
 import { systemClock } from '../../store/store.js';
@@ -33,8 +35,14 @@ export function registerServe(program: Command): void {
       const running = await listen(config.port, config.host);
       // With --port 0 the port, and so the default base URL, is known only now.
       const effective = config.baseUrlConfigured ? config : { ...config, baseUrl: localBaseUrl(config.host, running.port) };
-      const app = createApp({ store, config: effective, clock: systemClock, logger });
+      const trust = await openTrust({ store, dataDir: config.dataDir, urls: new Urls(effective.baseUrl), clock: systemClock, logger });
+      const app = createApp({ store, config: effective, clock: systemClock, logger, trust });
       running.server.on('request', app);
+      trust.sync.start();
+      const keyRefresh = setInterval(() => {
+        trust.refreshKeys().catch((err: unknown) => logger.error('key refresh failed', { error: String(err) }));
+      }, 30_000);
+      keyRefresh.unref();
       const sweeper = setInterval(() => {
         store.releaseExpired(new Date()).catch((err: unknown) => logger.error('releasing expired holds failed', { error: String(err) }));
       }, 30_000);
@@ -44,6 +52,8 @@ export function registerServe(program: Command): void {
       const stop = async (signal: string) => {
         logger.info('shutting down', { signal });
         clearInterval(sweeper);
+        clearInterval(keyRefresh);
+        trust.sync.stop();
         app.close();
         await running.close();
         await store.close();

@@ -147,6 +147,39 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX changes_store ON changes (seq) WHERE entity = 'store';
   `,
+  // 3: verifiable credentials and their revocation status lists
+  `
+  CREATE TABLE status_lists (
+    id TEXT PRIMARY KEY,
+    purpose TEXT NOT NULL,
+    length INTEGER NOT NULL,
+    allocated INTEGER NOT NULL DEFAULT 0,
+    bits BLOB NOT NULL,
+    vc TEXT,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE credentials (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    subject_key TEXT,
+    subject_id TEXT NOT NULL,
+    product_id TEXT,
+    content_hash TEXT NOT NULL,
+    status_list TEXT NOT NULL REFERENCES status_lists (id),
+    status_index INTEGER NOT NULL,
+    key_id TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    valid_until TEXT,
+    revoked_at TEXT,
+    vc TEXT NOT NULL,
+    jwt TEXT NOT NULL,
+    UNIQUE (status_list, status_index)
+  );
+  CREATE UNIQUE INDEX credentials_active_subject ON credentials (subject_key) WHERE revoked_at IS NULL AND subject_key IS NOT NULL;
+  CREATE INDEX credentials_subject ON credentials (subject_id, issued_at);
+  CREATE INDEX credentials_product ON credentials (product_id) WHERE product_id IS NOT NULL;
+  CREATE INDEX credentials_issued ON credentials (issued_at, id);
+  `,
 ];
 
 export function migrate(db: Database.Database): { from: number; to: number } {

@@ -4,6 +4,8 @@ import { UcpdError, invalidInput } from '../../catalog/errors.js';
 import type {
   ChangeEntry,
   Clock,
+  CredentialQuery,
+  CredentialRecord,
   ImportOptions,
   ImportRecord,
   ImportSession,
@@ -16,6 +18,7 @@ import type {
   ProductRecord,
   ReserveLine,
   ReserveResult,
+  StatusListRecord,
   StockChange,
   Store,
   TokenRecord,
@@ -24,6 +27,7 @@ import type {
 import { systemClock } from '../store.js';
 import { openDatabase, type Db } from './db.js';
 import { SqliteImportSession } from './import-session.js';
+import { CredentialTable } from './credentials.js';
 import { CatalogQueries, type KeyRow } from './queries.js';
 import { Reservations } from './reservations.js';
 import { levelFromRow, priceFromRow, type InventoryRow, type PriceRow } from './rows.js';
@@ -54,12 +58,14 @@ export class SqliteStore implements Store {
   private readonly clock: Clock;
   private readonly holds: Reservations;
   private importing = false;
+  private readonly creds: CredentialTable;
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.db = openDatabase({ file: options.file });
     this.q = new CatalogQueries(this.db);
     this.clock = options.clock ?? systemClock;
     this.holds = new Reservations(this.db, () => this.clock.now().toISOString());
+    this.creds = new CredentialTable(this.db);
   }
 
   /** The raw connection, for benchmarks and the contract tests' snapshot helper only. */
@@ -252,6 +258,45 @@ export class SqliteStore implements Store {
       status: r.status,
       summary: JSON.parse(r.summary) as unknown,
     }));
+  }
+
+  // ------------------------------------------------------------------------------------- credentials
+  async insertCredential(record: CredentialRecord): Promise<void> {
+    this.creds.insert(record, this.clock.now().toISOString());
+  }
+  async getCredential(id: string): Promise<CredentialRecord | undefined> {
+    return this.creds.get(id);
+  }
+  async listCredentials(query: CredentialQuery): Promise<{ items: CredentialRecord[]; next?: string }> {
+    return this.creds.list(query);
+  }
+  async activeCredentialsByKey(): Promise<Map<string, { id: string; contentHash: string; keyId: string; productId?: string; validUntil?: string }>> {
+    return this.creds.activeByKey();
+  }
+  async revokeCredential(id: string, at: string): Promise<CredentialRecord | undefined> {
+    return this.creds.revoke(id, at);
+  }
+  async credentialKeyIds(now: string): Promise<Set<string>> {
+    return this.creds.keyIds(now);
+  }
+  async getStatusList(id: string): Promise<StatusListRecord | undefined> {
+    return this.creds.getList(id);
+  }
+  async createStatusList(record: StatusListRecord): Promise<void> {
+    this.creds.createList(record);
+  }
+  async allocateStatusIndex(listId: string): Promise<number> {
+    return this.creds.allocate(listId);
+  }
+  async saveStatusListVc(listId: string, vc: string, at: string): Promise<void> {
+    this.creds.saveListVc(listId, vc, at);
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    return this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(key)?.value;
+  }
+  async setMeta(key: string, value: string): Promise<void> {
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
   // ------------------------------------------------------------------------------------------ tokens

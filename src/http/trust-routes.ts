@@ -1,0 +1,173 @@
+/**
+ * Trust endpoints: the did:web document, the JWKS, credentials (list, each one, the status list, the
+ * context) and the W3C CCG VC API (issue behind a bearer token; verify credentials and presentations
+ * in public). Documents are signed responses like the JSON-LD catalog.
+ */
+import { Router, json, type Request, type Response } from 'express';
+import { UcpdError, invalidInput, notFound } from '../catalog/errors.js';
+import type { Config } from '../config.js';
+import { etagOf, type Rendered } from '../linked-data/service.js';
+import type { Store } from '../store/store.js';
+import { CREDENTIAL_TYPES } from '../trust/claims.js';
+import { credentialContextDocument } from '../trust/loader.js';
+import type { Trust } from '../trust/trust.js';
+import { requireScope } from './admin.js';
+import { negotiate } from './commerce.js';
+import { sendRendered } from './respond.js';
+
+const MAX_LIMIT = 1000;
+
+function doc(body: string | Buffer, contentType: string, cacheControl: string): Rendered {
+  const buf = Buffer.isBuffer(body) ? body : Buffer.from(body);
+  return { status: 200, body: buf, contentType, etag: etagOf(buf), cacheControl, headers: {} };
+}
+
+function limitOf(raw: unknown): number {
+  if (raw === undefined) return 100;
+  const n = Number(raw);
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || n < 1 || n > MAX_LIMIT) throw invalidInput('invalid_parameter', `limit must be an integer from 1 to ${MAX_LIMIT}`, { parameter: 'limit' });
+  return n;
+}
+
+function objectBody(req: Request): Record<string, unknown> {
+  if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) throw invalidInput('invalid_body', 'the body must be a JSON object');
+  return req.body as Record<string, unknown>;
+}
+
+export function trustRouter(deps: { store: Store; config: Config; trust: Trust }): Router {
+  const { store, config, trust } = deps;
+  const r = Router();
+  const body = json({ limit: config.jsonLimit, type: ['application/json', 'application/*+json', 'application/vc', 'application/vp'] });
+  const send = (req: Request, res: Response, rendered: Rendered) => sendRendered(req, res, rendered, trust.signer);
+  const base = config.baseUrl;
+
+  r.get('/.well-known/did.json', async (req, res) => {
+    send(req, res, doc(JSON.stringify(await trust.didDocument()), 'application/did+json', 'public, max-age=300'));
+  });
+
+  r.get('/.well-known/jwks.json', (req, res) => {
+    send(req, res, doc(JSON.stringify(trust.jwks()), 'application/jwk-set+json', 'public, max-age=300'));
+  });
+
+  r.get('/credentials/context/v1.jsonld', (req, res) => {
+    send(req, res, doc(JSON.stringify(credentialContextDocument()), 'application/ld+json', 'public, max-age=86400'));
+  });
+
+  r.get('/credentials/status/:list', async (req, res) => {
+    const vc = await trust.credentials.statusListCredential(`${base}/credentials/status/${req.params.list}`);
+    if (!vc) throw notFound('not_found', `no status list ${req.params.list}`);
+    send(req, res, doc(JSON.stringify(vc), 'application/vc', 'public, max-age=60'));
+  });
+
+  /** The index of credentials this store issued: active ones, newest last, paginated. */
+  r.get('/credentials', async (req, res) => {
+    const type = req.query.type === undefined ? undefined : String(req.query.type);
+    if (type !== undefined && !(CREDENTIAL_TYPES as readonly string[]).includes(type) && type !== 'custom') {
+      throw invalidInput('invalid_parameter', `type must be one of ${CREDENTIAL_TYPES.join(', ')}`, { parameter: 'type' });
+    }
+    const limit = limitOf(req.query.limit);
+    let page;
+    try {
+      page = await store.listCredentials({
+        limit,
+        ...(req.query.cursor ? { after: String(req.query.cursor) } : {}),
+        ...(type ? { type } : {}),
+        ...(req.query.subject ? { subjectId: String(req.query.subject) } : {}),
+      });
+    } catch (err) {
+      if (err instanceof UcpdError && err.code === 'invalid_cursor') throw err;
+      throw err;
+    }
+    const keep = new URLSearchParams();
+    for (const k of ['type', 'subject', 'limit']) if (req.query[k] !== undefined) keep.set(k, String(req.query[k]));
+    const next = page.next ? `${base}/credentials?${new URLSearchParams([...keep, ['cursor', page.next]]).toString()}` : undefined;
+    const out = {
+      issuer: trust.did,
+      items: page.items.map((c) => ({ id: c.id, type: c.type, subject: c.subjectId, issued: c.issuedAt, validUntil: c.validUntil, statusListIndex: c.statusIndex })),
+      ...(next ? { next } : {}),
+    };
+    const rendered = doc(JSON.stringify(out), 'application/json', 'public, max-age=30');
+    if (next) rendered.headers.Link = `<${next}>; rel="next"`;
+    send(req, res, rendered);
+  });
+
+  r.get('/credentials/:id', async (req, res) => {
+    const record = await store.getCredential(`${base}/credentials/${req.params.id}`);
+    if (!record) throw notFound('credential_not_found', `no credential ${req.params.id}`);
+    const type = negotiate(req.headers.accept, ['application/vc', 'application/ld+json', 'application/json', 'application/vc+jwt']);
+    if (!type) throw new UcpdError('not_acceptable', 'not_acceptable', 'available as application/vc (Data Integrity) or application/vc+jwt');
+    const rendered = type === 'application/vc+jwt' ? doc(record.jwt, type, 'public, max-age=60') : doc(record.vc, type, 'public, max-age=60');
+    rendered.headers.Vary = 'Accept';
+    if (record.revokedAt) rendered.headers['X-Credential-Status'] = 'revoked';
+    send(req, res, rendered);
+  });
+
+  // ---- VC API ----------------------------------------------------------------------------------
+
+  r.post('/credentials/issue', requireScope(store, 'credentials:write'), body, async (req, res) => {
+    const { credential, options } = objectBody(req) as { credential?: unknown; options?: unknown };
+    if (!credential || typeof credential !== 'object' || Array.isArray(credential)) throw invalidInput('invalid_body', 'credential must be a JSON object', { field: 'credential' });
+    const c = credential as Record<string, unknown>;
+    const contexts = Array.isArray(c['@context']) ? (c['@context'] as unknown[]) : [];
+    if (contexts[0] !== 'https://www.w3.org/ns/credentials/v2') throw invalidInput('invalid_credential', '@context must start with https://www.w3.org/ns/credentials/v2', { field: 'credential.@context' });
+    const types = Array.isArray(c.type) ? (c.type as unknown[]) : [c.type];
+    const type = types.find((t) => t !== 'VerifiableCredential');
+    if (typeof type !== 'string') throw invalidInput('invalid_credential', 'type must name a credential type besides VerifiableCredential', { field: 'credential.type' });
+    if (c.issuer !== undefined && c.issuer !== trust.did && (c.issuer as { id?: unknown }).id !== trust.did) {
+      throw invalidInput('invalid_credential', `this service issues only as ${trust.did}`, { field: 'credential.issuer' });
+    }
+    const subject = c.credentialSubject;
+    if (!subject || typeof subject !== 'object' || Array.isArray(subject)) throw invalidInput('invalid_credential', 'credentialSubject must be an object', { field: 'credential.credentialSubject' });
+    if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalidInput('invalid_body', 'options must be an object', { field: 'options' });
+    const validUntil = typeof c.validUntil === 'string' ? c.validUntil : undefined;
+    if (validUntil !== undefined && Number.isNaN(Date.parse(validUntil))) throw invalidInput('invalid_credential', 'validUntil must be a date-time', { field: 'credential.validUntil' });
+    let record;
+    try {
+      record = await trust.credentials.issue({
+        type,
+        subject: subject as Record<string, unknown>,
+        ...(validUntil ? { validUntil } : {}),
+        extraContexts: contexts.slice(1).filter((x) => x !== `${base}/credentials/context/v1.jsonld`) as (string | object)[],
+      });
+    } catch (err) {
+      // JSON-LD safe mode refuses undefined terms and unknown contexts: a client error, said plainly.
+      throw invalidInput('invalid_credential', `cannot sign this credential: ${(err as Error).message}`, { field: 'credential' });
+    }
+    res.status(201).type('application/json').send(JSON.stringify({ verifiableCredential: JSON.parse(record.vc) }));
+  });
+
+  r.post('/credentials/verify', body, async (req, res) => {
+    const { verifiableCredential, options } = objectBody(req) as { verifiableCredential?: unknown; options?: { now?: string } };
+    if (verifiableCredential === undefined) throw invalidInput('invalid_body', 'verifiableCredential is required', { field: 'verifiableCredential' });
+    const result = await trust.credentials.verify(verifiableCredential, options?.now ? { now: new Date(options.now) } : {});
+    const { credential: _c, ...out } = result;
+    res.status(result.verified ? 200 : 422).json(out);
+  });
+
+  r.post('/presentations/verify', body, async (req, res) => {
+    const { verifiablePresentation, options } = objectBody(req) as { verifiablePresentation?: unknown; options?: { challenge?: string; domain?: string } };
+    if (verifiablePresentation === undefined) throw invalidInput('invalid_body', 'verifiablePresentation is required', { field: 'verifiablePresentation' });
+    const result = await trust.credentials.verifyPresentation(verifiablePresentation, { ...(options?.challenge ? { challenge: options.challenge } : {}), ...(options?.domain ? { domain: options.domain } : {}) });
+    res.status(result.verified ? 200 : 422).json({ ...result, credentials: result.credentials.map(({ credential: _c, ...c }) => c) });
+  });
+
+  /** VC API status update: { credentialId, credentialStatus: [{ type, status: "revoked" }] }. */
+  r.post('/credentials/status', requireScope(store, 'credentials:write'), body, async (req, res) => {
+    const { credentialId, credentialStatus } = objectBody(req) as { credentialId?: unknown; credentialStatus?: unknown };
+    if (typeof credentialId !== 'string') throw invalidInput('invalid_body', 'credentialId is required', { field: 'credentialId' });
+    const wanted = Array.isArray(credentialStatus) ? (credentialStatus as { status?: unknown }[]) : [];
+    if (!wanted.some((s) => s.status === 'revoked')) throw invalidInput('invalid_body', 'credentialStatus must contain {"status": "revoked"}: revocation is the only status change', { field: 'credentialStatus' });
+    const revoked = await trust.credentials.revoke(credentialId);
+    if (!revoked) {
+      const existing = await store.getCredential(credentialId);
+      if (!existing) throw notFound('credential_not_found', `no credential ${credentialId}`);
+    }
+    res.status(200).json({ id: credentialId, revoked: true });
+  });
+
+  r.post('/admin/v1/credentials/sync', requireScope(store, 'credentials:write'), async (_req, res) => {
+    res.json(await trust.sync.run());
+  });
+
+  return r;
+}

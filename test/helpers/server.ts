@@ -1,0 +1,33 @@
+/** The real server (compiled CLI) as a child process on a free loopback port. */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { projectPath } from '../../src/paths.js';
+
+export const CLI = projectPath('dist', 'src', 'cli', 'main.js');
+export const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('UCPD_') && k !== 'NODE_OPTIONS'));
+
+export interface Started {
+  child: ChildProcessWithoutNullStreams;
+  base: string;
+}
+
+/** Start `ucpd serve` and resolve once it listens and its first credential issuance has finished. */
+export async function startServer(dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<Started> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--log-level', 'warn', ...args], { env: { ...cleanEnv, UCPD_DATA_DIR: dataDir, ...env } });
+  const base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d;
+      const m = /ucpd serving on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const health = (await (await fetch(`${base}/healthz`)).json()) as { credentials: string };
+    if (health.credentials === 'ready') break;
+    if (Date.now() > deadline) throw new Error('credentials were not issued within 30 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, base };
+}
