@@ -9,6 +9,7 @@ import { registerImport } from './commands/import.js';
 import { registerQuality } from './commands/quality.js';
 import { registerServe } from './commands/serve.js';
 import { registerTokens } from './commands/tokens.js';
+import { registerTrust } from './commands/trust.js';
 import { CommandFailed, UsageError } from './errors.js';
 
 export function buildProgram(): Command {
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerQuality(program);
   registerDemo(program);
   registerTokens(program);
+  registerTrust(program);
   for (const cmd of program.commands) {
     cmd.exitOverride();
     for (const sub of cmd.commands) sub.exitOverride();

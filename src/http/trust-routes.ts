@@ -41,7 +41,9 @@ export function trustRouter(deps: { store: Store; config: Config; trust: Trust }
   const send = (req: Request, res: Response, rendered: Rendered) => sendRendered(req, res, rendered, trust.signer);
   const base = config.baseUrl;
 
-  r.get('/.well-known/did.json', async (req, res) => {
+  // did:web resolves /.well-known/did.json for a bare host, <path>/did.json when the base URL has a path
+  // (a proxy that maps the path prefix to ucpd's root sends that as /did.json).
+  r.get(['/.well-known/did.json', '/did.json'], async (req, res) => {
     send(req, res, doc(JSON.stringify(await trust.didDocument()), 'application/did+json', 'public, max-age=300'));
   });
 

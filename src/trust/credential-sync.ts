@@ -33,8 +33,9 @@ export class CredentialSync {
   ) {}
 
   /** Run once; concurrent callers share the run in progress. */
-  run(opts: { full?: boolean } = {}): Promise<SyncReport> {
-    this.running ??= this.sync(opts.full ?? false).finally(() => {
+  /** `full`: look at everything, not just what changed; `rekey`: also re-issue what an old key signed. */
+  run(opts: { full?: boolean; rekey?: boolean } = {}): Promise<SyncReport> {
+    this.running ??= this.sync(opts.full ?? opts.rekey ?? false, opts.rekey ?? false).finally(() => {
       this.running = undefined;
       this.completed++;
     });
@@ -80,7 +81,7 @@ export class CredentialSync {
     return claims;
   }
 
-  private async sync(forceFull: boolean): Promise<SyncReport> {
+  private async sync(forceFull: boolean, rekey: boolean): Promise<SyncReport> {
     const { store, credentials, clock } = this.o;
     const head = await store.lastSeq();
     const syncedText = await store.getMeta(SYNCED);
@@ -114,6 +115,7 @@ export class CredentialSync {
 
     const active = await store.activeCredentialsByKey();
     const renewBefore = new Date(clock.now().getTime() + RENEW_BEFORE_MS).toISOString();
+    const activeKid = credentials.signingKeyId();
     let issued = 0;
     let revoked = 0;
     let unchanged = 0;
@@ -121,7 +123,11 @@ export class CredentialSync {
     for (const d of desired) {
       wanted.add(d.subjectKey);
       const current = active.get(d.subjectKey);
-      const fresh = current && current.contentHash === d.contentHash && (current.validUntil === undefined || current.validUntil > renewBefore || d.validUntil === current.validUntil);
+      const fresh =
+        current &&
+        current.contentHash === d.contentHash &&
+        (!rekey || current.keyId === activeKid) &&
+        (current.validUntil === undefined || current.validUntil > renewBefore || d.validUntil === current.validUntil);
       if (fresh) {
         unchanged++;
         continue;

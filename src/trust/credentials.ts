@@ -73,6 +73,11 @@ export class CredentialService {
     return this.o.did;
   }
 
+  /** The key new credentials are signed with. */
+  signingKeyId(): string {
+    return this.o.keys.active('ed25519').kid;
+  }
+
   credentialUrl(id: string): string {
     return `${this.o.baseUrl}/credentials/${id}`;
   }

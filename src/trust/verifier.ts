@@ -82,7 +82,10 @@ export class Verifier {
     const checks = ['proof', 'validity'];
     if (credential.credentialStatus) checks.push('status');
     const errors: Problem[] = [];
-    if (!result.verified) errors.push(...classify(errorMessages(result.error ?? result.results?.find((r) => r.error)?.error)));
+    const statusError = result.statusResult && !result.statusResult.verified ? (result.statusResult as { error?: unknown }).error : undefined;
+    const proofError = result.error ?? result.results?.find((r) => r.error)?.error;
+    if (statusError) errors.push(problem('status_unavailable', errorMessages(statusError)[0] ?? 'the status list could not be checked'));
+    if (!result.verified && (proofError || !statusError)) errors.push(...classify(errorMessages(proofError)));
     const revoked = result.statusResult?.results?.some((r) => r.status === true) ?? false;
     if (revoked) errors.push(problem('revoked', 'the credential has been revoked (its status list bit is set)'));
     return { verified: errors.length === 0, checks, warnings: [], errors, revoked, format: 'data-integrity', credential };

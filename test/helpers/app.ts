@@ -5,7 +5,7 @@ import { createApp } from '../../src/http/app.js';
 import { silentLogger } from '../../src/logger.js';
 import { Urls } from '../../src/linked-data/urls.js';
 import { openTrust, type Trust } from '../../src/trust/trust.js';
-import { linesSource, tempStore, type TestStore } from './store.js';
+import { linesSource, tempStore, type TestClock, type TestStore } from './store.js';
 
 export interface TestApp extends TestStore {
   app: ReturnType<typeof createApp>;
@@ -15,8 +15,8 @@ export interface TestApp extends TestStore {
 }
 
 /** An app over a temp SQLite store, optionally loaded with feed records. */
-export async function testApp(records: object[] = [], env: Record<string, string> = {}): Promise<TestApp> {
-  const t = tempStore();
+export async function testApp(records: object[] = [], env: Record<string, string> = {}, clock?: TestClock): Promise<TestApp> {
+  const t = tempStore(clock);
   if (records.length) {
     const report = await importFeed(t.store, linesSource(records), { clock: t.clock });
     if (report.status !== 'applied') throw new Error(JSON.stringify(report.errors));

@@ -39,9 +39,10 @@ export function registerServe(program: Command): void {
       const app = createApp({ store, config: effective, clock: systemClock, logger, trust });
       running.server.on('request', app);
       trust.sync.start();
+      // Keys rotated by `ucpd keys rotate` in another process are picked up within seconds.
       const keyRefresh = setInterval(() => {
         trust.refreshKeys().catch((err: unknown) => logger.error('key refresh failed', { error: String(err) }));
-      }, 30_000);
+      }, 5_000);
       keyRefresh.unref();
       const sweeper = setInterval(() => {
         store.releaseExpired(new Date()).catch((err: unknown) => logger.error('releasing expired holds failed', { error: String(err) }));
