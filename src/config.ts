@@ -30,6 +30,8 @@ export interface Config {
   jsonLimit: number;
   /** Largest feed upload through the admin API, bytes. */
   feedLimit: number;
+  /** Sign agent-facing responses (RFC 9421); off only when a proxy in front signs them. */
+  signResponses: boolean;
 }
 
 /** Raw string values, by config key; flags first, then environment. */
@@ -47,6 +49,7 @@ export const ENV = {
   trustProxy: 'UCPD_TRUST_PROXY',
   jsonLimit: 'UCPD_JSON_LIMIT',
   feedLimit: 'UCPD_FEED_LIMIT',
+  signResponses: 'UCPD_SIGN_RESPONSES',
 } as const;
 
 const FLAG: Record<keyof typeof ENV, string> = {
@@ -61,6 +64,7 @@ const FLAG: Record<keyof typeof ENV, string> = {
   trustProxy: '--trust-proxy',
   jsonLimit: '--json-limit',
   feedLimit: '--feed-limit',
+  signResponses: '--no-sign-responses',
 };
 
 export class ConfigError extends Error {
@@ -149,6 +153,7 @@ export function loadConfig(flags: RawConfig = {}, env: NodeJS.ProcessEnv = proce
     trustProxy: bool('trustProxy', false),
     jsonLimit: size('jsonLimit', 5 * 1024 ** 2),
     feedLimit: size('feedLimit', 512 * 1024 ** 2),
+    signResponses: bool('signResponses', true),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

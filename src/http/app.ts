@@ -54,7 +54,8 @@ export function createApp(deps: AppDeps): Handler {
     credentialLinks: async (subjectIds) => credentialLinks(store, subjectIds),
   });
   const changes = new ChangeBroadcaster(store, service.urls, logger);
-  const commerce = commerceHandler({ service, changes, logger, signer: trust.signer });
+  const signer = config.signResponses ? trust.signer : undefined;
+  const commerce = commerceHandler({ service, changes, logger, ...(signer ? { signer } : {}) });
 
   const app = express();
   app.disable('x-powered-by');

@@ -38,7 +38,8 @@ export function trustRouter(deps: { store: Store; config: Config; trust: Trust }
   const { store, config, trust } = deps;
   const r = Router();
   const body = json({ limit: config.jsonLimit, type: ['application/json', 'application/*+json', 'application/vc', 'application/vp'] });
-  const send = (req: Request, res: Response, rendered: Rendered) => sendRendered(req, res, rendered, trust.signer);
+  const signer = config.signResponses ? trust.signer : undefined;
+  const send = (req: Request, res: Response, rendered: Rendered) => sendRendered(req, res, rendered, signer);
   const base = config.baseUrl;
 
   // did:web resolves /.well-known/did.json for a bare host, <path>/did.json when the base URL has a path

@@ -19,12 +19,14 @@ export function registerServe(program: Command): void {
     .option('--quality-exclude <checks>', 'hide products failing these quality checks from agents, comma-separated (UCPD_QUALITY_EXCLUDE)')
     .option('--log-level <level>', 'debug|info|warn|error|silent (UCPD_LOG_LEVEL, default info)')
     .option('--trust-proxy', 'trust X-Forwarded-* headers from a reverse proxy (UCPD_TRUST_PROXY)')
+    .option('--no-sign-responses', 'do not sign responses (UCPD_SIGN_RESPONSES=false; only when a proxy in front signs them)')
     .action(async (opts, cmd: Command) => {
       const all = cmd.optsWithGlobals();
       const config = configFrom({
         ...all,
         seedDemo: opts.seed === false ? 'false' : undefined,
         trustProxy: opts.trustProxy ? 'true' : undefined,
+        signResponses: opts.signResponses === false ? 'false' : undefined,
       });
       const logger = createLogger(config.logLevel);
       const store = openStore(config);
