@@ -65,6 +65,31 @@ export interface ProductListQuery {
   availability?: 'in_stock' | 'out_of_stock' | 'backorder' | 'preorder';
 }
 
+/** Full-text search with filters; `match` is an FTS5 query (already built from safe, quoted terms). */
+export interface SearchQuery {
+  match?: string;
+  /** Category path prefixes, any of them (OR). */
+  categories?: string[];
+  brand?: string;
+  /** Some variant priced within [min, max] in this currency, minor units. */
+  price?: { currency: string; min?: number; max?: number };
+  /** Some variant with one of these values for the option (case-insensitive), e.g. Size: ["10", "us 10"]. */
+  options?: { name: string; values: string[] }[];
+  /** Some variant that can be bought now (stock, backorder or preorder). */
+  inStock?: boolean;
+  quality?: { mask: number; requireReviews: boolean; freshSince?: string };
+  offset: number;
+  limit: number;
+}
+
+export interface SearchResult {
+  /** Product ids, best first; score = BM25 (lower is better; 0 when browsing). */
+  hits: { id: string; score: number }[];
+  hasMore: boolean;
+  /** Total matches, when known without extra work. */
+  total?: number;
+}
+
 /** What identifies a product's current version: enough to validate a cached rendering. */
 export interface ProductKey {
   id: string;
@@ -357,12 +382,20 @@ export interface ImportLog {
   listImports(limit: number): Promise<ImportRecord[]>;
 }
 
+export interface SearchStore {
+  searchProducts(query: SearchQuery): Promise<SearchResult>;
+  /** Which fields of a product's search document contain a term (for explanations). */
+  searchMatchedFields(productId: string, match: string): Promise<{ title: boolean; brand: boolean; body: boolean }>;
+  /** Bring the search index up to date with the catalog. */
+  syncSearchIndex(): Promise<{ indexed: number; removed: number; full: boolean }>;
+}
+
 export interface MetaStore {
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
 }
 
-export interface Store extends CatalogReader, ChangeLog, CustomerStore, InventoryStore, TokenStore, ImportLog, CredentialStore, MetaStore {
+export interface Store extends CatalogReader, ChangeLog, CustomerStore, InventoryStore, TokenStore, ImportLog, CredentialStore, MetaStore, SearchStore {
   readonly kind: string;
   close(): Promise<void>;
 }

@@ -180,6 +180,22 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX credentials_product ON credentials (product_id) WHERE product_id IS NOT NULL;
   CREATE INDEX credentials_issued ON credentials (issued_at, id);
   `,
+  // 4: full-text search (FTS5, Porter stemming), a projection of the catalog kept up to date from the change log
+  `
+  CREATE TABLE search_docs (
+    rowid INTEGER PRIMARY KEY,
+    product_id TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    brand TEXT NOT NULL,
+    body TEXT NOT NULL
+  );
+  CREATE VIRTUAL TABLE product_search USING fts5 (
+    title, brand, body,
+    content = 'search_docs', content_rowid = 'rowid',
+    tokenize = 'porter unicode61 remove_diacritics 2'
+  );
+  INSERT INTO product_search (product_search, rank) VALUES ('rank', 'bm25(10.0, 4.0, 1.0)');
+  `,
 ];
 
 export function migrate(db: Database.Database): { from: number; to: number } {

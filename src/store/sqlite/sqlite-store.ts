@@ -18,6 +18,8 @@ import type {
   ProductRecord,
   ReserveLine,
   ReserveResult,
+  SearchQuery,
+  SearchResult,
   StatusListRecord,
   StockChange,
   Store,
@@ -28,6 +30,7 @@ import { systemClock } from '../store.js';
 import { openDatabase, type Db } from './db.js';
 import { SqliteImportSession } from './import-session.js';
 import { CredentialTable } from './credentials.js';
+import { SearchIndex } from './search.js';
 import { CatalogQueries, type KeyRow } from './queries.js';
 import { Reservations } from './reservations.js';
 import { levelFromRow, priceFromRow, type InventoryRow, type PriceRow } from './rows.js';
@@ -59,6 +62,7 @@ export class SqliteStore implements Store {
   private readonly holds: Reservations;
   private importing = false;
   private readonly creds: CredentialTable;
+  private readonly search: SearchIndex;
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.db = openDatabase({ file: options.file });
@@ -66,6 +70,7 @@ export class SqliteStore implements Store {
     this.clock = options.clock ?? systemClock;
     this.holds = new Reservations(this.db, () => this.clock.now().toISOString());
     this.creds = new CredentialTable(this.db);
+    this.search = new SearchIndex(this.db);
   }
 
   /** The raw connection, for benchmarks and the contract tests' snapshot helper only. */
@@ -290,6 +295,17 @@ export class SqliteStore implements Store {
   }
   async saveStatusListVc(listId: string, vc: string, at: string): Promise<void> {
     this.creds.saveListVc(listId, vc, at);
+  }
+
+  async searchProducts(query: SearchQuery): Promise<SearchResult> {
+    return this.search.search(query);
+  }
+  async searchMatchedFields(productId: string, match: string): Promise<{ title: boolean; brand: boolean; body: boolean }> {
+    return this.search.matchedFields(productId, match);
+  }
+  async syncSearchIndex(): Promise<{ indexed: number; removed: number; full: boolean }> {
+    this.assertNotImporting();
+    return this.search.sync();
   }
 
   async getMeta(key: string): Promise<string | undefined> {

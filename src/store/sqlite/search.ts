@@ -1,0 +1,195 @@
+/**
+ * Full-text search over the catalog: SQLite FTS5 with the Porter stemmer and BM25 ranking (title x10,
+ * brand x4, everything else x1). The index is a projection: `sync` brings it up to date from the change
+ * log (a rebuild when most products changed, row by row otherwise), so imports never pay for indexing
+ * inside their transaction. Ranking happens inside FTS5; only ranked candidates are joined and filtered.
+ */
+import type { Product } from '../../catalog/model.js';
+import { searchDocument } from '../../catalog/search-text.js';
+import type { SearchQuery, SearchResult } from '../store.js';
+import type { Db } from './db.js';
+
+const INDEXED = 'search_indexed_seq';
+const BATCH = 500;
+/** Candidates examined at most when filters reject most matches (bounds the cost of one page). */
+const MAX_SCAN = 20_000;
+
+const SELLABLE_AT = `EXISTS (SELECT 1 FROM inventory i WHERE i.variant_id = v.id AND (i.on_hand IS NULL OR i.on_hand > i.reserved OR i.backorder = 1 OR i.preorder = 1))`;
+
+export class SearchIndex {
+  private readonly s;
+
+  constructor(private readonly db: Db) {
+    this.s = {
+      meta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+      setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      head: db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM changes'),
+      changed: db.prepare<[number], { product_id: string }>("SELECT DISTINCT product_id FROM changes WHERE seq > ? AND entity = 'product' AND product_id IS NOT NULL"),
+      count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM products'),
+      doc: db.prepare<[string], { doc: string }>('SELECT doc FROM products WHERE id = ?'),
+      old: db.prepare<[string], { rowid: number; title: string; brand: string; body: string }>('SELECT rowid, title, brand, body FROM search_docs WHERE product_id = ?'),
+      ftsDelete: db.prepare("INSERT INTO product_search (product_search, rowid, title, brand, body) VALUES ('delete', ?, ?, ?, ?)"),
+      ftsInsert: db.prepare('INSERT INTO product_search (rowid, title, brand, body) VALUES (?, ?, ?, ?)'),
+      insertDoc: db.prepare('INSERT INTO search_docs (product_id, title, brand, body) VALUES (?, ?, ?, ?)'),
+      updateDoc: db.prepare('UPDATE search_docs SET title = ?, brand = ?, body = ? WHERE rowid = ?'),
+      deleteDoc: db.prepare('DELETE FROM search_docs WHERE rowid = ?'),
+      chunk: db.prepare<[string], { id: string; doc: string }>('SELECT id, doc FROM products WHERE id > ? ORDER BY id LIMIT 2000'),
+      matchCount: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM product_search WHERE product_search MATCH ?'),
+      ranked: db.prepare<[string, number, number], { rowid: number; rank: number }>(
+        'SELECT rowid, rank FROM product_search WHERE product_search MATCH ? ORDER BY rank, rowid LIMIT ? OFFSET ?',
+      ),
+    };
+  }
+
+  /** Bring the index up to date with the catalog; returns what it did. */
+  sync(): { indexed: number; removed: number; full: boolean } {
+    const head = this.s.head.get()!.seq ?? 0;
+    const done = this.s.meta.get(INDEXED)?.value;
+    const from = done === undefined ? -1 : Number(done);
+    if (from >= head) return { indexed: 0, removed: 0, full: false };
+    const changed = from < 0 ? undefined : this.s.changed.all(from).map((r) => r.product_id);
+    const total = this.s.count.get()!.n;
+    const full = changed === undefined || changed.length > Math.max(1000, total / 5);
+    return this.db
+      .transaction(() => {
+        let indexed = 0;
+        let removed = 0;
+        if (full) {
+          this.db.exec("DELETE FROM search_docs; INSERT INTO product_search (product_search) VALUES ('delete-all');");
+          // in chunks: better-sqlite3 cannot write while a statement is still iterating
+          for (let after = ''; ; ) {
+            const rows = this.s.chunk.all(after);
+            for (const row of rows) {
+              const d = searchDocument(JSON.parse(row.doc) as Product);
+              this.s.insertDoc.run(row.id, d.title, d.brand, d.body);
+              indexed++;
+            }
+            if (rows.length < 2000) break;
+            after = rows[rows.length - 1]!.id;
+          }
+          this.db.exec("INSERT INTO product_search (product_search) VALUES ('rebuild');");
+        } else {
+          for (const id of changed!) {
+            const old = this.s.old.get(id);
+            const row = this.s.doc.get(id);
+            if (old) this.s.ftsDelete.run(old.rowid, old.title, old.brand, old.body);
+            if (!row) {
+              if (old) {
+                this.s.deleteDoc.run(old.rowid);
+                removed++;
+              }
+              continue;
+            }
+            const d = searchDocument(JSON.parse(row.doc) as Product);
+            let rowid = old?.rowid;
+            if (rowid !== undefined) this.s.updateDoc.run(d.title, d.brand, d.body, rowid);
+            else rowid = Number(this.s.insertDoc.run(id, d.title, d.brand, d.body).lastInsertRowid);
+            this.s.ftsInsert.run(rowid, d.title, d.brand, d.body);
+            indexed++;
+          }
+        }
+        this.s.setMeta.run(INDEXED, String(head));
+        return { indexed, removed, full };
+      })
+      .immediate();
+  }
+
+  /** Where the filters live: a product predicate over `p`, and one over a variant `v` of it. */
+  private filters(q: SearchQuery): { sql: string; params: (string | number)[] } {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (q.categories?.length) {
+      where.push(`(${q.categories.map(() => "('\n' || p.categories) LIKE ? ESCAPE '\\'").join(' OR ')})`);
+      for (const c of q.categories) params.push(`%\n${c.replace(/[\\%_]/g, '\\$&')}%`);
+    }
+    if (q.brand !== undefined) {
+      where.push('p.brand = ? COLLATE NOCASE');
+      params.push(q.brand);
+    }
+    if (q.quality) {
+      if (q.quality.mask) {
+        where.push('(p.quality_mask & ?) = 0');
+        params.push(q.quality.mask);
+      }
+      if (q.quality.requireReviews) where.push('p.review_count > 0');
+      if (q.quality.freshSince !== undefined) {
+        where.push('p.stock_synced_at >= ?');
+        params.push(q.quality.freshSince);
+      }
+    }
+    const variant: string[] = [];
+    if (q.price) {
+      variant.push('EXISTS (SELECT 1 FROM prices pr WHERE pr.variant_id = v.id AND pr.currency = ? AND pr.amount >= ? AND pr.amount <= ?)');
+      params.push(q.price.currency, q.price.min ?? 0, q.price.max ?? Number.MAX_SAFE_INTEGER);
+    }
+    for (const o of q.options ?? []) {
+      variant.push(
+        `EXISTS (SELECT 1 FROM json_each(v.doc, '$.options') o WHERE lower(json_extract(o.value, '$.name')) = ? AND lower(json_extract(o.value, '$.value')) IN (${o.values.map(() => '?').join(',')}))`,
+      );
+      params.push(o.name.toLowerCase(), ...o.values.map((x) => x.toLowerCase()));
+    }
+    if (q.inStock) variant.push(SELLABLE_AT);
+    if (variant.length) where.push(`EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND ${variant.join(' AND ')})`);
+    return { sql: where.join(' AND '), params };
+  }
+
+  search(q: SearchQuery): SearchResult {
+    const f = this.filters(q);
+    const want = q.offset + q.limit + 1;
+    if (!q.match) {
+      // Browse: filters only, in id order (deterministic).
+      const rows = this.db
+        .prepare<(string | number)[], { id: string }>(`SELECT p.id FROM products p ${f.sql ? `WHERE ${f.sql}` : ''} ORDER BY p.id LIMIT ? OFFSET ?`)
+        .all(...f.params, q.limit + 1, q.offset);
+      const total = this.db.prepare<(string | number)[], { n: number }>(`SELECT count(*) AS n FROM products p ${f.sql ? `WHERE ${f.sql}` : ''}`).get(...f.params)!.n;
+      return { hits: rows.slice(0, q.limit).map((r) => ({ id: r.id, score: 0 })), hasMore: rows.length > q.limit, total };
+    }
+    if (!f.sql) {
+      const ranked = this.s.ranked.all(q.match, q.limit + 1, q.offset);
+      const ids = this.idsFor(ranked.map((r) => r.rowid));
+      const hits = ranked.slice(0, q.limit).map((r) => ({ id: ids.get(r.rowid)!, score: r.rank }));
+      return { hits: hits.filter((h) => h.id !== undefined), hasMore: ranked.length > q.limit, total: this.s.matchCount.get(q.match)!.n };
+    }
+    // Ranked candidates in batches, filtered in SQL, until the page (and one more, for has_next_page) is full.
+    const accepted: { id: string; score: number }[] = [];
+    let scanned = 0;
+    let exhausted = false;
+    while (accepted.length < want && scanned < MAX_SCAN) {
+      const batch = this.s.ranked.all(q.match, BATCH, scanned);
+      scanned += batch.length;
+      if (batch.length < BATCH) exhausted = true;
+      if (batch.length) {
+        const rows = this.db
+          .prepare<(string | number)[], { rowid: number; id: string }>(
+            `SELECT d.rowid, p.id FROM search_docs d JOIN products p ON p.id = d.product_id WHERE d.rowid IN (${batch.map(() => '?').join(',')}) AND ${f.sql}`,
+          )
+          .all(...batch.map((b) => b.rowid), ...f.params);
+        const ok = new Map(rows.map((r) => [r.rowid, r.id]));
+        for (const b of batch) {
+          const id = ok.get(b.rowid);
+          if (id !== undefined) accepted.push({ id, score: b.rank });
+        }
+      }
+      if (exhausted) break;
+    }
+    const page = accepted.slice(q.offset, q.offset + q.limit);
+    return { hits: page, hasMore: accepted.length > q.offset + q.limit, ...(exhausted ? { total: accepted.length } : {}) };
+  }
+
+  private idsFor(rowids: number[]): Map<number, string> {
+    if (rowids.length === 0) return new Map();
+    const rows = this.db.prepare<number[], { rowid: number; product_id: string }>(`SELECT rowid, product_id FROM search_docs WHERE rowid IN (${rowids.map(() => '?').join(',')})`).all(...rowids);
+    return new Map(rows.map((r) => [r.rowid, r.product_id]));
+  }
+
+  /** Which columns of a product's search document contain each of the query's terms (for explanations). */
+  matchedFields(productId: string, match: string): { title: boolean; brand: boolean; body: boolean } {
+    const row = this.db
+      .prepare<[string, string], { t: string; b: string; d: string }>(
+        `SELECT highlight(product_search, 0, '\u0001', '\u0002') AS t, highlight(product_search, 1, '\u0001', '\u0002') AS b, highlight(product_search, 2, '\u0001', '\u0002') AS d
+         FROM product_search WHERE product_search MATCH ? AND rowid = (SELECT rowid FROM search_docs WHERE product_id = ?)`,
+      )
+      .get(match, productId);
+    return { title: !!row?.t.includes('\u0001'), brand: !!row?.b.includes('\u0001'), body: !!row?.d.includes('\u0001') };
+  }
+}
