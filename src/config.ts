@@ -2,6 +2,7 @@
  * One typed configuration object built from command-line flags and UCPD_* environment variables (flags
  * win), validated up front: every problem is reported at once, naming the flag and variable.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { isQualityCheckId, type QualityCheckId } from './catalog/quality.js';
 import { isCurrencyCode } from './catalog/money.js';
@@ -32,6 +33,26 @@ export interface Config {
   feedLimit: number;
   /** Sign agent-facing responses (RFC 9421); off only when a proxy in front signs them. */
   signResponses: boolean;
+  /** Serve HTTPS with this certificate chain and key (PEM files); both or neither. */
+  tls?: { certFile: string; keyFile: string };
+  ucp: UcpConfig;
+}
+
+export interface UcpConfig {
+  /** Reject UCP requests without a valid RFC 9421 signature. */
+  requireSignatures: boolean;
+  /** Only platforms pinned in the registry (or under a trusted origin) may call. */
+  approvedOnly: boolean;
+  /** Origins whose profiles are fetched without the unknown-origin budget (and allowed in approved-only mode). */
+  trustedOrigins: string[];
+  /** Hosts (host or host:port) a profile may be fetched from despite a private address, and over http (local testing). */
+  fetchAllowHosts: string[];
+  /** Older protocol versions advertised in supported_versions. */
+  supportedVersions: string[];
+  /** Largest UCP request body, bytes. */
+  bodyLimit: number;
+  /** Oldest accepted request signature (`created`), seconds. */
+  signatureMaxAge: number;
 }
 
 /** Raw string values, by config key; flags first, then environment. */
@@ -50,6 +71,15 @@ export const ENV = {
   jsonLimit: 'UCPD_JSON_LIMIT',
   feedLimit: 'UCPD_FEED_LIMIT',
   signResponses: 'UCPD_SIGN_RESPONSES',
+  tlsCert: 'UCPD_TLS_CERT',
+  tlsKey: 'UCPD_TLS_KEY',
+  ucpRequireSignatures: 'UCPD_UCP_REQUIRE_SIGNATURES',
+  ucpApprovedOnly: 'UCPD_UCP_APPROVED_ONLY',
+  ucpTrustedOrigins: 'UCPD_UCP_TRUSTED_ORIGINS',
+  ucpFetchAllowHosts: 'UCPD_UCP_FETCH_ALLOW_HOSTS',
+  ucpSupportedVersions: 'UCPD_UCP_SUPPORTED_VERSIONS',
+  ucpBodyLimit: 'UCPD_UCP_BODY_LIMIT',
+  ucpSignatureMaxAge: 'UCPD_UCP_SIGNATURE_MAX_AGE',
 } as const;
 
 const FLAG: Record<keyof typeof ENV, string> = {
@@ -65,6 +95,15 @@ const FLAG: Record<keyof typeof ENV, string> = {
   jsonLimit: '--json-limit',
   feedLimit: '--feed-limit',
   signResponses: '--no-sign-responses',
+  tlsCert: '--tls-cert',
+  tlsKey: '--tls-key',
+  ucpRequireSignatures: '--require-signatures',
+  ucpApprovedOnly: '--approved-platforms-only',
+  ucpTrustedOrigins: '--trusted-origins',
+  ucpFetchAllowHosts: '--profile-fetch-allow',
+  ucpSupportedVersions: '--ucp-supported-versions',
+  ucpBodyLimit: '--ucp-body-limit',
+  ucpSignatureMaxAge: '--signature-max-age',
 };
 
 export class ConfigError extends Error {
@@ -77,8 +116,8 @@ export class ConfigError extends Error {
 const SIZE = /^(\d+)\s*(b|kb|mb|gb)?$/i;
 
 /** The URL a server listening on host:port is reached at locally. */
-export function localBaseUrl(host: string, port: number): string {
-  return `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${port}`;
+export function localBaseUrl(host: string, port: number, tls = false): string {
+  return `${tls ? 'https' : 'http'}://${host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 export function loadConfig(flags: RawConfig = {}, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
@@ -113,7 +152,7 @@ export function loadConfig(flags: RawConfig = {}, env: NodeJS.ProcessEnv = proce
 
   const dataDir = path.resolve(cwd, raw('dataDir') || 'data');
 
-  const defaultBase = localBaseUrl(host, port);
+  const defaultBase = localBaseUrl(host, port, Boolean(raw('tlsCert') && raw('tlsKey')));
   const baseUrlConfigured = Boolean(raw('baseUrl'));
   let baseUrl = raw('baseUrl') || defaultBase;
   try {
@@ -139,6 +178,33 @@ export function loadConfig(flags: RawConfig = {}, env: NodeJS.ProcessEnv = proce
     problems.push(`${where('logLevel')} must be debug, info, warn, error or silent, got "${logLevel}"`);
   }
 
+  const list = (key: keyof typeof ENV): string[] => (raw(key) ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+
+  const tlsCert = raw('tlsCert');
+  const tlsKey = raw('tlsKey');
+  if (Boolean(tlsCert) !== Boolean(tlsKey)) problems.push(`${where('tlsCert')} and ${where('tlsKey')} go together: give both or neither`);
+  for (const [key, file] of [['tlsCert', tlsCert], ['tlsKey', tlsKey]] as const) {
+    if (file && !existsSync(path.resolve(cwd, file))) problems.push(`${where(key)}: no such file "${file}"`);
+  }
+
+  const trustedOrigins: string[] = [];
+  for (const item of list('ucpTrustedOrigins')) {
+    try {
+      const u = new URL(item);
+      if (u.origin === 'null' || u.pathname !== '/' || u.search) throw new Error();
+      trustedOrigins.push(u.origin);
+    } catch {
+      problems.push(`${where('ucpTrustedOrigins')}: "${item}" is not an origin like https://agent.example`);
+    }
+  }
+  const fetchAllowHosts = list('ucpFetchAllowHosts').map((h) => h.toLowerCase());
+  for (const h of fetchAllowHosts) if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(h)) problems.push(`${where('ucpFetchAllowHosts')}: "${h}" is not a host or host:port`);
+  const supportedVersions = list('ucpSupportedVersions');
+  for (const v of supportedVersions) if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) problems.push(`${where('ucpSupportedVersions')}: "${v}" is not a YYYY-MM-DD version`);
+  const maxAgeText = raw('ucpSignatureMaxAge') ?? '300';
+  const signatureMaxAge = Number(maxAgeText);
+  if (!/^\d+$/.test(maxAgeText) || signatureMaxAge < 1 || signatureMaxAge > 86_400) problems.push(`${where('ucpSignatureMaxAge')} must be seconds from 1 to 86400, got "${maxAgeText}"`);
+
   const config: Config = {
     host,
     port,
@@ -154,6 +220,16 @@ export function loadConfig(flags: RawConfig = {}, env: NodeJS.ProcessEnv = proce
     jsonLimit: size('jsonLimit', 5 * 1024 ** 2),
     feedLimit: size('feedLimit', 512 * 1024 ** 2),
     signResponses: bool('signResponses', true),
+    ...(tlsCert && tlsKey ? { tls: { certFile: path.resolve(cwd, tlsCert), keyFile: path.resolve(cwd, tlsKey) } } : {}),
+    ucp: {
+      requireSignatures: bool('ucpRequireSignatures', false),
+      approvedOnly: bool('ucpApprovedOnly', false),
+      trustedOrigins,
+      fetchAllowHosts,
+      supportedVersions,
+      bodyLimit: size('ucpBodyLimit', 1024 ** 2),
+      signatureMaxAge,
+    },
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

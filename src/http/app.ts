@@ -15,6 +15,11 @@ import type { Trust } from '../trust/trust.js';
 import { ChangeBroadcaster } from './change-stream.js';
 import { commerceHandler } from './commerce.js';
 import { demoMedia } from './demo-media.js';
+import { platformAdminRouter } from './platform-admin.js';
+import { catalogOperations, ucpRouter } from './ucp-routes.js';
+import { Ucp } from '../ucp/runtime.js';
+import { SearchIndexer } from '../store/search-indexer.js';
+import type { FetchPolicy } from '../ucp/fetcher.js';
 import { errorHandler, notFoundHandler } from './problem.js';
 
 export interface AppDeps {
@@ -23,11 +28,15 @@ export interface AppDeps {
   clock: Clock;
   logger: Logger;
   trust: Trust;
+  /** Test hooks for fetching platform profiles (private CA, DNS stub). */
+  fetchPolicy?: Partial<FetchPolicy>;
 }
 
 export type Handler = ((req: IncomingMessage, res: ServerResponse) => void) & {
   service: CommerceService;
   changes: ChangeBroadcaster;
+  ucp: Ucp;
+  indexer: SearchIndexer;
   close(): void;
 };
 
@@ -50,12 +59,15 @@ export function createApp(deps: AppDeps): Handler {
     clock,
     baseUrl: config.baseUrl,
     qualityExclude: config.qualityExclude,
-    links: () => ({ didDocument: true, jwks: true, credentials: true }),
+    links: () => ({ ucpProfile: true, didDocument: true, jwks: true, credentials: true }),
     credentialLinks: async (subjectIds) => credentialLinks(store, subjectIds),
   });
   const changes = new ChangeBroadcaster(store, service.urls, logger);
   const signer = config.signResponses ? trust.signer : undefined;
   const commerce = commerceHandler({ service, changes, logger, ...(signer ? { signer } : {}) });
+  const indexer = new SearchIndexer(store, logger);
+  indexer.start();
+  const ucp = new Ucp({ config, store, commerce: service, trust, clock, logger, ...(deps.fetchPolicy ? { fetchPolicy: deps.fetchPolicy } : {}) });
 
   const app = express();
   app.disable('x-powered-by');
@@ -94,6 +106,8 @@ export function createApp(deps: AppDeps): Handler {
 
   app.get('/demo/media/:name', demoMedia());
   app.use(trustRouter(deps));
+  app.use(ucpRouter({ ucp, config, logger, ...(signer ? { signer } : {}) }, catalogOperations(ucp)));
+  app.use('/admin/v1/platforms', platformAdminRouter({ store, config, registry: ucp.registry }));
   app.use('/admin/v1', adminRouter(deps));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
@@ -103,6 +117,11 @@ export function createApp(deps: AppDeps): Handler {
   }) as Handler;
   handler.service = service;
   handler.changes = changes;
-  handler.close = () => changes.close();
+  handler.ucp = ucp;
+  handler.indexer = indexer;
+  handler.close = () => {
+    changes.close();
+    indexer.stop();
+  };
   return handler;
 }

@@ -1,5 +1,11 @@
-/** Start and stop the HTTP server; used by `ucpd serve` and the end-to-end tests. */
+/**
+ * Start and stop the HTTP(S) server; used by `ucpd serve` and the end-to-end tests. With a certificate
+ * and key ucpd terminates TLS itself (TLS 1.2 minimum, 1.3 preferred: Node negotiates the highest both
+ * sides speak) and picks up a renewed certificate without a restart.
+ */
+import { readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface Running {
@@ -8,13 +14,48 @@ export interface Running {
   close(): Promise<void>;
 }
 
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
+}
+
+function tlsOptions(t: TlsFiles) {
+  return { cert: readFileSync(t.certFile), key: readFileSync(t.keyFile), minVersion: 'TLSv1.2' as const };
+}
+
+/** Reload the certificate when its files change (checked every `everyMs`); returns a stop function. */
+function watchCertificate(server: TlsServer, t: TlsFiles, everyMs = 60_000): () => void {
+  const stamp = () => `${statSync(t.certFile).mtimeMs}:${statSync(t.keyFile).mtimeMs}`;
+  let last = stamp();
+  const timer = setInterval(() => {
+    try {
+      const now = stamp();
+      if (now === last) return;
+      server.setSecureContext(tlsOptions(t));
+      last = now;
+    } catch {
+      // a renewal in progress (one file written, not the other): try again next time
+    }
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /**
  * Listen first, then attach the handler: with port 0 the public base URL (built into every document)
  * is only known once the port is. Attach synchronously after this resolves.
  */
-export function listen(port: number, host: string, app?: (req: IncomingMessage, res: ServerResponse) => void): Promise<Running> {
+export function listen(port: number, host: string, app?: (req: IncomingMessage, res: ServerResponse) => void, tls?: TlsFiles): Promise<Running> {
   return new Promise((resolve, reject) => {
-    const server = app ? createServer(app) : createServer();
+    let server: Server;
+    let stopWatching = () => {};
+    if (tls) {
+      const secure = app ? createTlsServer(tlsOptions(tls), app) : createTlsServer(tlsOptions(tls));
+      stopWatching = watchCertificate(secure, tls);
+      server = secure as unknown as Server;
+    } else {
+      server = app ? createServer(app) : createServer();
+    }
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
     server.requestTimeout = 300_000;
@@ -26,6 +67,7 @@ export function listen(port: number, host: string, app?: (req: IncomingMessage, 
         port: (server.address() as AddressInfo).port,
         close: () =>
           new Promise<void>((done) => {
+            stopWatching();
             server.close(() => done());
             server.closeIdleConnections();
           }),

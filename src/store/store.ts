@@ -68,7 +68,7 @@ export interface ProductListQuery {
 /** Full-text search with filters; `match` is an FTS5 query (already built from safe, quoted terms). */
 export interface SearchQuery {
   match?: string;
-  /** Category path prefixes, any of them (OR). */
+  /** Category path prefixes or Google taxonomy ids (digits), any of them (OR). */
   categories?: string[];
   brand?: string;
   /** Some variant priced within [min, max] in this currency, minor units. */
@@ -323,6 +323,8 @@ export interface CatalogReader {
   getDiscount(code: string): Promise<DiscountCode | undefined>;
   getProduct(id: string): Promise<ProductRecord | undefined>;
   getProducts(ids: readonly string[]): Promise<ProductRecord[]>;
+  /** The id of the product with this handle (URL slug), if any. */
+  findProductByHandle(handle: string): Promise<string | undefined>;
   /** Resolve a variant id, SKU or GTIN to its product. */
   findVariant(key: string): Promise<VariantRef | undefined>;
   listProducts(query: ProductListQuery): Promise<ProductPage>;

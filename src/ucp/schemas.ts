@@ -26,10 +26,11 @@ export class UcpSchemas {
   readonly ajv: Ajv2020;
   private readonly compiled = new Map<string, ValidateFunction>();
 
-  constructor(dir = projectPath('schemas', 'ucp', '2026-04-08')) {
+  /** The official schemas, plus ucpd's own extension schemas (schemas/ucpd, $id under https://ucpd.dev). */
+  constructor(dirs: readonly string[] = [projectPath('schemas', 'ucp', '2026-04-08'), projectPath('schemas', 'ucpd')]) {
     this.ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
     addFormats(this.ajv);
-    for (const file of files(dir)) {
+    for (const file of dirs.flatMap(files)) {
       const schema = JSON.parse(readFileSync(file, 'utf8')) as { $id?: string };
       // The profile schema's $id says /schemas/discovery/ but its $refs ("../schemas/ucp.json") are written
       // relative to the source tree (source/discovery -> source/schemas). Rebase it so they resolve.

@@ -20,6 +20,12 @@ export function registerServe(program: Command): void {
     .option('--log-level <level>', 'debug|info|warn|error|silent (UCPD_LOG_LEVEL, default info)')
     .option('--trust-proxy', 'trust X-Forwarded-* headers from a reverse proxy (UCPD_TRUST_PROXY)')
     .option('--no-sign-responses', 'do not sign responses (UCPD_SIGN_RESPONSES=false; only when a proxy in front signs them)')
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate chain (UCPD_TLS_CERT; with --tls-key)')
+    .option('--tls-key <file>', 'PEM private key for --tls-cert (UCPD_TLS_KEY)')
+    .option('--require-signatures', 'reject UCP requests without a valid RFC 9421 signature (UCPD_UCP_REQUIRE_SIGNATURES)')
+    .option('--approved-platforms-only', 'serve UCP only to platforms in the registry or under --trusted-origins (UCPD_UCP_APPROVED_ONLY)')
+    .option('--trusted-origins <origins>', 'platform origins trusted to be fetched, comma-separated (UCPD_UCP_TRUSTED_ORIGINS)')
+    .option('--profile-fetch-allow <hosts>', 'hosts (host[:port]) platform profiles may be fetched from over http or at private addresses, for local testing (UCPD_UCP_FETCH_ALLOW_HOSTS)')
     .action(async (opts, cmd: Command) => {
       const all = cmd.optsWithGlobals();
       const config = configFrom({
@@ -27,6 +33,10 @@ export function registerServe(program: Command): void {
         seedDemo: opts.seed === false ? 'false' : undefined,
         trustProxy: opts.trustProxy ? 'true' : undefined,
         signResponses: opts.signResponses === false ? 'false' : undefined,
+        ucpRequireSignatures: opts.requireSignatures ? 'true' : undefined,
+        ucpApprovedOnly: opts.approvedPlatformsOnly ? 'true' : undefined,
+        ucpTrustedOrigins: opts.trustedOrigins,
+        ucpFetchAllowHosts: opts.profileFetchAllow,
       });
       const logger = createLogger(config.logLevel);
       const store = openStore(config);
@@ -34,9 +44,9 @@ export function registerServe(program: Command): void {
         const report = await loadDemo(store);
         logger.info('seeded the demo catalog', { products: report.counts.products?.created ?? 0, ms: report.durationMs });
       }
-      const running = await listen(config.port, config.host);
+      const running = await listen(config.port, config.host, undefined, config.tls);
       // With --port 0 the port, and so the default base URL, is known only now.
-      const effective = config.baseUrlConfigured ? config : { ...config, baseUrl: localBaseUrl(config.host, running.port) };
+      const effective = config.baseUrlConfigured ? config : { ...config, baseUrl: localBaseUrl(config.host, running.port, Boolean(config.tls)) };
       const trust = await openTrust({ store, dataDir: config.dataDir, urls: new Urls(effective.baseUrl), clock: systemClock, logger });
       const app = createApp({ store, config: effective, clock: systemClock, logger, trust });
       running.server.on('request', app);
@@ -50,8 +60,9 @@ export function registerServe(program: Command): void {
         store.releaseExpired(new Date()).catch((err: unknown) => logger.error('releasing expired holds failed', { error: String(err) }));
       }, 30_000);
       sweeper.unref();
-      logger.info('listening', { url: localBaseUrl(config.host, running.port), baseUrl: effective.baseUrl, dataDir: config.dataDir });
-      process.stdout.write(`ucpd serving on ${localBaseUrl(config.host, running.port)} (data: ${config.dataDir})\n`);
+      const local = localBaseUrl(config.host, running.port, Boolean(config.tls));
+      logger.info('listening', { url: local, baseUrl: effective.baseUrl, dataDir: config.dataDir, tls: Boolean(config.tls) });
+      process.stdout.write(`ucpd serving on ${local} (data: ${config.dataDir})\n`);
       const stop = async (signal: string) => {
         logger.info('shutting down', { signal });
         clearInterval(sweeper);

@@ -196,6 +196,15 @@ export const MIGRATIONS: readonly string[] = [
   );
   INSERT INTO product_search (product_search, rank) VALUES ('rank', 'bm25(10.0, 4.0, 1.0)');
   `,
+  // 5: product lookup by handle (UCP catalog lookup); Google category ids ("#5598") in the category lines
+  `
+  CREATE INDEX products_handle ON products (json_extract(doc, '$.handle')) WHERE json_extract(doc, '$.handle') IS NOT NULL;
+  UPDATE products SET categories = categories || coalesce((
+    SELECT group_concat(char(10) || '#' || json_extract(c.value, '$.id'), '')
+    FROM json_each(products.doc, '$.categories') c
+    WHERE json_extract(c.value, '$.taxonomy') = 'google' AND json_extract(c.value, '$.id') IS NOT NULL
+  ), '');
+  `,
 ];
 
 export function migrate(db: Database.Database): { from: number; to: number } {

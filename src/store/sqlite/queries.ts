@@ -82,6 +82,7 @@ export class CatalogQueries {
       variantById: db.prepare<[string], { product_id: string; id: string }>('SELECT product_id, id FROM variants WHERE id = ?'),
       variantBySku: db.prepare<[string], { product_id: string; id: string }>('SELECT product_id, id FROM variants WHERE sku = ? LIMIT 1'),
       variantByGtin: db.prepare<[string], { product_id: string; id: string }>('SELECT product_id, id FROM variants WHERE gtin = ? LIMIT 1'),
+      productByHandle: db.prepare<[string], { id: string }>("SELECT id FROM products WHERE json_extract(doc, '$.handle') = ? AND json_extract(doc, '$.handle') IS NOT NULL ORDER BY id LIMIT 1"),
       count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM products'),
       reviews: db.prepare<[string, number], { doc: string }>('SELECT doc FROM reviews WHERE product_id = ? ORDER BY date DESC, id LIMIT ?'),
       changes: db.prepare<[number, number], ChangeRow>('SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?'),
@@ -175,6 +176,10 @@ export class CatalogQueries {
     }
     const byId = new Map(this.records(rows).map((r) => [r.product.id, r]));
     return unique.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  productIdByHandle(handle: string): string | undefined {
+    return this.s.productByHandle.get(handle)?.id;
   }
 
   findVariant(key: string): VariantRef | undefined {

@@ -41,15 +41,22 @@ export class SearchIndex {
     };
   }
 
-  /** Bring the index up to date with the catalog; returns what it did. */
-  sync(): { indexed: number; removed: number; full: boolean } {
+  /** What a sync would do now: nothing, re-index some products, or rebuild (and over how many products). */
+  plan(): { head: number; changed?: string[]; full: boolean; upToDate: boolean; total: number } {
     const head = this.s.head.get()!.seq ?? 0;
     const done = this.s.meta.get(INDEXED)?.value;
     const from = done === undefined ? -1 : Number(done);
-    if (from >= head) return { indexed: 0, removed: 0, full: false };
-    const changed = from < 0 ? undefined : this.s.changed.all(from).map((r) => r.product_id);
     const total = this.s.count.get()!.n;
+    if (from >= head) return { head, full: false, upToDate: true, total };
+    const changed = from < 0 ? undefined : this.s.changed.all(from).map((r) => r.product_id);
     const full = changed === undefined || changed.length > Math.max(1000, total / 5);
+    return { head, ...(changed ? { changed } : {}), full, upToDate: false, total };
+  }
+
+  /** Bring the index up to date with the catalog; returns what it did. */
+  sync(): { indexed: number; removed: number; full: boolean } {
+    const { head, changed, full, upToDate } = this.plan();
+    if (upToDate) return { indexed: 0, removed: 0, full: false };
     return this.db
       .transaction(() => {
         let indexed = 0;
@@ -99,8 +106,9 @@ export class SearchIndex {
     const where: string[] = [];
     const params: (string | number)[] = [];
     if (q.categories?.length) {
-      where.push(`(${q.categories.map(() => "('\n' || p.categories) LIKE ? ESCAPE '\\'").join(' OR ')})`);
-      for (const c of q.categories) params.push(`%\n${c.replace(/[\\%_]/g, '\\$&')}%`);
+      // a path matches itself and its sub-categories; an id ("5598") matches its "#5598" line exactly
+      where.push(`(${q.categories.map(() => "('\n' || p.categories || '\n') LIKE ? ESCAPE '\\'").join(' OR ')})`);
+      for (const c of q.categories) params.push(/^\d+$/.test(c) ? `%\n#${c}\n%` : `%\n${c.replace(/[\\%_]/g, '\\$&')}%`);
     }
     if (q.brand !== undefined) {
       where.push('p.brand = ? COLLATE NOCASE');

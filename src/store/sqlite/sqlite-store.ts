@@ -35,6 +35,10 @@ import { CatalogQueries, type KeyRow } from './queries.js';
 import { Reservations } from './reservations.js';
 import { levelFromRow, priceFromRow, type InventoryRow, type PriceRow } from './rows.js';
 import { CatalogWriter } from './writer.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { projectPath } from '../../paths.js';
 
 export interface SqliteStoreOptions {
   /** Database file, or ":memory:" for throwaway stores (imports then share the one connection). */
@@ -53,6 +57,27 @@ interface TokenRow {
 
 /** Token use is recorded at most once a minute per token, so authenticated reads do not all write. */
 const TOKEN_TOUCH_MS = 60_000;
+/** Rebuilds of catalogs this large run on a worker thread. */
+const WORKER_REBUILD_MIN = 5_000;
+
+type SyncResult = { indexed: number; removed: number; full: boolean };
+
+/** The compiled worker next to this module, or in dist/ when running from TypeScript sources (tests). */
+function searchWorkerUrl(): URL {
+  const here = new URL('./search-worker.js', import.meta.url);
+  return existsSync(fileURLToPath(here)) ? here : pathToFileURL(projectPath('dist', 'src', 'store', 'sqlite', 'search-worker.js'));
+}
+
+function rebuildInWorker(file: string): Promise<SyncResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(searchWorkerUrl(), { workerData: { file } });
+    worker.once('message', (m: { ok: true; result: SyncResult } | { ok: false; message: string }) => (m.ok ? resolve(m.result) : reject(new Error(`search index rebuild failed: ${m.message}`))));
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`search index worker exited with code ${code}`));
+    });
+  });
+}
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
@@ -63,6 +88,7 @@ export class SqliteStore implements Store {
   private importing = false;
   private readonly creds: CredentialTable;
   private readonly search: SearchIndex;
+  private indexing?: Promise<SyncResult>;
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.db = openDatabase({ file: options.file });
@@ -109,6 +135,9 @@ export class SqliteStore implements Store {
   }
   async getProducts(ids: readonly string[]): Promise<ProductRecord[]> {
     return this.q.products(ids);
+  }
+  async findProductByHandle(handle: string): Promise<string | undefined> {
+    return this.q.productIdByHandle(handle);
   }
   async findVariant(key: string): Promise<VariantRef | undefined> {
     return this.q.findVariant(key);
@@ -303,9 +332,23 @@ export class SqliteStore implements Store {
   async searchMatchedFields(productId: string, match: string): Promise<{ title: boolean; brand: boolean; body: boolean }> {
     return this.search.matchedFields(productId, match);
   }
+  /**
+   * Incremental syncs run here (a few products: milliseconds); a full rebuild of a large catalog runs on a
+   * worker thread with its own connection, so this thread keeps serving (WAL: readers see the old index
+   * until the rebuild commits). Concurrent calls share one run.
+   */
   async syncSearchIndex(): Promise<{ indexed: number; removed: number; full: boolean }> {
     this.assertNotImporting();
-    return this.search.sync();
+    this.indexing ??= (async () => {
+      try {
+        const plan = this.search.plan();
+        if (plan.full && plan.total >= WORKER_REBUILD_MIN && this.options.file !== ':memory:') return await rebuildInWorker(this.options.file);
+        return this.search.sync();
+      } finally {
+        this.indexing = undefined;
+      }
+    })();
+    return this.indexing;
   }
 
   async getMeta(key: string): Promise<string | undefined> {

@@ -1,0 +1,258 @@
+/**
+ * UCP over REST: the business profile at /.well-known/ucp and the operations under the service endpoint
+ * (/ucp/v1). Every operation runs the same pipeline: raw body (size-capped, kept for the Content-Digest
+ * check) -> negotiation and request signature (Ucp.admit) -> JSON parse and validation against the
+ * official request schema -> capability check -> the capability's service -> a response carrying the
+ * negotiated `ucp` envelope, signed like every agent-facing response. Protocol failures are
+ * `{code, content}` with the status the spec assigns; business outcomes are 200s with messages.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Router, raw, type NextFunction, type Request, type Response } from 'express';
+import type { Config } from '../config.js';
+import { etagOf, type Rendered } from '../linked-data/service.js';
+import type { Logger } from '../logger.js';
+import { contentDigest } from '../trust/http-signatures.js';
+import type { ResponseSigner } from '../trust/response-signer.js';
+import { CATALOG_LOOKUP, CATALOG_SEARCH, INVENTORY_EXTENSION } from '../ucp/constants.js';
+import { UcpProtocolError, protocolError } from '../ucp/errors.js';
+import { error as errorMessage, type UcpMessage } from '../ucp/messages.js';
+import { envelope, type Negotiated } from '../ucp/negotiation.js';
+import type { Admission, Ucp } from '../ucp/runtime.js';
+import { canonicalJson } from '../util/canonical-json.js';
+import { sendRendered } from './respond.js';
+
+export interface UcpRouteDeps {
+  ucp: Ucp;
+  config: Config;
+  logger: Logger;
+  signer?: ResponseSigner;
+}
+
+/** What an operation returns: a success body (without `ucp`), or business errors (an error_response). */
+export type OperationResult = { status?: number; body: Record<string, unknown> } | { errors: UcpMessage[]; continueUrl?: string };
+
+export interface Operation {
+  /** Path under the endpoint, e.g. "/catalog/search". */
+  path: string;
+  method: 'POST' | 'GET' | 'PUT';
+  capability: string;
+  /** Request body schema (UCP schema ref); none for bodiless operations. */
+  requestSchema?: string;
+  run(body: unknown, admission: Admission, req: Request): Promise<OperationResult>;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+function splitUrl(url: string): { path: string; query: string } {
+  const q = url.indexOf('?');
+  return q < 0 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q + 1) };
+}
+
+/** Send a JSON body (canonical, so digests agree whichever reading of the spec a verifier takes). */
+export function sendUcpJson(req: IncomingMessage, res: ServerResponse, status: number, value: unknown, signer?: ResponseSigner, extra: Record<string, string> = {}): void {
+  const body = Buffer.from(canonicalJson(value));
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', 'Content-Length': String(body.length), 'Cache-Control': 'no-store', ...extra };
+  const requestId = header(req, 'request-id');
+  headers['Request-Id'] = requestId && requestId.length <= 200 ? requestId : randomUUID();
+  if (signer) {
+    const { path, query } = splitUrl(req.url ?? '/');
+    const digest = contentDigest(body);
+    const signed = signer.sign({ status, digest, contentType: headers['Content-Type']! }, { method: req.method ?? 'POST', path, query });
+    for (const [k, v] of Object.entries(signed)) headers[k] = v;
+  }
+  res.writeHead(status, headers);
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+export function sendProtocolError(req: IncomingMessage, res: ServerResponse, err: UcpProtocolError, continueUrl: string, signer?: ResponseSigner): void {
+  const extra: Record<string, string> = {};
+  if (err.extra.retryAfterSeconds !== undefined) extra['Retry-After'] = String(err.extra.retryAfterSeconds);
+  else if (err.status === 503 || err.status === 429) extra['Retry-After'] = '5';
+  if (err.status === 405) extra.Allow = 'POST';
+  const negotiation = ['invalid_profile_url', 'profile_unreachable', 'profile_malformed', 'version_unsupported', 'profile_not_trusted'].includes(err.code);
+  sendUcpJson(req, res, err.status, { code: err.code, content: err.message, ...(err.extra.path ? { path: err.extra.path } : {}), ...(negotiation ? { continue_url: continueUrl } : {}) }, signer, extra);
+}
+
+/** body-parser errors as UCP protocol errors. */
+function fromParser(err: { type?: string; limit?: number; message?: string }): UcpProtocolError | undefined {
+  switch (err.type) {
+    case 'entity.too.large':
+      return protocolError('payload_too_large', `the request body exceeds ${err.limit ?? 'the'} bytes`);
+    case 'request.aborted':
+      return protocolError('invalid_request', 'the client aborted the request');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return protocolError('unsupported_media_type', err.message ?? 'unsupported content encoding');
+    case 'request.size.invalid':
+      return protocolError('invalid_request', 'the request body is shorter or longer than its Content-Length');
+    default:
+      return undefined;
+  }
+}
+
+export function parseJsonBody(raw: Buffer, contentType: string | undefined): unknown {
+  if (raw.length === 0) return undefined;
+  if (contentType && !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType)) {
+    throw protocolError('unsupported_media_type', `request bodies are application/json, got ${contentType}`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    throw protocolError('invalid_request', 'the request body is not UTF-8');
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw protocolError('invalid_request', `the request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+export function ucpRouter(deps: UcpRouteDeps, operations: readonly Operation[]): Router {
+  const { ucp, config, logger, signer } = deps;
+  const r = Router();
+  const storefront = `${config.baseUrl}/`;
+  const publicAuthority = new URL(config.baseUrl).host;
+  const profiles = new Map<string, { keys: string; rendered: Rendered }>();
+
+  const sendProfile = (req: Request, res: Response, version?: string) => {
+    const doc = ucp.profile(version);
+    if (!doc) {
+      sendProtocolError(req, res, protocolError('not_found', `this business has no profile for protocol version ${version}`), storefront, signer);
+      return;
+    }
+    const keys = (doc.signing_keys ?? []).map((k) => k.kid).join(',');
+    const cacheKey = version ?? '';
+    let hit = profiles.get(cacheKey);
+    if (!hit || hit.keys !== keys) {
+      const body = Buffer.from(canonicalJson(doc));
+      hit = { keys, rendered: { status: 200, body, contentType: 'application/json', etag: etagOf(body), cacheControl: 'public, max-age=300', headers: { Link: `<${config.baseUrl}/.well-known/commerce>; rel="alternate"; type="application/ld+json"` } } };
+      profiles.set(cacheKey, hit);
+    }
+    sendRendered(req, res, hit.rendered, signer);
+  };
+  r.get('/.well-known/ucp', (req, res) => sendProfile(req, res));
+  r.get('/.well-known/ucp/:version', (req, res) => sendProfile(req, res, req.params.version));
+
+  const base = ucp.endpointPath;
+  const body = raw({ type: () => true, limit: config.ucp.bodyLimit });
+
+  for (const op of operations) {
+    r.all(`${base}${op.path}`, (req, res, next) => {
+      if (req.method !== op.method) {
+        const err = protocolError('method_not_allowed', `${op.path} takes ${op.method}`);
+        sendUcpJson(req, res, 405, { code: err.code, content: err.message }, signer, { Allow: op.method });
+        return;
+      }
+      next();
+    });
+    const handler = async (req: Request, res: Response) => {
+      const started = process.hrtime.bigint();
+      const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const headers: Record<string, string | undefined> = {};
+      for (const name of Object.keys(req.headers)) headers[name] = header(req, name);
+      const addressed = (config.trustProxy ? header(req, 'x-forwarded-host')?.split(',')[0]?.trim() : undefined) ?? header(req, 'host') ?? publicAuthority;
+      const { path, query } = splitUrl(req.originalUrl);
+      let status = 500;
+      let platform: string | undefined;
+      try {
+        const admission = await ucp.admit({ method: req.method, path, query, headers, body: rawBody, authorities: [addressed, publicAuthority] });
+        platform = admission.negotiated.platform.url;
+        const parsed = parseJsonBody(rawBody, header(req, 'content-type'));
+        if (op.requestSchema) {
+          if (parsed === undefined) throw protocolError('invalid_request', `${op.path} needs a JSON body`);
+          const problems = ucp.schemas.problems(op.requestSchema, parsed);
+          if (problems.length) throw protocolError('invalid_request', `the request does not match the ${op.capability} request schema: ${problems.join('; ')}`, { path: problems[0]!.split(':')[0]! });
+        }
+        const n = admission.negotiated;
+        if (!n.capabilities.has(op.capability)) {
+          status = 200;
+          sendUcpJson(req, res, 200, incompatible(n, op.capability, storefront), signer);
+          return;
+        }
+        const result = await op.run(parsed, admission, req);
+        if ('errors' in result) {
+          status = 200;
+          sendUcpJson(req, res, 200, { ucp: { ...envelope(n, op.capability), status: 'error' }, messages: result.errors, ...(result.continueUrl ? { continue_url: result.continueUrl } : {}) }, signer);
+          return;
+        }
+        status = result.status ?? 200;
+        sendUcpJson(req, res, status, { ucp: envelope(n, op.capability), ...result.body }, signer);
+      } catch (err) {
+        const e = err instanceof UcpProtocolError ? err : unexpected(err, logger, op.path);
+        status = e.status;
+        sendProtocolError(req, res, e, storefront, signer);
+      } finally {
+        logger.debug('ucp request', { op: op.path, status, platform, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+      }
+    };
+    if (op.method === 'GET') r.get(`${base}${op.path}`, handler);
+    else if (op.method === 'PUT') r.put(`${base}${op.path}`, body, handler);
+    else r.post(`${base}${op.path}`, body, handler);
+  }
+
+  r.all(new RegExp(`^${base.replace(/\//g, '\\/')}(\\/.*)?$`), (req, res) => {
+    sendProtocolError(req, res, protocolError('not_found', `no UCP operation at ${req.method} ${req.path}`), storefront, signer);
+  });
+
+  // body-parser failures (too large, aborted) in the protocol's own shape
+  r.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (!req.path.startsWith(base)) return next(err);
+    const mapped = err && typeof err === 'object' ? fromParser(err as never) : undefined;
+    const e = mapped ?? unexpected(err, logger, req.path);
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    sendProtocolError(req, res, e, storefront, signer);
+  });
+  return r;
+}
+
+function unexpected(err: unknown, logger: Logger, where: string): UcpProtocolError {
+  logger.error('unhandled error in UCP operation', { where, error: err instanceof Error ? err.stack : String(err) });
+  return protocolError('internal_error', 'the business could not complete the request');
+}
+
+function incompatible(n: Negotiated, capability: string, continueUrl: string): Record<string, unknown> {
+  return {
+    ucp: { version: n.version, status: 'error', capabilities: {} },
+    messages: [errorMessage('capabilities_incompatible', `the platform and this business share no version of ${capability}`, 'unrecoverable')],
+    continue_url: continueUrl,
+  };
+}
+
+/** The catalog capability's operations. */
+export function catalogOperations(ucp: Ucp): Operation[] {
+  const inventory = (a: Admission) => a.negotiated.capabilities.has(INVENTORY_EXTENSION);
+  return [
+    {
+      path: '/catalog/search',
+      method: 'POST',
+      capability: CATALOG_SEARCH,
+      requestSchema: 'shopping/catalog_search.json#/$defs/search_request',
+      run: async (body, a) => ({ body: { ...(await ucp.catalog.search(body as never, { inventory: inventory(a) })) } }),
+    },
+    {
+      path: '/catalog/lookup',
+      method: 'POST',
+      capability: CATALOG_LOOKUP,
+      requestSchema: 'shopping/catalog_lookup.json#/$defs/lookup_request',
+      run: async (body, a) => ({ body: { ...(await ucp.catalog.lookup(body as never, { inventory: inventory(a) })) } }),
+    },
+    {
+      path: '/catalog/product',
+      method: 'POST',
+      capability: CATALOG_LOOKUP,
+      requestSchema: 'shopping/catalog_lookup.json#/$defs/get_product_request',
+      run: async (body, a) => {
+        const out = await ucp.catalog.product(body as never, { inventory: inventory(a) });
+        return 'error' in out ? { errors: out.error } : { body: { ...out } };
+      },
+    },
+  ];
+}

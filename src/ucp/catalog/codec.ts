@@ -1,0 +1,291 @@
+/**
+ * Canonical product records -> UCP catalog products (types/product.json, types/variant.json). Prices come
+ * from the same `pickPrice` and availability from the same `summarizeStock` as the JSON-LD offers, and
+ * ids and URLs are the JSON-LD @ids, so an agent reading both surfaces for the same buyer context reads
+ * the same facts. Shipping hints for the buyer's destination (the JSON-LD offers' shippingDetails) go in
+ * `metadata`; stock depth goes in the `inventory` extension field, only when it was negotiated.
+ */
+import { summarizeStock, type StockSummary } from '../../catalog/availability.js';
+import type { InventoryLevel, Location, Media, Price, Variant } from '../../catalog/model.js';
+import { deliveryDays, freeShippingFor, ratesFor } from '../../catalog/shipping.js';
+import { pickPrice, type PublishEnv } from '../../linked-data/product.js';
+import type { ProductRecord } from '../../store/store.js';
+
+export interface UcpPrice {
+  amount: number;
+  currency: string;
+}
+
+export interface UcpMedia {
+  type: 'image' | 'video' | 'model_3d';
+  url: string;
+  alt_text?: string;
+  width?: number;
+  height?: number;
+}
+
+export interface UcpInventory {
+  available: boolean;
+  tracked: boolean;
+  quantity?: number;
+  low_stock?: boolean;
+  restock_at?: string;
+  backorder?: boolean;
+  preorder?: boolean;
+  locations?: {
+    id: string;
+    name: string;
+    type: 'warehouse' | 'store';
+    available: boolean;
+    quantity?: number;
+    low_stock?: boolean;
+    restock_at?: string;
+    pickup: boolean;
+    address?: Record<string, string>;
+  }[];
+}
+
+export interface UcpVariant {
+  id: string;
+  sku?: string;
+  barcodes?: { type: string; value: string }[];
+  title: string;
+  description: { plain?: string; html?: string; markdown?: string };
+  url: string;
+  price: UcpPrice;
+  list_price?: UcpPrice;
+  unit_price?: { amount: number; currency: string; measure: { value: number; unit: string }; reference: { value: number; unit: string } };
+  availability: { available: boolean; status: 'in_stock' | 'backorder' | 'preorder' | 'out_of_stock' };
+  options?: { name: string; label: string }[];
+  media?: UcpMedia[];
+  seller?: { name: string; links?: { type: string; url: string }[] };
+  inventory?: UcpInventory;
+  inputs?: { id: string; match: string }[];
+  metadata?: Record<string, unknown>;
+}
+
+export interface UcpProduct {
+  id: string;
+  handle?: string;
+  title: string;
+  description: { plain?: string; html?: string; markdown?: string };
+  url: string;
+  categories?: { value: string; taxonomy: string }[];
+  price_range: { min: UcpPrice; max: UcpPrice };
+  list_price_range?: { min: UcpPrice; max: UcpPrice };
+  media?: UcpMedia[];
+  options?: { name: string; values: { label: string; available?: boolean; exists?: boolean }[] }[];
+  variants: UcpVariant[];
+  rating?: { value: number; scale_min: number; scale_max: number; count: number };
+  tags?: string[];
+  metadata?: Record<string, unknown>;
+  selected?: { name: string; label: string }[];
+}
+
+export interface EncodeOptions {
+  /** Put stock depth on variants (the inventory extension was negotiated). */
+  inventory: boolean;
+  /** Only these variants, in this order (lookup filters, get_product ordering); default all. */
+  variants?: readonly Variant[];
+}
+
+const STATUS = { in_stock: 'in_stock', limited: 'in_stock', backorder: 'backorder', preorder: 'preorder', out_of_stock: 'out_of_stock' } as const;
+
+export function availabilityOf(s: StockSummary): UcpVariant['availability'] {
+  return { available: s.availability !== 'out_of_stock', status: STATUS[s.availability] };
+}
+
+/** The price an agent sees for a variant in this context (the JSON-LD offer's price). */
+export function variantPrice(variant: Variant, env: PublishEnv): Price | undefined {
+  return pickPrice(variant.prices, env.context.currency, env.merchant.currencies[0] ?? variant.prices[0]?.currency ?? 'USD');
+}
+
+function media(items: readonly Media[], env: PublishEnv): UcpMedia[] {
+  return items.map((m) => ({
+    type: m.type === 'model' ? 'model_3d' : m.type,
+    url: env.urls.absolute(m.url),
+    ...(m.alt ? { alt_text: m.alt } : {}),
+    ...(m.width ? { width: m.width } : {}),
+    ...(m.height ? { height: m.height } : {}),
+  }));
+}
+
+function description(d: ProductRecord['product']['description'], fallback: string): UcpProduct['description'] {
+  const out: UcpProduct['description'] = {};
+  if (d.plain) out.plain = d.plain;
+  if (d.html) out.html = d.html;
+  if (d.markdown) out.markdown = d.markdown;
+  return Object.keys(out).length ? out : { plain: fallback };
+}
+
+function unitPrice(price: Price, variant: Variant): UcpVariant['unit_price'] | undefined {
+  const u = variant.unitPricing;
+  if (!u || u.measure.value <= 0 || u.measure.unit.toLowerCase() !== u.base.unit.toLowerCase() || !Number.isInteger(u.base.value)) return undefined;
+  return {
+    amount: Math.round((price.amount / u.measure.value) * u.base.value),
+    currency: price.currency,
+    measure: { value: u.measure.value, unit: u.measure.unit },
+    reference: { value: u.base.value, unit: u.base.unit },
+  };
+}
+
+function sellerOf(env: PublishEnv): UcpVariant['seller'] {
+  const p = env.merchant.policies;
+  const candidates: [string, string | undefined][] = [
+    ['privacy_policy', p.privacy],
+    ['terms_of_service', p.terms],
+    ['refund_policy', p.refund],
+    ['shipping_policy', p.shipping],
+    ['faq', p.faq],
+  ];
+  const links = candidates.flatMap(([type, url]) => (url ? [{ type, url: env.urls.absolute(url) }] : []));
+  return { name: env.merchant.name, ...(links.length ? { links } : {}) };
+}
+
+function address(l: Location): Record<string, string> {
+  const a = l.address;
+  return {
+    ...(a.street ? { street_address: a.street } : {}),
+    ...(a.locality ? { address_locality: a.locality } : {}),
+    ...(a.region ? { address_region: a.region } : {}),
+    ...(a.postalCode ? { postal_code: a.postalCode } : {}),
+    address_country: a.country,
+  };
+}
+
+export function inventoryOf(levels: readonly InventoryLevel[], locations: ReadonlyMap<string, Location>): UcpInventory {
+  const s = summarizeStock(levels);
+  const perLocation: NonNullable<UcpInventory['locations']> = [];
+  for (const level of levels) {
+    const loc = locations.get(level.locationId);
+    if (!loc) continue;
+    const here = summarizeStock([level]);
+    perLocation.push({
+      id: loc.id,
+      name: loc.name,
+      type: loc.kind,
+      available: here.availability !== 'out_of_stock',
+      ...(here.quantity !== null ? { quantity: here.quantity } : {}),
+      ...(here.lowStock ? { low_stock: true } : {}),
+      ...(here.restockDate ? { restock_at: here.restockDate } : {}),
+      pickup: loc.pickup,
+      address: address(loc),
+    });
+  }
+  return {
+    available: s.availability !== 'out_of_stock',
+    tracked: s.quantity !== null,
+    ...(s.quantity !== null ? { quantity: s.quantity } : {}),
+    low_stock: s.lowStock,
+    ...(s.restockDate ? { restock_at: s.restockDate } : {}),
+    backorder: s.backorder,
+    preorder: s.preorder,
+    locations: perLocation,
+  };
+}
+
+/** Shipping for the buyer's destination, as the JSON-LD offers state it (only with a country in context). */
+function shippingHints(record: ProductRecord, price: Price | undefined, variantId: string | undefined, env: PublishEnv): Record<string, unknown>[] | undefined {
+  const c = env.context;
+  if (!c.country || !price) return undefined;
+  const dest = { country: c.country, ...(c.region ? { region: c.region } : {}), ...(c.postalCode ? { postalCode: c.postalCode } : {}) };
+  const basket = { subtotal: price.amount, currency: price.currency, itemIds: [record.product.id, ...(variantId ? [variantId] : [])] };
+  return ratesFor(env.rates, dest).map((rate) => {
+    const free = freeShippingFor(env.promotions, rate, basket, env.now);
+    const days = deliveryDays(rate);
+    return {
+      service_level: rate.serviceLevel,
+      title: rate.title,
+      price: { amount: free ? 0 : rate.price, currency: rate.currency },
+      ...(free ? { free_shipping: true } : {}),
+      ...(days ? { delivery_days: days } : {}),
+      ...(rate.cutoffTime ? { cutoff_time: rate.cutoffTime } : {}),
+    };
+  });
+}
+
+/** A grouped product's variants are JSON-LD nodes of their own; a single-variant product is one node. */
+export function isGrouped(record: ProductRecord): boolean {
+  return record.product.options.length > 0 || record.product.variants.length > 1;
+}
+
+export function encodeVariant(record: ProductRecord, variant: Variant, env: PublishEnv, o: EncodeOptions, locations: ReadonlyMap<string, Location>): UcpVariant | undefined {
+  const { product } = record;
+  const price = variantPrice(variant, env);
+  if (!price) return undefined;
+  const levels = record.levels.filter((l) => l.variantId === variant.id);
+  const title = variant.title ?? (variant.options.length ? `${product.title} (${variant.options.map((x) => x.value).join(', ')})` : product.title);
+  const unit = unitPrice(price, variant);
+  const shipping = shippingHints(record, price, variant.id, env);
+  return {
+    id: variant.id,
+    ...(variant.sku ? { sku: variant.sku } : {}),
+    ...(variant.gtin ? { barcodes: [{ type: 'GTIN', value: variant.gtin }] } : {}),
+    title,
+    description: { plain: title },
+    url: isGrouped(record) ? env.urls.variant(product.id, variant.id) : env.urls.product(product.id),
+    price: { amount: price.amount, currency: price.currency },
+    ...(price.listAmount !== undefined && price.listAmount > price.amount ? { list_price: { amount: price.listAmount, currency: price.currency } } : {}),
+    ...(unit ? { unit_price: unit } : {}),
+    availability: availabilityOf(summarizeStock(levels)),
+    ...(variant.options.length ? { options: variant.options.map((x) => ({ name: x.name, label: x.value })) } : {}),
+    ...(variant.media.length ? { media: media(variant.media, env) } : {}),
+    seller: sellerOf(env),
+    ...(o.inventory ? { inventory: inventoryOf(levels, locations) } : {}),
+    ...(variant.condition !== 'new' || shipping ? { metadata: { ...(variant.condition !== 'new' ? { condition: variant.condition } : {}), ...(shipping ? { shipping } : {}) } } : {}),
+  };
+}
+
+function range(prices: readonly UcpPrice[]): { min: UcpPrice; max: UcpPrice } | undefined {
+  const first = prices[0];
+  if (!first) return undefined;
+  const same = prices.filter((p) => p.currency === first.currency);
+  let min = first;
+  let max = first;
+  for (const p of same) {
+    if (p.amount < min.amount) min = p;
+    if (p.amount > max.amount) max = p;
+  }
+  return { min: { ...min }, max: { ...max } };
+}
+
+/** The UCP product, or undefined when no variant has a price (nothing an agent could buy). */
+export function encodeProduct(record: ProductRecord, env: PublishEnv, o: EncodeOptions): UcpProduct | undefined {
+  const { product } = record;
+  const locations = new Map(env.locations.map((l) => [l.id, l]));
+  const variants: UcpVariant[] = [];
+  for (const v of o.variants ?? product.variants) {
+    const encoded = encodeVariant(record, v, env, o, locations);
+    if (encoded) variants.push(encoded);
+  }
+  // price ranges cover the whole product, whatever subset of variants is shown
+  const all = o.variants ? product.variants.map((v) => variantPrice(v, env)).filter((p): p is Price => p !== undefined) : undefined;
+  const priced = all ?? variants.map((v) => ({ amount: v.price.amount, currency: v.price.currency, ...(v.list_price ? { listAmount: v.list_price.amount } : {}) }));
+  const priceRange = range(priced.map((p) => ({ amount: p.amount, currency: p.currency })));
+  if (!priceRange || variants.length === 0) return undefined;
+  const onSale = priced.some((p) => p.listAmount !== undefined && p.listAmount > p.amount);
+  const listRange = onSale ? range(priced.map((p) => ({ amount: Math.max(p.listAmount ?? p.amount, p.amount), currency: p.currency }))) : undefined;
+  const categories = product.categories.map((c) =>
+    c.taxonomy === 'google' ? { value: c.id ?? c.path, taxonomy: 'google_product_category' } : { value: c.path, taxonomy: 'merchant' },
+  );
+  const metadata: Record<string, unknown> = {};
+  if (product.brand) metadata.brand = product.brand;
+  if (Object.keys(product.attributes).length) metadata.attributes = { ...product.attributes };
+  if (product.certifications.length) metadata.certifications = product.certifications.map((c) => ({ name: c.name, certifier: c.certifier, ...(c.identifier ? { identifier: c.identifier } : {}) }));
+  return {
+    id: product.id,
+    ...(product.handle ? { handle: product.handle } : {}),
+    title: product.title,
+    description: description(product.description, product.title),
+    url: env.urls.product(product.id),
+    ...(categories.length ? { categories } : {}),
+    price_range: priceRange,
+    ...(listRange ? { list_price_range: listRange } : {}),
+    ...(product.media.length ? { media: media(product.media, env) } : {}),
+    ...(product.options.length ? { options: product.options.map((opt) => ({ name: opt.name, values: opt.values.map((label) => ({ label })) })) } : {}),
+    variants,
+    ...(record.rating ? { rating: { value: record.rating.value, scale_min: 1, scale_max: 5, count: record.rating.count } } : {}),
+    ...(product.tags.length ? { tags: [...product.tags] } : {}),
+    ...(Object.keys(metadata).length ? { metadata } : {}),
+  };
+}

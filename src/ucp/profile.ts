@@ -1,0 +1,96 @@
+/**
+ * The business profile served at /.well-known/ucp: the protocol version, the `dev.ucp.shopping` REST
+ * service, the capabilities ucpd implements (with their spec and schema URLs), payment handlers, and the
+ * merchant's P-256 signing keys (the same keys that sign JSON-LD responses). A business that supports
+ * older protocol versions lists them in `supported_versions`, each pointing at a leaf profile for that
+ * version (same shape, no `supported_versions`).
+ */
+import {
+  CATALOG_LOOKUP,
+  CATALOG_SEARCH,
+  INVENTORY_EXTENSION,
+  INVENTORY_SCHEMA_URL,
+  INVENTORY_SPEC_URL,
+  SHOPPING_SERVICE,
+  UCP_VERSION,
+  ucpSchemaUrl,
+  ucpSpecUrl,
+} from './constants.js';
+
+export interface CapabilityEntry {
+  version: string;
+  spec?: string;
+  schema?: string;
+  extends?: string | string[];
+  config?: Record<string, unknown>;
+  id?: string;
+}
+
+/** A capability registry: reverse-domain name -> entries (one per version). */
+export type CapabilityRegistry = Record<string, CapabilityEntry[]>;
+
+export interface SigningJwk {
+  kid: string;
+  kty: string;
+  crv?: string;
+  x?: string;
+  y?: string;
+  alg?: string;
+  use?: string;
+}
+
+export interface ProfileDocument {
+  ucp: {
+    version: string;
+    supported_versions?: Record<string, string>;
+    services: Record<string, Record<string, unknown>[]>;
+    capabilities?: CapabilityRegistry;
+    payment_handlers: Record<string, Record<string, unknown>[]>;
+  };
+  signing_keys?: SigningJwk[];
+}
+
+/** The capabilities of the catalog (issue: catalog search and lookup, plus the inventory extension). */
+export function catalogCapabilities(version = UCP_VERSION): CapabilityRegistry {
+  return {
+    [CATALOG_SEARCH]: [{ version, spec: ucpSpecUrl('catalog/search', version), schema: ucpSchemaUrl('shopping/catalog_search.json', version) }],
+    [CATALOG_LOOKUP]: [{ version, spec: ucpSpecUrl('catalog/lookup', version), schema: ucpSchemaUrl('shopping/catalog_lookup.json', version) }],
+    [INVENTORY_EXTENSION]: [{ version: UCP_VERSION, extends: [CATALOG_SEARCH, CATALOG_LOOKUP], spec: INVENTORY_SPEC_URL, schema: INVENTORY_SCHEMA_URL }],
+  };
+}
+
+export interface BusinessProfileOptions {
+  /** The REST endpoint (https, no trailing slash), e.g. https://shop.example/ucp/v1. */
+  endpoint: string;
+  version?: string;
+  /** Older protocol versions -> the URL of their leaf profile. */
+  supportedVersions?: Record<string, string>;
+  capabilities: CapabilityRegistry;
+  paymentHandlers?: Record<string, Record<string, unknown>[]>;
+  signingKeys: SigningJwk[];
+}
+
+export function businessProfile(o: BusinessProfileOptions): ProfileDocument {
+  const version = o.version ?? UCP_VERSION;
+  const supported = o.supportedVersions && Object.keys(o.supportedVersions).length ? o.supportedVersions : undefined;
+  return {
+    ucp: {
+      version,
+      ...(supported ? { supported_versions: supported } : {}),
+      services: {
+        [SHOPPING_SERVICE]: [
+          {
+            version,
+            spec: ucpSpecUrl('overview', version),
+            transport: 'rest',
+            schema: `https://ucp.dev/${version}/services/shopping/rest.openapi.json`,
+            endpoint: o.endpoint,
+          },
+        ],
+      },
+      capabilities: o.capabilities,
+      payment_handlers: o.paymentHandlers ?? {},
+    },
+    signing_keys: o.signingKeys.map(({ kid, kty, crv, x, y, alg, use }) => ({ kid, kty, ...(crv ? { crv } : {}), ...(x ? { x } : {}), ...(y ? { y } : {}), use: use ?? 'sig', alg: alg ?? 'ES256' })),
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * UCP assembled from configuration: the business profile (per protocol version), the platform registry
+ * and resolver, the request-signature verifier and the capabilities' services. HTTP routes
+ * (src/http/ucp-routes.ts) call `admit` for every request: who is calling, at which version, with which
+ * capabilities, signed by whom.
+ */
+import path from 'node:path';
+import type { Config } from '../config.js';
+import type { CommerceService } from '../linked-data/service.js';
+import type { Logger } from '../logger.js';
+import type { Clock, Store } from '../store/store.js';
+import type { Trust } from '../trust/trust.js';
+import { UcpCatalog } from './catalog/service.js';
+import { UCP_VERSION } from './constants.js';
+import { ProfileFetcher, type FetchPolicy } from './fetcher.js';
+import { negotiate, profileUrlFromHeader, type BusinessVersions, type Negotiated } from './negotiation.js';
+import { PlatformRegistry, PlatformResolver } from './platforms.js';
+import { businessProfile, catalogCapabilities, type CapabilityRegistry, type ProfileDocument, type SigningJwk } from './profile.js';
+import { RequestVerifier, type SignedRequest } from './request-signature.js';
+import { ucpSchemas, type UcpSchemas } from './schemas.js';
+
+export interface UcpDeps {
+  config: Config;
+  store: Store;
+  commerce: CommerceService;
+  trust: Trust;
+  clock: Clock;
+  logger: Logger;
+  /** Test hooks for the profile fetcher (a private CA, a DNS stub). */
+  fetchPolicy?: Partial<FetchPolicy>;
+}
+
+export interface Admission {
+  negotiated: Negotiated;
+  /** The key id that signed the request, when it was signed. */
+  signedBy?: string;
+}
+
+export class Ucp {
+  readonly schemas: UcpSchemas;
+  readonly registry: PlatformRegistry;
+  readonly resolver: PlatformResolver;
+  readonly verifier: RequestVerifier;
+  readonly catalog: UcpCatalog;
+  readonly business: BusinessVersions;
+  /** Public endpoint of the REST service, and its path on this server. */
+  readonly endpoint: string;
+  readonly endpointPath = '/ucp/v1';
+
+  constructor(private readonly d: UcpDeps) {
+    const { config } = d;
+    this.schemas = ucpSchemas();
+    this.endpoint = `${config.baseUrl}${this.endpointPath}`;
+    const byVersion = new Map<string, CapabilityRegistry>([[UCP_VERSION, this.capabilities(UCP_VERSION)]]);
+    for (const v of config.ucp.supportedVersions) if (v !== UCP_VERSION) byVersion.set(v, this.capabilities(v));
+    this.business = { current: UCP_VERSION, byVersion };
+    this.registry = new PlatformRegistry(path.join(config.dataDir, 'platforms'), this.schemas, d.logger);
+    this.resolver = new PlatformResolver({
+      registry: this.registry,
+      fetcher: new ProfileFetcher({ allowHosts: config.ucp.fetchAllowHosts, ...d.fetchPolicy }),
+      schemas: this.schemas,
+      policy: { approvedOnly: config.ucp.approvedOnly, trustedOrigins: config.ucp.trustedOrigins, cacheEntries: 1000, versions: new Set(byVersion.keys()) },
+      now: () => d.clock.now().getTime(),
+      logger: d.logger,
+    });
+    this.verifier = new RequestVerifier({ required: config.ucp.requireSignatures, maxAgeSeconds: config.ucp.signatureMaxAge, skewSeconds: 60 }, () => d.clock.now().getTime());
+    this.catalog = new UcpCatalog({ store: d.store, commerce: d.commerce, clock: d.clock, qualityExclude: config.qualityExclude });
+  }
+
+  /**
+   * What this business offers at a protocol version. Capability versions are independent of the protocol
+   * version, so a supported older protocol version offers the same capabilities.
+   */
+  private capabilities(_version: string): CapabilityRegistry {
+    return catalogCapabilities(UCP_VERSION);
+  }
+
+  private signingKeys(): SigningJwk[] {
+    return this.d.trust.keys
+      .published()
+      .filter((k) => k.kind === 'p256')
+      .map((k) => k.publicJwk as unknown as SigningJwk);
+  }
+
+  /** The profile at /.well-known/ucp, or the leaf profile of a supported older version. */
+  profile(version: string = UCP_VERSION): ProfileDocument | undefined {
+    const caps = this.business.byVersion.get(version);
+    if (!caps) return undefined;
+    const current = version === UCP_VERSION;
+    const supported = current ? Object.fromEntries([...this.business.byVersion.keys()].filter((v) => v !== UCP_VERSION).map((v) => [v, this.profileUrl(v)])) : undefined;
+    return businessProfile({ endpoint: this.endpoint, version, capabilities: caps, signingKeys: this.signingKeys(), ...(supported ? { supportedVersions: supported } : {}) });
+  }
+
+  profileUrl(version: string = UCP_VERSION): string {
+    return version === UCP_VERSION ? `${this.d.config.baseUrl}/.well-known/ucp` : `${this.d.config.baseUrl}/.well-known/ucp/${version}`;
+  }
+
+  /** Negotiate and check the signature of one request. Throws UcpProtocolError. */
+  async admit(req: SignedRequest): Promise<Admission> {
+    const profileUrl = profileUrlFromHeader(req.headers['ucp-agent']);
+    const platform = await this.resolver.resolve(profileUrl);
+    const negotiated = negotiate(this.business, platform);
+    const verified = await this.verifier.verify(req, platform, () => this.resolver.resolve(profileUrl, { refresh: true }));
+    return { negotiated, ...(verified ? { signedBy: verified.keyid } : {}) };
+  }
+}
