@@ -16,7 +16,7 @@ import { ChangeBroadcaster } from './change-stream.js';
 import { commerceHandler } from './commerce.js';
 import { demoMedia } from './demo-media.js';
 import { platformAdminRouter } from './platform-admin.js';
-import { catalogOperations, ucpRouter } from './ucp-routes.js';
+import { catalogOperations, ucpHandler, ucpProfileRouter } from './ucp-routes.js';
 import { Ucp } from '../ucp/runtime.js';
 import { SearchIndexer } from '../store/search-indexer.js';
 import type { FetchPolicy } from '../ucp/fetcher.js';
@@ -68,6 +68,8 @@ export function createApp(deps: AppDeps): Handler {
   const indexer = new SearchIndexer(store, logger);
   indexer.start();
   const ucp = new Ucp({ config, store, commerce: service, trust, clock, logger, ...(deps.fetchPolicy ? { fetchPolicy: deps.fetchPolicy } : {}) });
+  const ucpDeps = { ucp, config, logger, ...(signer ? { signer } : {}) };
+  const ucpOperations = ucpHandler(ucpDeps, catalogOperations(ucp));
 
   const app = express();
   app.disable('x-powered-by');
@@ -106,14 +108,14 @@ export function createApp(deps: AppDeps): Handler {
 
   app.get('/demo/media/:name', demoMedia());
   app.use(trustRouter(deps));
-  app.use(ucpRouter({ ucp, config, logger, ...(signer ? { signer } : {}) }, catalogOperations(ucp)));
+  app.use(ucpProfileRouter(ucpDeps));
   app.use('/admin/v1/platforms', platformAdminRouter({ store, config, registry: ucp.registry }));
   app.use('/admin/v1', adminRouter(deps));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
 
   const handler = ((req: IncomingMessage, res: ServerResponse) => {
-    if (!commerce(req, res)) app(req, res);
+    if (!commerce(req, res) && !ucpOperations(req, res)) app(req, res);
   }) as Handler;
   handler.service = service;
   handler.changes = changes;

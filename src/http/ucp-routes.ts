@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Router, raw, type NextFunction, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { Config } from '../config.js';
 import { etagOf, type Rendered } from '../linked-data/service.js';
 import type { Logger } from '../logger.js';
@@ -20,6 +20,7 @@ import { error as errorMessage, type UcpMessage } from '../ucp/messages.js';
 import { envelope, type Negotiated } from '../ucp/negotiation.js';
 import type { Admission, Ucp } from '../ucp/runtime.js';
 import { canonicalJson } from '../util/canonical-json.js';
+import { responseJson } from '../ucp/catalog/fragments.js';
 import { sendRendered } from './respond.js';
 
 export interface UcpRouteDeps {
@@ -39,7 +40,7 @@ export interface Operation {
   capability: string;
   /** Request body schema (UCP schema ref); none for bodiless operations. */
   requestSchema?: string;
-  run(body: unknown, admission: Admission, req: Request): Promise<OperationResult>;
+  run(body: unknown, admission: Admission, req: IncomingMessage): Promise<OperationResult>;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -52,9 +53,12 @@ function splitUrl(url: string): { path: string; query: string } {
   return q < 0 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q + 1) };
 }
 
-/** Send a JSON body (canonical, so digests agree whichever reading of the spec a verifier takes). */
-export function sendUcpJson(req: IncomingMessage, res: ServerResponse, status: number, value: unknown, signer?: ResponseSigner, extra: Record<string, string> = {}): void {
-  const body = Buffer.from(canonicalJson(value));
+/**
+ * Send a JSON body, canonical (RFC 8785) so digests agree whichever reading of the spec a verifier
+ * takes; `serialised`: the body's canonical text when the caller has it already (hot paths).
+ */
+export function sendUcpJson(req: IncomingMessage, res: ServerResponse, status: number, value: unknown, signer?: ResponseSigner, extra: Record<string, string> = {}, serialised?: string): void {
+  const body = Buffer.from(serialised ?? canonicalJson(value));
   const headers: Record<string, string> = { 'Content-Type': 'application/json', 'Content-Length': String(body.length), 'Cache-Control': 'no-store', ...extra };
   const requestId = header(req, 'request-id');
   headers['Request-Id'] = requestId && requestId.length <= 200 ? requestId : randomUUID();
@@ -68,30 +72,13 @@ export function sendUcpJson(req: IncomingMessage, res: ServerResponse, status: n
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-export function sendProtocolError(req: IncomingMessage, res: ServerResponse, err: UcpProtocolError, continueUrl: string, signer?: ResponseSigner): void {
-  const extra: Record<string, string> = {};
+export function sendProtocolError(req: IncomingMessage, res: ServerResponse, err: UcpProtocolError, continueUrl: string, signer?: ResponseSigner, headers: Record<string, string> = {}): void {
+  const extra: Record<string, string> = { ...headers };
   if (err.extra.retryAfterSeconds !== undefined) extra['Retry-After'] = String(err.extra.retryAfterSeconds);
   else if (err.status === 503 || err.status === 429) extra['Retry-After'] = '5';
   if (err.status === 405) extra.Allow = 'POST';
   const negotiation = ['invalid_profile_url', 'profile_unreachable', 'profile_malformed', 'version_unsupported', 'profile_not_trusted'].includes(err.code);
   sendUcpJson(req, res, err.status, { code: err.code, content: err.message, ...(err.extra.path ? { path: err.extra.path } : {}), ...(negotiation ? { continue_url: continueUrl } : {}) }, signer, extra);
-}
-
-/** body-parser errors as UCP protocol errors. */
-function fromParser(err: { type?: string; limit?: number; message?: string }): UcpProtocolError | undefined {
-  switch (err.type) {
-    case 'entity.too.large':
-      return protocolError('payload_too_large', `the request body exceeds ${err.limit ?? 'the'} bytes`);
-    case 'request.aborted':
-      return protocolError('invalid_request', 'the client aborted the request');
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return protocolError('unsupported_media_type', err.message ?? 'unsupported content encoding');
-    case 'request.size.invalid':
-      return protocolError('invalid_request', 'the request body is shorter or longer than its Content-Length');
-    default:
-      return undefined;
-  }
 }
 
 export function parseJsonBody(raw: Buffer, contentType: string | undefined): unknown {
@@ -112,13 +99,12 @@ export function parseJsonBody(raw: Buffer, contentType: string | undefined): unk
   }
 }
 
-export function ucpRouter(deps: UcpRouteDeps, operations: readonly Operation[]): Router {
-  const { ucp, config, logger, signer } = deps;
+/** The business profile at /.well-known/ucp (and leaf profiles of supported older versions). */
+export function ucpProfileRouter(deps: UcpRouteDeps): Router {
+  const { ucp, config, signer } = deps;
   const r = Router();
   const storefront = `${config.baseUrl}/`;
-  const publicAuthority = new URL(config.baseUrl).host;
   const profiles = new Map<string, { keys: string; rendered: Rendered }>();
-
   const sendProfile = (req: Request, res: Response, version?: string) => {
     const doc = ucp.profile(version);
     if (!doc) {
@@ -137,80 +123,115 @@ export function ucpRouter(deps: UcpRouteDeps, operations: readonly Operation[]):
   };
   r.get('/.well-known/ucp', (req, res) => sendProfile(req, res));
   r.get('/.well-known/ucp/:version', (req, res) => sendProfile(req, res, req.params.version));
+  return r;
+}
 
-  const base = ucp.endpointPath;
-  const body = raw({ type: () => true, limit: config.ucp.bodyLimit });
-
-  for (const op of operations) {
-    r.all(`${base}${op.path}`, (req, res, next) => {
-      if (req.method !== op.method) {
-        const err = protocolError('method_not_allowed', `${op.path} takes ${op.method}`);
-        sendUcpJson(req, res, 405, { code: err.code, content: err.message }, signer, { Allow: op.method });
+/** The request body, at most `limit` bytes; protocol errors for oversize, encoded or aborted bodies. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const encoding = header(req, 'content-encoding');
+    if (encoding && encoding.toLowerCase() !== 'identity') {
+      reject(protocolError('unsupported_media_type', `Content-Encoding ${encoding} is not supported; send the body uncompressed`));
+      return;
+    }
+    const declared = Number(header(req, 'content-length') ?? NaN);
+    if (declared > limit) {
+      reject(protocolError('payload_too_large', `the request body exceeds ${limit} bytes`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        reject(protocolError('payload_too_large', `the request body exceeds ${limit} bytes`));
         return;
       }
-      next();
+      chunks.push(chunk);
     });
-    const handler = async (req: Request, res: Response) => {
-      const started = process.hrtime.bigint();
-      const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('aborted', () => reject(protocolError('invalid_request', 'the client aborted the request')));
+    req.on('error', (err) => reject(protocolError('invalid_request', `the request body could not be read: ${err.message}`)));
+  });
+}
+
+/**
+ * The UCP operations under the service endpoint, served straight from node:http (like the JSON-LD
+ * catalog): returns false for requests outside the endpoint.
+ */
+export function ucpHandler(deps: UcpRouteDeps, operations: readonly Operation[]): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const { ucp, config, logger, signer } = deps;
+  const storefront = `${config.baseUrl}/`;
+  const publicAuthority = new URL(config.baseUrl).host;
+  const base = ucp.endpointPath;
+  const byPath = new Map(operations.map((op) => [`${base}${op.path}`, op]));
+
+  const run = async (op: Operation, req: IncomingMessage, res: ServerResponse, path: string, query: string) => {
+    const started = process.hrtime.bigint();
+    let status = 500;
+    let platform: string | undefined;
+    try {
+      const rawBody = op.method === 'GET' ? Buffer.alloc(0) : await readBody(req, config.ucp.bodyLimit);
       const headers: Record<string, string | undefined> = {};
       for (const name of Object.keys(req.headers)) headers[name] = header(req, name);
       const addressed = (config.trustProxy ? header(req, 'x-forwarded-host')?.split(',')[0]?.trim() : undefined) ?? header(req, 'host') ?? publicAuthority;
-      const { path, query } = splitUrl(req.originalUrl);
-      let status = 500;
-      let platform: string | undefined;
-      try {
-        const admission = await ucp.admit({ method: req.method, path, query, headers, body: rawBody, authorities: [addressed, publicAuthority] });
-        platform = admission.negotiated.platform.url;
-        const parsed = parseJsonBody(rawBody, header(req, 'content-type'));
-        if (op.requestSchema) {
-          if (parsed === undefined) throw protocolError('invalid_request', `${op.path} needs a JSON body`);
-          const problems = ucp.schemas.problems(op.requestSchema, parsed);
-          if (problems.length) throw protocolError('invalid_request', `the request does not match the ${op.capability} request schema: ${problems.join('; ')}`, { path: problems[0]!.split(':')[0]! });
-        }
-        const n = admission.negotiated;
-        if (!n.capabilities.has(op.capability)) {
-          status = 200;
-          sendUcpJson(req, res, 200, incompatible(n, op.capability, storefront), signer);
-          return;
-        }
-        const result = await op.run(parsed, admission, req);
-        if ('errors' in result) {
-          status = 200;
-          sendUcpJson(req, res, 200, { ucp: { ...envelope(n, op.capability), status: 'error' }, messages: result.errors, ...(result.continueUrl ? { continue_url: result.continueUrl } : {}) }, signer);
-          return;
-        }
-        status = result.status ?? 200;
-        sendUcpJson(req, res, status, { ucp: envelope(n, op.capability), ...result.body }, signer);
-      } catch (err) {
-        const e = err instanceof UcpProtocolError ? err : unexpected(err, logger, op.path);
-        status = e.status;
-        sendProtocolError(req, res, e, storefront, signer);
-      } finally {
-        logger.debug('ucp request', { op: op.path, status, platform, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+      const admission = await ucp.admit({ method: req.method ?? 'POST', path, query, headers, body: rawBody, authorities: [addressed, publicAuthority] });
+      platform = admission.negotiated.platform.url;
+      const parsed = parseJsonBody(rawBody, header(req, 'content-type'));
+      if (op.requestSchema) {
+        if (parsed === undefined) throw protocolError('invalid_request', `${op.path} needs a JSON body`);
+        const problems = ucp.schemas.problems(op.requestSchema, parsed);
+        if (problems.length) throw protocolError('invalid_request', `the request does not match the ${op.capability} request schema: ${problems.join('; ')}`, { path: problems[0]!.split(':')[0]! });
       }
-    };
-    if (op.method === 'GET') r.get(`${base}${op.path}`, handler);
-    else if (op.method === 'PUT') r.put(`${base}${op.path}`, body, handler);
-    else r.post(`${base}${op.path}`, body, handler);
-  }
-
-  r.all(new RegExp(`^${base.replace(/\//g, '\\/')}(\\/.*)?$`), (req, res) => {
-    sendProtocolError(req, res, protocolError('not_found', `no UCP operation at ${req.method} ${req.path}`), storefront, signer);
-  });
-
-  // body-parser failures (too large, aborted) in the protocol's own shape
-  r.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (!req.path.startsWith(base)) return next(err);
-    const mapped = err && typeof err === 'object' ? fromParser(err as never) : undefined;
-    const e = mapped ?? unexpected(err, logger, req.path);
-    if (res.headersSent) {
-      res.destroy();
-      return;
+      const n = admission.negotiated;
+      if (!n.capabilities.has(op.capability)) {
+        status = 200;
+        sendUcpJson(req, res, 200, incompatible(n, op.capability, storefront), signer);
+        return;
+      }
+      const result = await op.run(parsed, admission, req);
+      if ('errors' in result) {
+        status = 200;
+        sendUcpJson(req, res, 200, { ucp: { ...envelope(n, op.capability), status: 'error' }, messages: result.errors, ...(result.continueUrl ? { continue_url: result.continueUrl } : {}) }, signer);
+        return;
+      }
+      status = result.status ?? 200;
+      // products come pre-serialised from the catalog service (fragments.ts)
+      const body = { ...result.body, ucp: envelope(n, op.capability) };
+      sendUcpJson(req, res, status, body, signer, {}, responseJson(body));
+    } catch (err) {
+      const e = err instanceof UcpProtocolError ? err : unexpected(err, logger, op.path);
+      status = e.status;
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      // an unread request body cannot be left on a kept-alive connection
+      sendProtocolError(req, res, e, storefront, signer, req.complete ? {} : { Connection: 'close' });
+    } finally {
+      logger.debug('ucp request', { op: op.path, status, platform, ms: Number(process.hrtime.bigint() - started) / 1e6 });
     }
-    sendProtocolError(req, res, e, storefront, signer);
-  });
-  return r;
+  };
+
+  return (req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    if (path !== base && !path.startsWith(`${base}/`)) return false;
+    const op = byPath.get(path);
+    if (!op) {
+      sendProtocolError(req, res, protocolError('not_found', `no UCP operation at ${req.method} ${path}`), storefront, signer, { Connection: 'close' });
+      return true;
+    }
+    if (req.method !== op.method) {
+      const err = protocolError('method_not_allowed', `${op.path} takes ${op.method}`);
+      sendUcpJson(req, res, 405, { code: err.code, content: err.message }, signer, { Allow: op.method, ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { Connection: 'close' }) });
+      return true;
+    }
+    void run(op, req, res, path, q < 0 ? '' : url.slice(q + 1));
+    return true;
+  };
 }
 
 function unexpected(err: unknown, logger: Logger, where: string): UcpProtocolError {

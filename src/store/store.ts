@@ -88,6 +88,8 @@ export interface SearchResult {
   hasMore: boolean;
   /** Total matches, when known without extra work. */
   total?: number;
+  /** Filters were applied to the best-ranked matches only (a bounded scan); more may match further down. */
+  truncated?: boolean;
 }
 
 /** What identifies a product's current version: enough to validate a cached rendering. */
@@ -120,6 +122,14 @@ export interface ChangeEntry {
   variantId?: string;
   locationId?: string;
   importId?: string;
+}
+
+export interface ResolvedKey {
+  productId: string;
+  /** Set when the key named a variant (id, SKU or GTIN). */
+  variantId?: string;
+  /** The product's change sequence (its version). */
+  seq: number;
 }
 
 export interface VariantRef {
@@ -325,6 +335,11 @@ export interface CatalogReader {
   getProducts(ids: readonly string[]): Promise<ProductRecord[]>;
   /** The id of the product with this handle (URL slug), if any. */
   findProductByHandle(handle: string): Promise<string | undefined>;
+  /**
+   * Resolve many identifiers at once: product ids, then variant ids, SKUs, GTINs and product handles
+   * (first match wins), each to its product and current product version; unknown keys are absent.
+   */
+  resolveKeys(keys: readonly string[]): Promise<Map<string, ResolvedKey>>;
   /** Resolve a variant id, SKU or GTIN to its product. */
   findVariant(key: string): Promise<VariantRef | undefined>;
   listProducts(query: ProductListQuery): Promise<ProductPage>;

@@ -49,7 +49,9 @@ export class CredentialSync {
 
   /** Keep credentials in step in the background. */
   start(intervalMs = 5_000): void {
+    // a tick while a run is in progress would only share (and log again) that run's report
     const tick = () =>
+      !this.running &&
       this.run().then(
         (r) => r.issued + r.revoked > 0 && this.o.logger.info('credentials synced', { ...r }),
         (err: unknown) => this.o.logger.error('credential sync failed', { error: err instanceof Error ? err.stack : String(err) }),

@@ -32,6 +32,8 @@ export interface RegisteredPlatform {
   profileUrl: string;
   profile: unknown;
   file: string;
+  /** The profile as negotiation reads it (made once per load). */
+  platform: PlatformProfile;
 }
 
 /** Problems with a platform profile document, against the official schema ([] when valid). */
@@ -108,7 +110,7 @@ export class PlatformRegistry {
         if (typeof raw.profile_url !== 'string') throw new Error('no "profile_url" string');
         const problems = profileProblems(this.schemas, raw.profile);
         if (problems.length) throw new Error(`profile is not a valid UCP platform profile: ${problems.join('; ')}`);
-        entries.set(normalizeUrl(raw.profile_url), { profileUrl: raw.profile_url, profile: raw.profile, file });
+        entries.set(normalizeUrl(raw.profile_url), { profileUrl: raw.profile_url, profile: raw.profile, file, platform: platformFromDocument(raw.profile_url, raw.profile, 'registry') });
       } catch (err) {
         this.logger?.warn('ignoring platform registry file', { file, error: (err as Error).message });
       }
@@ -143,7 +145,7 @@ export class PlatformRegistry {
     writeFileSync(tmp, `${JSON.stringify({ profile_url: profileUrl, profile }, null, 2)}\n`, { mode: 0o600 });
     renameSync(tmp, file);
     this.reload(true);
-    return this.entries.get(normalizeUrl(profileUrl)) ?? { profileUrl, profile, file };
+    return this.entries.get(normalizeUrl(profileUrl)) ?? { profileUrl, profile, file, platform: platformFromDocument(profileUrl, profile, 'registry') };
   }
 
   remove(profileUrl: string): boolean {
@@ -208,7 +210,7 @@ export class PlatformResolver {
    */
   async resolve(profileUrl: string, opts: { refresh?: boolean } = {}): Promise<PlatformProfile> {
     const pinned = this.o.registry.get(profileUrl);
-    if (pinned) return platformFromDocument(pinned.profileUrl, pinned.profile, 'registry');
+    if (pinned) return pinned.platform;
 
     let url: URL;
     try {

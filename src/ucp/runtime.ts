@@ -13,7 +13,7 @@ import type { Trust } from '../trust/trust.js';
 import { UcpCatalog } from './catalog/service.js';
 import { UCP_VERSION } from './constants.js';
 import { ProfileFetcher, type FetchPolicy } from './fetcher.js';
-import { negotiate, profileUrlFromHeader, type BusinessVersions, type Negotiated } from './negotiation.js';
+import { negotiate, profileUrlFromHeader, type BusinessVersions, type Negotiated, type PlatformProfile } from './negotiation.js';
 import { PlatformRegistry, PlatformResolver } from './platforms.js';
 import { businessProfile, catalogCapabilities, type CapabilityRegistry, type ProfileDocument, type SigningJwk } from './profile.js';
 import { RequestVerifier, type SignedRequest } from './request-signature.js';
@@ -46,6 +46,8 @@ export class Ucp {
   /** Public endpoint of the REST service, and its path on this server. */
   readonly endpoint: string;
   readonly endpointPath = '/ucp/v1';
+  /** Negotiation depends only on the platform profile (cached objects), so its result is kept with it. */
+  private readonly negotiated = new WeakMap<PlatformProfile, Negotiated>();
 
   constructor(private readonly d: UcpDeps) {
     const { config } = d;
@@ -99,7 +101,11 @@ export class Ucp {
   async admit(req: SignedRequest): Promise<Admission> {
     const profileUrl = profileUrlFromHeader(req.headers['ucp-agent']);
     const platform = await this.resolver.resolve(profileUrl);
-    const negotiated = negotiate(this.business, platform);
+    let negotiated = this.negotiated.get(platform);
+    if (!negotiated) {
+      negotiated = negotiate(this.business, platform);
+      this.negotiated.set(platform, negotiated);
+    }
     const verified = await this.verifier.verify(req, platform, () => this.resolver.resolve(profileUrl, { refresh: true }));
     return { negotiated, ...(verified ? { signedBy: verified.keyid } : {}) };
   }

@@ -58,6 +58,22 @@ export function storeContract(name: string, make: () => ContractHarness): void {
       expect(await store.findVariant('zzz')).toBeUndefined();
     });
 
+    test('many keys resolve at once: product ids, then variant ids, SKUs, GTINs and handles, with the product version', async () => {
+      await load(basicFeed());
+      const p1 = (await store.getProductKey('p1'))!;
+      const gtin = (await store.getProduct('p2'))!.product.variants.find((v) => v.gtin)?.gtin;
+      const handle = (await store.getProduct('p2'))!.product.handle;
+      const keys = ['p1', 'p2-m', 'SKU-p1-M', 'zzz', ...(gtin ? [gtin] : []), ...(handle ? [handle] : [])];
+      const got = await store.resolveKeys(keys);
+      expect(got.get('p1')).toEqual({ productId: 'p1', seq: p1.seq });
+      expect(got.get('p2-m')).toMatchObject({ productId: 'p2', variantId: 'p2-m' });
+      expect(got.get('SKU-p1-M')).toEqual({ productId: 'p1', variantId: 'p1-m', seq: p1.seq });
+      expect(got.has('zzz')).toBe(false);
+      if (gtin) expect(got.get(gtin)).toMatchObject((await store.findVariant(gtin))!); // the same answer as one by one
+      if (handle) expect(got.get(handle)).toMatchObject({ productId: 'p2' });
+      expect(gtin ?? handle).toBeDefined();
+    });
+
     test('every change gets a monotonic sequence number; re-importing the same feed changes nothing', async () => {
       await load(basicFeed());
       const first = await store.listChanges(0, 1000);

@@ -15,6 +15,7 @@ import { verifyMessage } from '../../src/trust/http-signatures.js';
 import { openTrust, type Trust } from '../../src/trust/trust.js';
 import { loadDemo } from '../../src/cli/context.js';
 import { createToken } from '../../src/auth/tokens.js';
+import { canonicalJson } from '../../src/util/canonical-json.js';
 import { tempStore, type TestStore } from '../helpers/store.js';
 import {
   BUSINESS_PROFILE,
@@ -91,7 +92,10 @@ async function post(op: string, body: unknown, o: { profile?: string; sign?: boo
   const text = o.raw ?? JSON.stringify(body);
   const p = `/ucp/v1${op}`;
   const headers = ucpHeaders(o.profile ?? PINNED, text, 'POST', p, o.sign === false ? undefined : { key, created: now() });
-  return request(env.app).post(p).set({ ...headers, ...o.headers }).send(text);
+  const res = await request(env.app).post(p).set({ ...headers, ...o.headers }).send(text);
+  // every body is canonical JSON (RFC 8785): its digest is the same under either reading of the spec
+  if (res.type === 'application/json') expect(res.text).toBe(canonicalJson(JSON.parse(res.text)));
+  return res;
 }
 
 describe('discovery', () => {
@@ -499,6 +503,12 @@ describe('catalog search', () => {
     const relaxed = await post('/catalog/search', { query: 'tent xylophone' });
     expect(relaxed.body.products.length).toBeGreaterThan(0);
     expect(relaxed.body.messages).toEqual([expect.objectContaining({ type: 'info', code: 'query_relaxed' })]);
+    for (const p of relaxed.body.products) expect(p.metadata['dev.ucpd.search']).toMatchObject({ match: 'some_terms', ignored_terms: ['xylophone'] });
+    // the relaxation holds across pages: the cursor remembers it
+    const page2 = await post('/catalog/search', { query: 'tent xylophone', pagination: { limit: 2 } });
+    const next = await post('/catalog/search', { query: 'tent xylophone', pagination: { limit: 2, cursor: page2.body.pagination.cursor } });
+    expect(next.status).toBe(200);
+    expect(next.body.products[0].metadata['dev.ucpd.search'].ignored_terms).toEqual(['xylophone']);
   });
 
   test('limits: default 10, over 50 clamped with a message', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { isCurrencyCode, minorUnitExponent } from '../../src/catalog/money.js';
-import { canonicalJson } from '../../src/util/canonical-json.js';
+import { canonicalJson, isCanonical, withKey } from '../../src/util/canonical-json.js';
 import { ftsQuery, mentions, sizeValues, stemOf, understand } from '../../src/ucp/catalog/query.js';
 import { countryCode, offerContext, regionCode } from '../../src/ucp/context.js';
 import { UcpProtocolError } from '../../src/ucp/errors.js';
@@ -176,5 +176,13 @@ describe('buyer context', () => {
 describe('canonical JSON (RFC 8785 for the values ucpd emits)', () => {
   test('keys sorted recursively by code unit, undefined dropped, numbers and strings as ECMAScript prints them', () => {
     expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: undefined, x: 'é' }], c: 1e21 }, A: 0.1 })).toBe('{"A":0.1,"a":{"c":1e+21,"d":[3,{"x":"é","z":1}]},"b":1}');
+  });
+  test('withKey keeps a sorted object sorted (insert, replace, append)', () => {
+    const o = { a: 1, c: 3, e: 5 };
+    expect(JSON.stringify(withKey(o, 'b', 2))).toBe('{"a":1,"b":2,"c":3,"e":5}');
+    expect(JSON.stringify(withKey(o, 'c', 9))).toBe('{"a":1,"c":9,"e":5}');
+    expect(JSON.stringify(withKey(o, 'z', 0))).toBe('{"a":1,"c":3,"e":5,"z":0}');
+    expect(isCanonical(withKey(o, 'b', { y: 1, x: 2 }))).toBe(false);
+    expect(o).toEqual({ a: 1, c: 3, e: 5 });
   });
 });

@@ -205,6 +205,13 @@ export const MIGRATIONS: readonly string[] = [
     WHERE json_extract(c.value, '$.taxonomy') = 'google' AND json_extract(c.value, '$.id') IS NOT NULL
   ), '');
   `,
+  // 6: covering indexes for checks that run all the time and must not read the big rows: a product's
+  // version (seq and updated_at sit after the document, often in overflow pages) guards every cached
+  // rendering; the keys still signing active credentials are checked every few seconds
+  `
+  CREATE INDEX products_version ON products (id, seq, updated_at);
+  CREATE INDEX credentials_active_keys ON credentials (key_id, valid_until) WHERE revoked_at IS NULL;
+  `,
 ];
 
 export function migrate(db: Database.Database): { from: number; to: number } {

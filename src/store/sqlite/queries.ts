@@ -14,7 +14,7 @@ import type {
   ShippingRate,
 } from '../../catalog/model.js';
 import { invalidInput } from '../../catalog/errors.js';
-import type { ChangeEntry, ProductListQuery, ProductPage, ProductRecord, VariantRef } from '../store.js';
+import type { ChangeEntry, ProductListQuery, ProductPage, ProductRecord, ResolvedKey, VariantRef } from '../store.js';
 import type { Db } from './db.js';
 import {
   changeFromRow,
@@ -176,6 +176,42 @@ export class CatalogQueries {
     }
     const byId = new Map(this.records(rows).map((r) => [r.product.id, r]));
     return unique.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  resolveKeys(keys: readonly string[]): Map<string, ResolvedKey> {
+    const out = new Map<string, ResolvedKey>();
+    const unique = [...new Set(keys)];
+    for (let i = 0; i < unique.length; i += IN_BATCH) {
+      const batch = unique.slice(i, i + IN_BATCH);
+      const ph = placeholders(batch.length);
+      const products = this.db.prepare<string[], { id: string; seq: number }>(`SELECT id, seq FROM products INDEXED BY products_version WHERE id IN (${ph})`).all(...batch);
+      for (const p of products) out.set(p.id, { productId: p.id, seq: p.seq });
+      const rest = batch.filter((k) => !out.has(k));
+      if (!rest.length) continue;
+      const rp = placeholders(rest.length);
+      const variants = this.db
+        .prepare<string[], { id: string; sku: string | null; gtin: string | null; product_id: string; seq: number }>(
+          `SELECT v.id, v.sku, v.gtin, v.product_id, p.seq FROM variants v JOIN products p INDEXED BY products_version ON p.id = v.product_id
+           WHERE v.id IN (${rp}) OR v.sku IN (${rp}) OR v.gtin IN (${rp})`,
+        )
+        .all(...rest, ...rest, ...rest);
+      // precedence: variant id, then SKU, then GTIN
+      for (const field of ['id', 'sku', 'gtin'] as const) {
+        for (const v of variants) {
+          const key = v[field];
+          if (key !== null && rest.includes(key) && !out.has(key)) out.set(key, { productId: v.product_id, variantId: v.id, seq: v.seq });
+        }
+      }
+      const left = rest.filter((k) => !out.has(k));
+      if (!left.length) continue;
+      const handles = this.db
+        .prepare<string[], { id: string; seq: number; handle: string }>(
+          `SELECT id, seq, json_extract(doc, '$.handle') AS handle FROM products WHERE json_extract(doc, '$.handle') IN (${placeholders(left.length)}) AND json_extract(doc, '$.handle') IS NOT NULL ORDER BY id`,
+        )
+        .all(...left);
+      for (const h of handles) if (!out.has(h.handle)) out.set(h.handle, { productId: h.id, seq: h.seq });
+    }
+    return out;
   }
 
   productIdByHandle(handle: string): string | undefined {

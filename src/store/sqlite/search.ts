@@ -2,22 +2,65 @@
  * Full-text search over the catalog: SQLite FTS5 with the Porter stemmer and BM25 ranking (title x10,
  * brand x4, everything else x1). The index is a projection: `sync` brings it up to date from the change
  * log (a rebuild when most products changed, row by row otherwise), so imports never pay for indexing
- * inside their transaction. Ranking happens inside FTS5; only ranked candidates are joined and filtered.
+ * inside their transaction. Ranking happens inside FTS5; filters are applied to ranked candidates, best first.
  */
 import type { Product } from '../../catalog/model.js';
 import { searchDocument } from '../../catalog/search-text.js';
 import type { SearchQuery, SearchResult } from '../store.js';
+import { Lru } from '../../util/lru.js';
 import type { Db } from './db.js';
+
+/**
+ * Ranking every match is the cost of a broad query (BM25 over 30,000 "jacket"s is ~10 ms), so the whole
+ * ranked candidate list of a query (typed arrays: 12 bytes a match) is kept until the index changes, and
+ * the filtered list of a query with filters until the catalog changes. Versions are read per search (one
+ * primary-key lookup each): the index version is the change-log position it was synced to, the catalog
+ * version the change-log head, so a sync or a write by this process, a worker or another process
+ * invalidates every entry at once.
+ */
+interface Ranked {
+  version: string;
+  /** The best CANDIDATES matches (all of them when fewer). */
+  rowids: Int32Array;
+  ranks: Float64Array;
+  /** How many matched in all. */
+  total: number;
+}
+
+interface Filtered {
+  version: string;
+  hits: { id: string; score: number }[];
+  /** Candidates examined so far (the scan resumes from here when a later page needs more). */
+  scanned: number;
+}
 
 const INDEXED = 'search_indexed_seq';
 const BATCH = 500;
-/** Candidates examined at most when filters reject most matches (bounds the cost of one page). */
-const MAX_SCAN = 20_000;
+/** Memory for cached ranked candidate lists and filtered results, bytes. */
+const CACHE_BYTES = 64 * 1024 * 1024;
+/** Candidates examined at most when filters reject most matches (bounds the cost of one search). */
+export const MAX_SCAN = 5_000;
+/** Ranked candidates kept per query; pages beyond them (rare) query FTS5 directly. */
+const CANDIDATES = MAX_SCAN;
 
 const SELLABLE_AT = `EXISTS (SELECT 1 FROM inventory i WHERE i.variant_id = v.id AND (i.on_hand IS NULL OR i.on_hand > i.reserved OR i.backorder = 1 OR i.preorder = 1))`;
 
 export class SearchIndex {
   private readonly s;
+
+  private readonly ranked = new Lru<string, Ranked>(CACHE_BYTES / 2, (r) => r.rowids.length * 12 + 100);
+  private readonly filtered = new Lru<string, Filtered>(CACHE_BYTES / 2, (f) => f.hits.length * 80 + 100);
+  /** Statements whose text varies with the filters and batch sizes, compiled once each. */
+  private readonly statements = new Lru<string, ReturnType<Db['prepare']>>(200);
+
+  private prepared<P extends unknown[], R>(sql: string) {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st as unknown as { all(...params: P): R[]; get(...params: P): R | undefined };
+  }
 
   constructor(private readonly db: Db) {
     this.s = {
@@ -34,10 +77,8 @@ export class SearchIndex {
       updateDoc: db.prepare('UPDATE search_docs SET title = ?, brand = ?, body = ? WHERE rowid = ?'),
       deleteDoc: db.prepare('DELETE FROM search_docs WHERE rowid = ?'),
       chunk: db.prepare<[string], { id: string; doc: string }>('SELECT id, doc FROM products WHERE id > ? ORDER BY id LIMIT 2000'),
+      ranked: db.prepare<[string, number, number], { rowid: number; rank: number }>('SELECT rowid, rank FROM product_search WHERE product_search MATCH ? ORDER BY rank, rowid LIMIT ? OFFSET ?'),
       matchCount: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM product_search WHERE product_search MATCH ?'),
-      ranked: db.prepare<[string, number, number], { rowid: number; rank: number }>(
-        'SELECT rowid, rank FROM product_search WHERE product_search MATCH ? ORDER BY rank, rowid LIMIT ? OFFSET ?',
-      ),
     };
   }
 
@@ -131,62 +172,103 @@ export class SearchIndex {
       params.push(q.price.currency, q.price.min ?? 0, q.price.max ?? Number.MAX_SAFE_INTEGER);
     }
     for (const o of q.options ?? []) {
-      variant.push(
-        `EXISTS (SELECT 1 FROM json_each(v.doc, '$.options') o WHERE lower(json_extract(o.value, '$.name')) = ? AND lower(json_extract(o.value, '$.value')) IN (${o.values.map(() => '?').join(',')}))`,
-      );
-      params.push(o.name.toLowerCase(), ...o.values.map((x) => x.toLowerCase()));
+      // The variant document is ucpd's own JSON.stringify of {..., options: [{name, value}], ...}, so an
+      // option is the exact text {"name":"Size","value":"M"}: LIKE (ASCII case-insensitive) finds it
+      // without parsing the document.
+      variant.push(`(${o.values.map(() => "v.doc LIKE ? ESCAPE '\\'").join(' OR ')})`);
+      for (const value of o.values) params.push(`%${JSON.stringify({ name: o.name, value }).replace(/[\\%_]/g, '\\$&')}%`);
     }
     if (q.inStock) variant.push(SELLABLE_AT);
     if (variant.length) where.push(`EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND ${variant.join(' AND ')})`);
     return { sql: where.join(' AND '), params };
   }
 
+  private indexVersion(): string {
+    return this.s.meta.get(INDEXED)?.value ?? '';
+  }
+
+  /** The best matches of an FTS5 query, best first, and how many matched (cached per index version). */
+  private candidates(match: string): Ranked {
+    const version = this.indexVersion();
+    const hit = this.ranked.get(match);
+    if (hit && hit.version === version) return hit;
+    const rows = this.s.ranked.raw(true).all(match, CANDIDATES, 0) as unknown as [number, number][];
+    this.s.ranked.raw(false);
+    const rowids = new Int32Array(rows.length);
+    const ranks = new Float64Array(rows.length);
+    rows.forEach((r, i) => {
+      rowids[i] = r[0];
+      ranks[i] = r[1];
+    });
+    const total = rows.length < CANDIDATES ? rows.length : this.s.matchCount.get(match)!.n;
+    const entry: Ranked = { version, rowids, ranks, total };
+    this.ranked.set(match, entry);
+    return entry;
+  }
+
+  /**
+   * The candidates that pass the filters, best first, examined lazily (just past what the page needs, at
+   * most MAX_SCAN in all) and kept per catalog version, so later pages resume the scan.
+   */
+  private filter(match: string, c: Ranked, f: { sql: string; params: (string | number)[] }, want: number): Filtered {
+    const version = `${c.version}|${this.s.head.get()!.seq ?? 0}`;
+    const key = `${match}\u0000${f.sql}\u0000${JSON.stringify(f.params)}`;
+    // (the scan never goes past the kept candidates: MAX_SCAN = CANDIDATES)
+    let entry = this.filtered.get(key);
+    if (!entry || entry.version !== version) entry = { version, hits: [], scanned: 0 };
+    const end = Math.min(c.rowids.length, MAX_SCAN);
+    while (entry.hits.length < want && entry.scanned < end) {
+      const at = entry.scanned;
+      const batch = Array.from(c.rowids.subarray(at, Math.min(end, at + BATCH)));
+      const rows = this.prepared<(string | number)[], { rowid: number; id: string }>(
+        `SELECT d.rowid, p.id FROM search_docs d JOIN products p ON p.id = d.product_id WHERE d.rowid IN (${batch.map(() => '?').join(',')}) AND ${f.sql}`,
+      ).all(...batch, ...f.params);
+      const ok = new Map(rows.map((r) => [r.rowid, r.id]));
+      batch.forEach((rowid, i) => {
+        const id = ok.get(rowid);
+        if (id !== undefined) entry!.hits.push({ id, score: c.ranks[at + i]! });
+      });
+      entry.scanned += batch.length;
+    }
+    this.filtered.set(key, entry);
+    return entry;
+  }
+
   search(q: SearchQuery): SearchResult {
     const f = this.filters(q);
-    const want = q.offset + q.limit + 1;
     if (!q.match) {
       // Browse: filters only, in id order (deterministic).
-      const rows = this.db
-        .prepare<(string | number)[], { id: string }>(`SELECT p.id FROM products p ${f.sql ? `WHERE ${f.sql}` : ''} ORDER BY p.id LIMIT ? OFFSET ?`)
-        .all(...f.params, q.limit + 1, q.offset);
-      const total = this.db.prepare<(string | number)[], { n: number }>(`SELECT count(*) AS n FROM products p ${f.sql ? `WHERE ${f.sql}` : ''}`).get(...f.params)!.n;
+      const rows = this.prepared<(string | number)[], { id: string }>(`SELECT p.id FROM products p ${f.sql ? `WHERE ${f.sql}` : ''} ORDER BY p.id LIMIT ? OFFSET ?`).all(...f.params, q.limit + 1, q.offset);
+      const total = this.prepared<(string | number)[], { n: number }>(`SELECT count(*) AS n FROM products p ${f.sql ? `WHERE ${f.sql}` : ''}`).get(...f.params)!.n;
       return { hits: rows.slice(0, q.limit).map((r) => ({ id: r.id, score: 0 })), hasMore: rows.length > q.limit, total };
     }
+    const c = this.candidates(q.match);
     if (!f.sql) {
-      const ranked = this.s.ranked.all(q.match, q.limit + 1, q.offset);
-      const ids = this.idsFor(ranked.map((r) => r.rowid));
-      const hits = ranked.slice(0, q.limit).map((r) => ({ id: ids.get(r.rowid)!, score: r.rank }));
-      return { hits: hits.filter((h) => h.id !== undefined), hasMore: ranked.length > q.limit, total: this.s.matchCount.get(q.match)!.n };
-    }
-    // Ranked candidates in batches, filtered in SQL, until the page (and one more, for has_next_page) is full.
-    const accepted: { id: string; score: number }[] = [];
-    let scanned = 0;
-    let exhausted = false;
-    while (accepted.length < want && scanned < MAX_SCAN) {
-      const batch = this.s.ranked.all(q.match, BATCH, scanned);
-      scanned += batch.length;
-      if (batch.length < BATCH) exhausted = true;
-      if (batch.length) {
-        const rows = this.db
-          .prepare<(string | number)[], { rowid: number; id: string }>(
-            `SELECT d.rowid, p.id FROM search_docs d JOIN products p ON p.id = d.product_id WHERE d.rowid IN (${batch.map(() => '?').join(',')}) AND ${f.sql}`,
-          )
-          .all(...batch.map((b) => b.rowid), ...f.params);
-        const ok = new Map(rows.map((r) => [r.rowid, r.id]));
-        for (const b of batch) {
-          const id = ok.get(b.rowid);
-          if (id !== undefined) accepted.push({ id, score: b.rank });
-        }
+      let page: { rowid: number; rank: number }[];
+      if (q.offset + q.limit + 1 <= c.rowids.length || c.rowids.length === c.total) {
+        page = Array.from(c.rowids.subarray(q.offset, q.offset + q.limit), (rowid, i) => ({ rowid, rank: c.ranks[q.offset + i]! }));
+      } else {
+        page = this.s.ranked.all(q.match, q.limit, q.offset); // deep page: past the kept candidates
       }
-      if (exhausted) break;
+      const ids = this.idsFor(page.map((r) => r.rowid));
+      const hits = page.map((r) => ({ id: ids.get(r.rowid)!, score: r.rank })).filter((h) => h.id !== undefined);
+      return { hits, hasMore: c.total > q.offset + q.limit, total: c.total };
     }
-    const page = accepted.slice(q.offset, q.offset + q.limit);
-    return { hits: page, hasMore: accepted.length > q.offset + q.limit, ...(exhausted ? { total: accepted.length } : {}) };
+    const filtered = this.filter(q.match, c, f, q.offset + q.limit + 1);
+    const all = filtered.scanned === c.total;
+    const hasMore = filtered.hits.length > q.offset + q.limit;
+    return {
+      hits: filtered.hits.slice(q.offset, q.offset + q.limit),
+      hasMore,
+      // the total is known once every candidate was examined; a scan cut at MAX_SCAN is said
+      ...(all ? { total: filtered.hits.length } : {}),
+      ...(!all && !hasMore && filtered.scanned >= MAX_SCAN ? { truncated: true } : {}),
+    };
   }
 
   private idsFor(rowids: number[]): Map<number, string> {
     if (rowids.length === 0) return new Map();
-    const rows = this.db.prepare<number[], { rowid: number; product_id: string }>(`SELECT rowid, product_id FROM search_docs WHERE rowid IN (${rowids.map(() => '?').join(',')})`).all(...rowids);
+    const rows = this.prepared<number[], { rowid: number; product_id: string }>(`SELECT rowid, product_id FROM search_docs WHERE rowid IN (${rowids.map(() => '?').join(',')})`).all(...rowids);
     return new Map(rows.map((r) => [r.rowid, r.product_id]));
   }
 

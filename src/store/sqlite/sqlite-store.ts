@@ -25,6 +25,7 @@ import type {
   Store,
   TokenRecord,
   VariantRef,
+  ResolvedKey,
 } from '../store.js';
 import { systemClock } from '../store.js';
 import { openDatabase, type Db } from './db.js';
@@ -135,6 +136,9 @@ export class SqliteStore implements Store {
   }
   async getProducts(ids: readonly string[]): Promise<ProductRecord[]> {
     return this.q.products(ids);
+  }
+  async resolveKeys(keys: readonly string[]): Promise<Map<string, ResolvedKey>> {
+    return this.q.resolveKeys(keys);
   }
   async findProductByHandle(handle: string): Promise<string | undefined> {
     return this.q.productIdByHandle(handle);

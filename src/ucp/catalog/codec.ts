@@ -169,7 +169,8 @@ export function inventoryOf(levels: readonly InventoryLevel[], locations: Readon
       ...(here.lowStock ? { low_stock: true } : {}),
       ...(here.restockDate ? { restock_at: here.restockDate } : {}),
       pickup: loc.pickup,
-      address: address(loc),
+      // where a buyer can collect, the address matters; a warehouse's does not
+      ...(loc.pickup ? { address: address(loc) } : {}),
     });
   }
   return {

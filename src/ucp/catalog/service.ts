@@ -6,17 +6,20 @@
  * without the `ucp` envelope; it never throws for business outcomes.
  */
 import { createHash } from 'node:crypto';
-import { summarizeStock } from '../../catalog/availability.js';
-import type { Merchant, Variant } from '../../catalog/model.js';
+import type { Category, Merchant } from '../../catalog/model.js';
 import { isCurrencyCode, minorUnitExponent, toDecimalString } from '../../catalog/money.js';
 import { exclusionFilter, isExcluded, type QualityCheckId } from '../../catalog/quality.js';
+import { contextKey } from '../../linked-data/offer-context.js';
 import type { PublishEnv } from '../../linked-data/product.js';
 import type { CommerceService } from '../../linked-data/service.js';
-import type { Clock, ProductRecord, SearchQuery, Store } from '../../store/store.js';
+import type { Clock, SearchQuery, Store } from '../../store/store.js';
+import { Lru } from '../../util/lru.js';
+import { sortedDeep, withKey } from '../../util/canonical-json.js';
 import { offerContext, type UcpContext } from '../context.js';
 import { protocolError } from '../errors.js';
 import { error, info, warning, type UcpMessage } from '../messages.js';
-import { encodeProduct, variantPrice, type UcpProduct } from './codec.js';
+import { encodeProduct, type UcpProduct, type UcpVariant } from './codec.js';
+import { fragmentsOf, productJson, type ProductFragments, type RawJson } from './fragments.js';
 import { ftsQuery, mentions, stemOf, understand, type UnderstoodQuery } from './query.js';
 
 export const DEFAULT_LIMIT = 10;
@@ -59,13 +62,14 @@ export interface ProductRequest {
 }
 
 export interface SearchBody {
-  products: UcpProduct[];
+  /** Pre-serialised products (see fragments.ts). */
+  products: RawJson[];
   pagination: { has_next_page: boolean; cursor?: string; total_count?: number };
   messages?: UcpMessage[];
 }
 
 export interface LookupBody {
-  products: UcpProduct[];
+  products: RawJson[];
   messages?: UcpMessage[];
 }
 
@@ -78,10 +82,13 @@ interface PriceRange {
   max?: number;
 }
 
+/** How the words matched: all of them, all but the one at this index, or any of them. */
+type MatchMode = 'all' | 'any' | number;
+
 interface Cursor {
   o: number;
   h: string;
-  m: 'all' | 'any';
+  m: MatchMode;
 }
 
 const DOLLARS = new Set(['USD', 'CAD', 'AUD', 'NZD', 'SGD', 'HKD', 'MXN']);
@@ -97,7 +104,7 @@ function decodeCursor(raw: string, hash: string): Cursor {
   } catch {
     c = undefined;
   }
-  if (!c || !Number.isInteger(c.o) || (c.o as number) < 0 || (c.m !== 'all' && c.m !== 'any') || typeof c.h !== 'string') {
+  if (!c || !Number.isInteger(c.o) || (c.o as number) < 0 || (c.m !== 'all' && c.m !== 'any' && !(Number.isInteger(c.m) && (c.m as number) >= 0 && (c.m as number) < 64)) || typeof c.h !== 'string') {
     throw protocolError('invalid_request', 'pagination.cursor is not a cursor this server issued', { path: '$.pagination.cursor' });
   }
   if (c.h !== hash) throw protocolError('invalid_request', 'pagination.cursor belongs to a different search (query, filters or context changed)', { path: '$.pagination.cursor' });
@@ -108,10 +115,100 @@ function money(amount: number, currency: string): string {
   return `${toDecimalString(amount, currency)} ${currency}`;
 }
 
+/** A product encoded for one buyer context, with what filters need that the encoding does not carry. */
+interface Encoded {
+  seq: number;
+  storeSeq: number;
+  at: number;
+  product: UcpProduct;
+  /** Its canonical JSON parts, made on first use. */
+  fragments?: ProductFragments;
+  categories: Category[];
+  qualityMask: number;
+  reviewCount: number;
+  stockSyncedAt?: string;
+}
+
+/** Encodings are per context; promotions (free shipping hints) are time-bound, so they also age out. */
+const MAX_ENCODED_AGE_MS = 60_000;
+
+/**
+ * The product with these of its variants, in this order (shallow copies: the cached encoding stays
+ * intact). Encodings are cached key-sorted and requests add members with `withKey`, so responses are
+ * canonical JSON without sorting them per request.
+ */
+function withVariants(p: UcpProduct, variants: readonly UcpVariant[]): UcpProduct {
+  return { ...p, variants: variants.map((v) => ({ ...v })) };
+}
+
+const canBuy = (v: UcpVariant) => v.availability.available;
+
+function fragments(e: Encoded): ProductFragments {
+  e.fragments ??= fragmentsOf(e.product);
+  return e.fragments;
+}
+
+function priceFits(v: UcpVariant, price: PriceRange | undefined): boolean {
+  return !price || (v.price.currency === price.currency && v.price.amount >= (price.min ?? 0) && v.price.amount <= (price.max ?? Number.MAX_SAFE_INTEGER));
+}
+
+/** The variant a product-level id resolves to: the first that can be bought now, else the first. */
+function featured(among: readonly UcpVariant[]): UcpVariant {
+  return among.find(canBuy) ?? among[0]!;
+}
+
+/** Category filter values: a path matches itself and its sub-categories (case-insensitive); digits match a Google id. */
+function inCategories(own: readonly Category[], wanted: readonly string[]): boolean {
+  return wanted.some((c) => {
+    const lower = c.toLowerCase();
+    return own.some((pc) => (/^\d+$/.test(c) ? pc.taxonomy === 'google' && pc.id === c : pc.path.toLowerCase() === lower || pc.path.toLowerCase().startsWith(`${lower} >`)));
+  });
+}
+const optionOf = (v: UcpVariant, name: string) => v.options?.find((o) => o.name === name)?.label;
+
 export class UcpCatalog {
+  private readonly encoded = new Lru<string, Encoded>(4000);
+
   constructor(private readonly o: CatalogOptions) {}
 
-  private async env(ctx: UcpContext | undefined): Promise<{ env: PublishEnv; messages: UcpMessage[]; display: string; merchant: Merchant }> {
+  /**
+   * Encoded products by id (absent: unknown, or excluded by the quality gate). Encodings are cached per
+   * (product version, store version, context, inventory), so hot products cost a version lookup.
+   */
+  private async load(ids: readonly string[], env: PublishEnv, storeSeq: number, inventory: boolean, known: ReadonlyMap<string, number> = new Map()): Promise<Map<string, Encoded>> {
+    const ctx = `${contextKey(env.context)}|${inventory ? 1 : 0}`;
+    const now = env.now.getTime();
+    const out = new Map<string, Encoded>();
+    const missing: string[] = [];
+    for (const id of new Set(ids)) {
+      const seq = known.get(id) ?? (await this.o.store.getProductKey(id))?.seq;
+      if (seq === undefined) continue;
+      const hit = this.encoded.get(`${id}|${ctx}`);
+      if (hit && hit.seq === seq && hit.storeSeq === storeSeq && now - hit.at < MAX_ENCODED_AGE_MS) out.set(id, hit);
+      else missing.push(id);
+    }
+    for (const record of missing.length ? await this.o.store.getProducts(missing) : []) {
+      const encoded = encodeProduct(record, env, { inventory });
+      if (!encoded) continue;
+      const product = sortedDeep(encoded);
+      const entry: Encoded = {
+        seq: record.seq,
+        storeSeq,
+        at: now,
+        product,
+        categories: record.product.categories,
+        qualityMask: record.qualityMask,
+        reviewCount: record.reviewCount,
+        ...(record.stockSyncedAt ? { stockSyncedAt: record.stockSyncedAt } : {}),
+      };
+      this.encoded.set(`${record.product.id}|${ctx}`, entry);
+      out.set(record.product.id, entry);
+    }
+    for (const [id, e] of out) if (this.excluded(e)) out.delete(id);
+    return out;
+  }
+
+  private async env(ctx: UcpContext | undefined): Promise<{ env: PublishEnv; messages: UcpMessage[]; display: string; merchant: Merchant; storeSeq: number }> {
     const state = await this.o.commerce.storeState();
     const { context, messages } = offerContext(ctx, state.merchant.currencies);
     const display = context.currency && state.merchant.currencies.includes(context.currency) ? context.currency : (state.merchant.currencies[0] ?? 'USD');
@@ -125,11 +222,11 @@ export class UcpCatalog {
       context,
       now: this.o.clock.now(),
     };
-    return { env, messages, display, merchant: state.merchant };
+    return { env, messages, display, merchant: state.merchant, storeSeq: state.seq };
   }
 
-  private excluded(record: ProductRecord): boolean {
-    return isExcluded(record, this.o.qualityExclude, this.o.clock.now());
+  private excluded(e: Pick<Encoded, 'qualityMask' | 'reviewCount' | 'stockSyncedAt'>): boolean {
+    return isExcluded(e, this.o.qualityExclude, this.o.clock.now());
   }
 
   /** filters.price is denominated in context.currency; a price the text states may name its own currency. */
@@ -167,7 +264,7 @@ export class UcpCatalog {
     const categories = this.categories(req.filters);
     const hasPrice = req.filters?.price !== undefined && (req.filters.price.min !== undefined || req.filters.price.max !== undefined);
     if (!text && !categories && !hasPrice) throw protocolError('invalid_request', 'a search needs a query or a filter (categories, price)');
-    const { env, messages, display } = await this.env(req.context);
+    const { env, messages, display, storeSeq } = await this.env(req.context);
     const ctxCurrency = env.context.currency;
     const q = understand(text, {
       isCurrency: isCurrencyCode,
@@ -195,35 +292,48 @@ export class UcpCatalog {
       ...(q.inStock ? { inStock: true } : {}),
       ...(this.quality() ? { quality: this.quality()! } : {}),
     };
-    let mode: 'all' | 'any' = cursor?.m ?? 'all';
+    let mode: MatchMode = cursor?.m ?? 'all';
     const offset = cursor?.o ?? 0;
-    const run = (m: 'all' | 'any') => this.o.store.searchProducts({ ...base, ...(q.terms.length ? { match: ftsQuery(q.terms, m) } : {}), offset, limit });
+    const matchFor = (m: MatchMode) => (m === 'any' ? ftsQuery(q.terms, 'any') : ftsQuery(m === 'all' ? q.terms : q.terms.filter((_, i) => i !== m), 'all'));
+    const run = (m: MatchMode) => this.o.store.searchProducts({ ...base, ...(q.terms.length ? { match: matchFor(m) } : {}), offset, limit });
     let result = await run(mode);
-    if (!cursor && result.hits.length === 0 && q.terms.length > 1) {
-      // No product has every word: rank by any word instead, and say so.
-      const relaxed = await run('any');
-      if (relaxed.hits.length) {
-        mode = 'any';
-        result = relaxed;
-        messages.push(info('query_relaxed', `no product matches every word of "${text}"; showing products that match some of them`, '$.query'));
+    // Relax only when the words themselves find nothing (not when the filters ruled the matches out).
+    const wordsFindNothing = async () => (await this.o.store.searchProducts({ match: matchFor('all'), offset: 0, limit: 1 })).hits.length === 0;
+    if (!cursor && result.hits.length === 0 && q.terms.length > 1 && (await wordsFindNothing())) {
+      // No product has every word. Drop one word (the first first: in "waterproof trail runner" the
+      // thing itself comes last), else rank by any word; and say so.
+      for (let i = 0; i < q.terms.length && result.hits.length === 0; i++) {
+        const relaxed = await run(i);
+        if (relaxed.hits.length) {
+          mode = i;
+          result = relaxed;
+          messages.push(info('query_relaxed', `no product matches every word of "${text}"; showing products that match all words but "${q.terms[i]}"`, '$.query'));
+        }
+      }
+      if (result.hits.length === 0) {
+        const relaxed = await run('any');
+        if (relaxed.hits.length) {
+          mode = 'any';
+          result = relaxed;
+          messages.push(info('query_relaxed', `no product matches every word of "${text}"; showing products that match some of them`, '$.query'));
+        }
       }
     }
 
-    const records = new Map((await this.o.store.getProducts(result.hits.map((h) => h.id))).map((r) => [r.product.id, r]));
+    if (result.truncated) messages.push(info('results_truncated', 'the filters were applied to the most relevant matches only; a narrower query finds more', '$.query'));
+    const loaded = await this.load(result.hits.map((h) => h.id), env, storeSeq, o.inventory);
     const constraints = [
       ...(q.price ? [`price ${q.price.min !== undefined ? `>= ${money(q.price.min, q.price.currency ?? display)}` : ''}${q.price.min !== undefined && q.price.max !== undefined ? ' and ' : ''}${q.price.max !== undefined ? `<= ${money(q.price.max, q.price.currency ?? display)}` : ''} (from "${q.price.text}")`] : []),
       ...(q.inStock ? ['in stock (from the query)'] : []),
       ...q.options.map((opt) => `${opt.name} is one of ${opt.values.join(', ')} (from "${opt.text}")`),
       ...(categories ? [`category: ${categories.join(' or ')}`] : []),
     ];
-    const products: UcpProduct[] = [];
+    const products: RawJson[] = [];
     result.hits.forEach((hit, i) => {
-      const record = records.get(hit.id);
-      if (!record) return;
-      const product = encodeProduct(record, env, { inventory: o.inventory, variants: this.searchVariants(record, q, price, env) });
-      if (!product) return;
-      product.metadata = { ...product.metadata, 'dev.ucpd.search': this.explain(record, q, offset + i + 1, hit.score, mode, constraints) };
-      products.push(product);
+      const e = loaded.get(hit.id);
+      if (!e) return;
+      const explanation = this.explain(e, q, offset + i + 1, hit.score, mode, constraints);
+      products.push(productJson(fragments(e), this.searchVariants(e.product.variants, q, price), { ...e.product.metadata, 'dev.ucpd.search': explanation }));
     });
     const pagination: SearchBody['pagination'] = {
       has_next_page: result.hasMore,
@@ -238,36 +348,33 @@ export class UcpCatalog {
   }
 
   /** With option or price constraints, the variants that satisfy them come first (the first is featured). */
-  private searchVariants(record: ProductRecord, q: UnderstoodQuery, price: PriceRange | undefined, env: PublishEnv): Variant[] | undefined {
-    if (!q.options.length && !price && !q.inStock) return undefined;
-    const fits = (v: Variant) => {
-      if (price) {
-        const p = variantPrice(v, env);
-        if (!p || p.currency !== price.currency || p.amount < (price.min ?? 0) || p.amount > (price.max ?? Number.MAX_SAFE_INTEGER)) return false;
-      }
+  private searchVariants(all: readonly UcpVariant[], q: UnderstoodQuery, price: PriceRange | undefined): UcpVariant[] {
+    if (!q.options.length && !price && !q.inStock) return [...all];
+    const fits = (v: UcpVariant) => {
+      if (!priceFits(v, price)) return false;
       for (const opt of q.options) {
-        const value = v.options.find((x) => x.name.toLowerCase() === opt.name)?.value.toLowerCase();
+        const value = v.options?.find((x) => x.name.toLowerCase() === opt.name)?.label.toLowerCase();
         if (value === undefined || !opt.values.includes(value)) return false;
       }
-      if (q.inStock && summarizeStock(record.levels.filter((l) => l.variantId === v.id)).availability === 'out_of_stock') return false;
-      return true;
+      return !q.inStock || canBuy(v);
     };
-    const all = record.product.variants;
     return [...all.filter(fits), ...all.filter((v) => !fits(v))];
   }
 
   /** Why this product is in the results: which words matched where, and the constraints it satisfies. */
-  private explain(record: ProductRecord, q: UnderstoodQuery, position: number, score: number, mode: 'all' | 'any', constraints: string[]): Record<string, unknown> {
-    const p = record.product;
+  private explain(e: Encoded, q: UnderstoodQuery, position: number, score: number, mode: MatchMode, constraints: string[]): Record<string, unknown> {
+    const p = e.product;
+    const meta = (p.metadata ?? {}) as { brand?: string; attributes?: Record<string, string>; certifications?: { name: string }[] };
+    const d = p.description;
     const fields: [string, string[]][] = [
       ['title', [p.title]],
-      ['brand', p.brand ? [p.brand] : []],
-      ['categories', p.categories.map((c) => c.path)],
-      ['tags', p.tags],
-      ['options', p.options.flatMap((opt) => [opt.name, ...opt.values])],
-      ['attributes', Object.values(p.attributes)],
-      ['certifications', p.certifications.map((c) => c.name)],
-      ['description', [p.description.plain ?? p.description.markdown ?? p.description.html ?? '']],
+      ['brand', meta.brand ? [meta.brand] : []],
+      ['categories', e.categories.map((c) => c.path)],
+      ['tags', p.tags ?? []],
+      ['options', (p.options ?? []).flatMap((opt) => [opt.name, ...opt.values.map((v) => v.label)])],
+      ['attributes', Object.values(meta.attributes ?? {})],
+      ['certifications', (meta.certifications ?? []).map((c) => c.name)],
+      ['description', [d.plain ?? d.markdown ?? d.html ?? '']],
     ];
     const matched = q.terms
       .map((term) => {
@@ -277,29 +384,41 @@ export class UcpCatalog {
       .filter((m) => m.fields.length > 0);
     return {
       position,
-      ...(q.terms.length ? { relevance: Math.round(-score * 1000) / 1000, match: mode === 'all' ? 'all_terms' : 'some_terms', matched } : { match: 'filters_only' }),
+      ...(q.terms.length
+        ? { relevance: Math.round(-score * 1000) / 1000, match: mode === 'all' ? 'all_terms' : 'some_terms', ...(typeof mode === 'number' ? { ignored_terms: [q.terms[mode]] } : {}), matched }
+        : { match: 'filters_only' }),
       ...(constraints.length ? { constraints } : {}),
     };
   }
 
-  /** Resolve one lookup id: product id or handle or URL (featured variant), variant id, SKU or GTIN (exact). */
-  private async resolve(id: string): Promise<{ productId: string; variantId?: string } | undefined> {
-    const s = this.o.store;
-    if (await s.getProductKey(id)) return { productId: id };
-    const variant = await s.findVariant(id);
-    if (variant) return { productId: variant.productId, variantId: variant.variantId };
-    const byHandle = await s.findProductByHandle(id);
-    if (byHandle) return { productId: byHandle };
+  /**
+   * Resolve lookup ids in one pass: product ids, handles and product URLs resolve to the product
+   * (featured variant); variant ids, SKUs and GTINs to that variant (exact).
+   */
+  private async resolveAll(ids: readonly string[]): Promise<Map<string, { productId: string; variantId?: string; seq?: number }>> {
+    const found: Map<string, { productId: string; variantId?: string; seq?: number }> = await this.o.store.resolveKeys(ids);
     const urls = this.o.commerce.urls;
     const prefix = `${urls.base}/products/`;
-    if (id.startsWith(prefix)) {
-      const u = new URL(id);
-      const productId = decodeURIComponent(u.pathname.slice(new URL(prefix).pathname.length));
-      const variantId = u.searchParams.get('variant') ?? undefined;
-      const key = await s.getProductKey(productId);
-      if (key) return { productId, ...(variantId !== undefined ? { variantId } : {}) };
+    const byUrl = new Map<string, { productId: string; variantId?: string }>();
+    for (const id of ids) {
+      if (found.has(id) || !id.startsWith(prefix)) continue;
+      try {
+        const u = new URL(id);
+        const productId = decodeURIComponent(u.pathname.slice(new URL(prefix).pathname.length));
+        const variantId = u.searchParams.get('variant') ?? undefined;
+        byUrl.set(id, { productId, ...(variantId !== undefined ? { variantId } : {}) });
+      } catch {
+        // not a URL after all: unknown
+      }
     }
-    return undefined;
+    if (byUrl.size) {
+      const products = await this.o.store.resolveKeys([...byUrl.values()].map((r) => r.productId));
+      for (const [id, r] of byUrl) {
+        const p = products.get(r.productId);
+        if (p && p.variantId === undefined && p.productId === r.productId) found.set(id, { ...r, seq: p.seq });
+      }
+    }
+    return found;
   }
 
   async lookup(req: LookupRequest, o: { inventory: boolean }): Promise<LookupBody> {
@@ -307,25 +426,28 @@ export class UcpCatalog {
     if (ids.length === 0) throw protocolError('invalid_request', 'ids must contain at least one non-empty identifier', { path: '$.ids' });
     if (ids.length > MAX_LOOKUP_IDS) throw protocolError('request_too_large', `at most ${MAX_LOOKUP_IDS} ids per lookup, got ${ids.length}`, { path: '$.ids' });
     const categories = this.categories(req.filters);
-    const { env, messages, display } = await this.env(req.context);
+    const { env, messages, display, storeSeq } = await this.env(req.context);
     const price = this.priceRange(req.filters, undefined, env.context.currency, display, messages);
 
-    const resolved = await Promise.all(ids.map(async (id) => ({ id, hit: await this.resolve(id) })));
+    const resolvedAll = await this.resolveAll(ids);
+    const resolved = ids.map((id) => ({ id, hit: resolvedAll.get(id) }));
     const byProduct = new Map<string, { id: string; variantId?: string }[]>();
+    const known = new Map<string, number>();
     for (const { id, hit } of resolved) {
       if (!hit) continue;
       const list = byProduct.get(hit.productId) ?? [];
       list.push({ id, ...(hit.variantId !== undefined ? { variantId: hit.variantId } : {}) });
       byProduct.set(hit.productId, list);
+      if (hit.seq !== undefined) known.set(hit.productId, hit.seq);
     }
-    const records = new Map((await this.o.store.getProducts([...byProduct.keys()])).map((r) => [r.product.id, r]));
+    const loaded = await this.load([...byProduct.keys()], env, storeSeq, o.inventory, known);
     const found = new Set<string>();
-    const products: UcpProduct[] = [];
+    const products: RawJson[] = [];
     for (const [productId, inputs] of byProduct) {
-      const record = records.get(productId);
-      if (!record || this.excluded(record)) continue;
-      if (categories && !this.inCategories(record, categories)) continue;
-      const eligible = record.product.variants.filter((v) => this.priceFits(v, price, env));
+      const e = loaded.get(productId);
+      if (!e) continue;
+      if (categories && !inCategories(e.categories, categories)) continue;
+      const eligible = e.product.variants.filter((v) => priceFits(v, price));
       if (eligible.length === 0) continue;
       const correlated = new Map<string, { id: string; match: string }[]>();
       const note = (variantId: string, input: { id: string; match: string }) => correlated.set(variantId, [...(correlated.get(variantId) ?? []), input]);
@@ -333,16 +455,12 @@ export class UcpCatalog {
         if (input.variantId !== undefined) {
           if (eligible.some((v) => v.id === input.variantId)) note(input.variantId, { id: input.id, match: 'exact' });
         } else {
-          note(this.featured(record, eligible).id, { id: input.id, match: 'featured' });
+          note(featured(eligible).id, { id: input.id, match: 'featured' });
         }
       }
       if (correlated.size === 0) continue;
-      const variants = eligible.filter((v) => correlated.has(v.id));
-      const product = encodeProduct(record, env, { inventory: o.inventory, variants });
-      if (!product) continue;
-      for (const v of product.variants) v.inputs = correlated.get(v.id)!;
+      products.push(productJson(fragments(e), eligible.filter((v) => correlated.has(v.id)).map((v) => ({ id: v.id, inputs: correlated.get(v.id)! }))));
       for (const list of correlated.values()) for (const input of list) found.add(input.id);
-      products.push(product);
     }
     ids.forEach((id, i) => {
       if (!found.has(id)) messages.push(info('not_found', id, `$.ids[${req.ids.indexOf(id) >= 0 ? req.ids.indexOf(id) : i}]`));
@@ -350,50 +468,34 @@ export class UcpCatalog {
     return { products, ...(messages.length ? { messages } : {}) };
   }
 
-  private inCategories(record: ProductRecord, categories: readonly string[]): boolean {
-    return categories.some((c) =>
-      record.product.categories.some((pc) => (/^\d+$/.test(c) ? pc.taxonomy === 'google' && pc.id === c : pc.path.toLowerCase() === c.toLowerCase() || pc.path.toLowerCase().startsWith(`${c.toLowerCase()} >`))),
-    );
-  }
-
-  private priceFits(v: Variant, price: PriceRange | undefined, env: PublishEnv): boolean {
-    if (!price) return true;
-    const p = variantPrice(v, env);
-    return !!p && p.currency === price.currency && p.amount >= (price.min ?? 0) && p.amount <= (price.max ?? Number.MAX_SAFE_INTEGER);
-  }
-
-  /** The variant a product-level id resolves to: the first that can be bought now, else the first. */
-  private featured(record: ProductRecord, among: readonly Variant[]): Variant {
-    return among.find((v) => summarizeStock(record.levels.filter((l) => l.variantId === v.id)).availability !== 'out_of_stock') ?? among[0]!;
-  }
-
   async product(req: ProductRequest, o: { inventory: boolean }): Promise<ProductBody> {
     const id = req.id.trim();
     const notFoundBody = (): ProductBody => ({ error: [error('not_found', `no product or variant "${id}"`, 'unrecoverable', '$.id')] });
     if (!id) return notFoundBody();
-    const hit = await this.resolve(id);
+    const hit = (await this.resolveAll([id])).get(id);
     if (!hit) return notFoundBody();
-    const record = await this.o.store.getProduct(hit.productId);
-    if (!record || this.excluded(record)) return notFoundBody();
-    const { env, messages, display } = await this.env(req.context);
+    const { env, messages, display, storeSeq } = await this.env(req.context);
+    const e = (await this.load([hit.productId], env, storeSeq, o.inventory, new Map(hit.seq !== undefined ? [[hit.productId, hit.seq]] : []))).get(hit.productId);
+    if (!e) return notFoundBody();
+    const full = e.product;
     const price = this.priceRange(req.filters, undefined, env.context.currency, display, messages);
     const categories = this.categories(req.filters);
-    if (categories && !this.inCategories(record, categories)) return { error: [error('not_found', `product "${record.product.id}" is not in the requested categories`, 'unrecoverable', '$.filters.categories')] };
-    const variants = record.product.variants.filter((v) => this.priceFits(v, price, env));
-    if (variants.length === 0) return { error: [error('not_found', `no variant of "${record.product.id}" matches the filters`, 'unrecoverable', '$.filters')] };
+    if (categories && !inCategories(e.categories, categories)) return { error: [error('not_found', `product "${full.id}" is not in the requested categories`, 'unrecoverable', '$.filters.categories')] };
+    const variants = full.variants.filter((v) => priceFits(v, price));
+    if (variants.length === 0) return { error: [error('not_found', `no variant of "${full.id}" matches the filters`, 'unrecoverable', '$.filters')] };
 
-    const options = record.product.options;
+    const options = (full.options ?? []).map((opt) => ({ name: opt.name, values: opt.values.map((v) => v.label) }));
     const optionNames = new Map(options.map((opt) => [opt.name.toLowerCase(), opt.name]));
-    const asked = hit.variantId !== undefined ? record.product.variants.find((v) => v.id === hit.variantId) : undefined;
+    const asked = hit.variantId !== undefined ? full.variants.find((v) => v.id === hit.variantId) : undefined;
     // the selection: a variant id's own options win over `selected`
     let selection: { name: string; label: string }[] = [];
-    if (asked) selection = asked.options.map((x) => ({ name: x.name, label: x.value }));
+    if (asked) selection = (asked.options ?? []).map((x) => ({ name: x.name, label: x.label }));
     else {
       const seen = new Set<string>();
       for (const [i, s] of (req.selected ?? []).entries()) {
         const name = optionNames.get(s.name.toLowerCase());
         if (!name) {
-          messages.push(warning('option_unknown', `product "${record.product.id}" has no option "${s.name}"; the selection was ignored`, `$.selected[${i}]`));
+          messages.push(warning('option_unknown', `product "${full.id}" has no option "${s.name}"; the selection was ignored`, `$.selected[${i}]`));
           continue;
         }
         if (seen.has(name)) continue;
@@ -401,8 +503,7 @@ export class UcpCatalog {
         selection.push({ name, label: s.label });
       }
     }
-    const matches = (v: Variant, sel: readonly { name: string; label: string }[]) =>
-      sel.every((s) => v.options.some((x) => x.name === s.name && x.value.toLowerCase() === s.label.toLowerCase()));
+    const matches = (v: UcpVariant, sel: readonly { name: string; label: string }[]) => sel.every((s) => optionOf(v, s.name)?.toLowerCase() === s.label.toLowerCase());
     // relax: drop selections not in `preferences` first, then from the end of `preferences`
     const rank = (name: string) => {
       const i = (req.preferences ?? []).findIndex((p) => p.toLowerCase() === name.toLowerCase());
@@ -418,28 +519,27 @@ export class UcpCatalog {
     if (dropped.length) messages.push(warning('selection_relaxed', `no variant has every selected option; relaxed ${dropped.join(', ')}`, '$.selected'));
 
     const candidates = variants.filter((v) => matches(v, effective));
-    const featured = asked && variants.includes(asked) ? asked : this.featured(record, candidates.length ? candidates : variants);
-    const ordered = [featured, ...candidates.filter((v) => v !== featured), ...variants.filter((v) => v !== featured && !candidates.includes(v))];
-    const product = encodeProduct(record, env, { inventory: o.inventory, variants: ordered });
-    if (!product) return notFoundBody();
+    const first = asked && variants.includes(asked) ? asked : featured(candidates.length ? candidates : variants);
+    const ordered = [first, ...candidates.filter((v) => v !== first), ...variants.filter((v) => v !== first && !candidates.includes(v))];
+    let product = withVariants(full, ordered);
 
-    const anchor = effective.length ? effective : featured.options.map((x) => ({ name: x.name, label: x.value }));
+    const anchor = effective.length ? effective : (first.options ?? []).map((x) => ({ name: x.name, label: x.label }));
     if (options.length) {
-      const canBuy = (v: Variant) => summarizeStock(record.levels.filter((l) => l.variantId === v.id)).availability !== 'out_of_stock';
       product.options = options.map((opt) => {
         const others = anchor.filter((s) => s.name !== opt.name);
         return {
           name: opt.name,
           values: opt.values.map((label) => {
             const withValue = variants.filter((v) => matches(v, [...others, { name: opt.name, label }]));
-            return { label, exists: withValue.length > 0, available: withValue.some(canBuy) };
+            return { available: withValue.some(canBuy), exists: withValue.length > 0, label };
           }),
         };
       });
-      product.selected = anchor.map((s) => {
+      const selected = anchor.map((s) => {
         const canonical = options.find((opt) => opt.name === s.name)?.values.find((v) => v.toLowerCase() === s.label.toLowerCase());
-        return { name: s.name, label: canonical ?? s.label };
+        return { label: canonical ?? s.label, name: s.name };
       });
+      product = withKey(product, 'selected', selected);
     }
     return { product, ...(messages.length ? { messages } : {}) };
   }
