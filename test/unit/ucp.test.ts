@@ -5,7 +5,10 @@ import { ftsQuery, mentions, sizeValues, stemOf, understand } from '../../src/uc
 import { countryCode, offerContext, regionCode } from '../../src/ucp/context.js';
 import { UcpProtocolError } from '../../src/ucp/errors.js';
 import { envelope, intersect, negotiate, profileUrlFromHeader, type PlatformProfile } from '../../src/ucp/negotiation.js';
-import { ttlSeconds } from '../../src/ucp/platforms.js';
+import { profileProblems, ttlSeconds } from '../../src/ucp/platforms.js';
+import { ucpSchemas } from '../../src/ucp/schemas.js';
+import { projectPath } from '../../src/paths.js';
+import { readFileSync } from 'node:fs';
 import { businessProfile, catalogCapabilities } from '../../src/ucp/profile.js';
 import { BUSINESS_PROFILE, expectValid } from '../helpers/ucp.js';
 
@@ -99,6 +102,10 @@ describe('business profile', () => {
       }
     }
     expect(doc.signing_keys).toEqual([{ kid: 'k1', kty: 'EC', crv: 'P-256', x: 'x', y: 'y', use: 'sig', alg: 'ES256' }]);
+  });
+  test('the example agent profile in demo/ (used by the README) is a valid platform profile', () => {
+    const doc = JSON.parse(readFileSync(projectPath('demo', 'agent-profile.json'), 'utf8')) as unknown;
+    expect(profileProblems(ucpSchemas(), doc)).toEqual([]);
   });
   test('cache lifetime of fetched profiles: max-age clamped to [60 s, 1 h]', () => {
     expect(ttlSeconds(undefined)).toBe(60);
