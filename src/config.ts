@@ -53,6 +53,10 @@ export interface UcpConfig {
   bodyLimit: number;
   /** Oldest accepted request signature (`created`), seconds. */
   signatureMaxAge: number;
+  /** Offer the test payment handler (mock_payment_handler: success_token / fail_token). Never in production. */
+  testPayments: boolean;
+  /** Enables POST /testing/simulate-shipping/{id} for conformance runs, guarded by this secret. */
+  simulationSecret?: string;
 }
 
 /** Raw string values, by config key; flags first, then environment. */
@@ -80,6 +84,8 @@ export const ENV = {
   ucpSupportedVersions: 'UCPD_UCP_SUPPORTED_VERSIONS',
   ucpBodyLimit: 'UCPD_UCP_BODY_LIMIT',
   ucpSignatureMaxAge: 'UCPD_UCP_SIGNATURE_MAX_AGE',
+  ucpTestPayments: 'UCPD_UCP_TEST_PAYMENTS',
+  ucpSimulationSecret: 'UCPD_UCP_SIMULATION_SECRET',
 } as const;
 
 const FLAG: Record<keyof typeof ENV, string> = {
@@ -104,6 +110,8 @@ const FLAG: Record<keyof typeof ENV, string> = {
   ucpSupportedVersions: '--ucp-supported-versions',
   ucpBodyLimit: '--ucp-body-limit',
   ucpSignatureMaxAge: '--signature-max-age',
+  ucpTestPayments: '--test-payments',
+  ucpSimulationSecret: '--simulation-secret',
 };
 
 export class ConfigError extends Error {
@@ -205,6 +213,10 @@ export function loadConfig(flags: RawConfig = {}, env: NodeJS.ProcessEnv = proce
   const signatureMaxAge = Number(maxAgeText);
   if (!/^\d+$/.test(maxAgeText) || signatureMaxAge < 1 || signatureMaxAge > 86_400) problems.push(`${where('ucpSignatureMaxAge')} must be seconds from 1 to 86400, got "${maxAgeText}"`);
 
+  const simulationSecret = raw('ucpSimulationSecret');
+  if (simulationSecret !== undefined && simulationSecret !== '' && simulationSecret.length < 16) problems.push(`${where('ucpSimulationSecret')} must be at least 16 characters`);
+  const seedDemo = bool('seedDemo', true);
+
   const config: Config = {
     host,
     port,
@@ -212,7 +224,7 @@ export function loadConfig(flags: RawConfig = {}, env: NodeJS.ProcessEnv = proce
     dbFile: path.join(dataDir, 'ucpd.sqlite'),
     baseUrl,
     baseUrlConfigured,
-    seedDemo: bool('seedDemo', true),
+    seedDemo,
     qualityExclude,
     defaultCurrency,
     logLevel,
@@ -229,6 +241,9 @@ export function loadConfig(flags: RawConfig = {}, env: NodeJS.ProcessEnv = proce
       supportedVersions,
       bodyLimit: size('ucpBodyLimit', 1024 ** 2),
       signatureMaxAge,
+      // on with the demo store (the default start), off for a real catalog unless asked for
+      testPayments: bool('ucpTestPayments', seedDemo),
+      ...(simulationSecret ? { simulationSecret } : {}),
     },
   };
   if (problems.length) throw new ConfigError(problems);

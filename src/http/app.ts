@@ -17,6 +17,7 @@ import { commerceHandler } from './commerce.js';
 import { demoMedia } from './demo-media.js';
 import { platformAdminRouter } from './platform-admin.js';
 import { catalogOperations, ucpHandler, ucpProfileRouter } from './ucp-routes.js';
+import { commerceOperations, commerceRouter } from './ucp-commerce.js';
 import { Ucp } from '../ucp/runtime.js';
 import { SearchIndexer } from '../store/search-indexer.js';
 import type { FetchPolicy } from '../ucp/fetcher.js';
@@ -69,7 +70,8 @@ export function createApp(deps: AppDeps): Handler {
   indexer.start();
   const ucp = new Ucp({ config, store, commerce: service, trust, clock, logger, ...(deps.fetchPolicy ? { fetchPolicy: deps.fetchPolicy } : {}) });
   const ucpDeps = { ucp, config, logger, ...(signer ? { signer } : {}) };
-  const ucpOperations = ucpHandler(ucpDeps, catalogOperations(ucp));
+  const ucpOperations = ucpHandler(ucpDeps, [...catalogOperations(ucp), ...commerceOperations(ucp)]);
+  ucp.webhooks.start();
 
   const app = express();
   app.disable('x-powered-by');
@@ -110,6 +112,7 @@ export function createApp(deps: AppDeps): Handler {
   app.use(trustRouter(deps));
   app.use(ucpProfileRouter(ucpDeps));
   app.use('/admin/v1/platforms', platformAdminRouter({ store, config, registry: ucp.registry }));
+  app.use(commerceRouter({ ucp, store, config }));
   app.use('/admin/v1', adminRouter(deps));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
@@ -124,6 +127,7 @@ export function createApp(deps: AppDeps): Handler {
   handler.close = () => {
     changes.close();
     indexer.stop();
+    ucp.webhooks.stop();
   };
   return handler;
 }

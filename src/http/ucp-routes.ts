@@ -6,7 +6,7 @@
  * negotiated `ucp` envelope, signed like every agent-facing response. Protocol failures are
  * `{code, content}` with the status the spec assigns; business outcomes are 200s with messages.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../config.js';
@@ -14,7 +14,7 @@ import { etagOf, type Rendered } from '../linked-data/service.js';
 import type { Logger } from '../logger.js';
 import { contentDigest } from '../trust/http-signatures.js';
 import type { ResponseSigner } from '../trust/response-signer.js';
-import { CATALOG_LOOKUP, CATALOG_SEARCH, INVENTORY_EXTENSION } from '../ucp/constants.js';
+import { CATALOG_LOOKUP, CATALOG_SEARCH, CHECKOUT, INVENTORY_EXTENSION } from '../ucp/constants.js';
 import { UcpProtocolError, protocolError } from '../ucp/errors.js';
 import { error as errorMessage, type UcpMessage } from '../ucp/messages.js';
 import { envelope, type Negotiated } from '../ucp/negotiation.js';
@@ -31,16 +31,22 @@ export interface UcpRouteDeps {
 }
 
 /** What an operation returns: a success body (without `ucp`), or business errors (an error_response). */
-export type OperationResult = { status?: number; body: Record<string, unknown> } | { errors: UcpMessage[]; continueUrl?: string };
+export type OperationResult = { status?: number; body: Record<string, unknown> } | { status?: number; errors: UcpMessage[]; continueUrl?: string };
 
 export interface Operation {
-  /** Path under the endpoint, e.g. "/catalog/search". */
+  /** Path under the endpoint, e.g. "/catalog/search" or "/checkout-sessions/{id}/complete". */
   path: string;
   method: 'POST' | 'GET' | 'PUT';
   capability: string;
   /** Request body schema (UCP schema ref); none for bodiless operations. */
   requestSchema?: string;
-  run(body: unknown, admission: Admission, req: IncomingMessage): Promise<OperationResult>;
+  /** Problems of a request body (instead of `requestSchema`), e.g. against request variants and negotiated extensions. */
+  check?(body: unknown, admission: Admission): string[];
+  /** A body is optional (cancel: none or `{}`). */
+  bodyOptional?: boolean;
+  /** The operation changes state: an Idempotency-Key makes a retry replay the first response. */
+  idempotent?: boolean;
+  run(body: unknown, admission: Admission, req: IncomingMessage, params: Record<string, string>): Promise<OperationResult>;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -165,12 +171,31 @@ export function ucpHandler(deps: UcpRouteDeps, operations: readonly Operation[])
   const storefront = `${config.baseUrl}/`;
   const publicAuthority = new URL(config.baseUrl).host;
   const base = ucp.endpointPath;
-  const byPath = new Map(operations.map((op) => [`${base}${op.path}`, op]));
+  // Each operation's path as a pattern; served under the endpoint and, for harnesses that address the
+  // server root (older conformance suites), at the root too.
+  const routes = operations.map((op) => {
+    const names: string[] = [];
+    const pattern = op.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{(\w+)\\?\}/g, (_m, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
+    return { op, names, re: new RegExp(`^(?:${base.replace(/\//g, '\\/')})?${pattern}$`) };
+  });
+  const roots = new Set(operations.map((op) => `/${op.path.split('/')[1]}`));
+  const match = (path: string) => {
+    const found = routes.filter((r) => r.re.test(path));
+    return found.map((r) => {
+      const m = r.re.exec(path)!;
+      return { op: r.op, params: Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])) };
+    });
+  };
+  const idem = new Map<string, Promise<void>>();
 
-  const run = async (op: Operation, req: IncomingMessage, res: ServerResponse, path: string, query: string) => {
+  const run = async (op: Operation, params: Record<string, string>, req: IncomingMessage, res: ServerResponse, path: string, query: string) => {
     const started = process.hrtime.bigint();
     let status = 500;
     let platform: string | undefined;
+    let claim: { scope: string; key: string; done: () => void } | undefined;
     try {
       const rawBody = op.method === 'GET' ? Buffer.alloc(0) : await readBody(req, config.ucp.bodyLimit);
       const headers: Record<string, string | undefined> = {};
@@ -178,31 +203,86 @@ export function ucpHandler(deps: UcpRouteDeps, operations: readonly Operation[])
       const addressed = (config.trustProxy ? header(req, 'x-forwarded-host')?.split(',')[0]?.trim() : undefined) ?? header(req, 'host') ?? publicAuthority;
       const admission = await ucp.admit({ method: req.method ?? 'POST', path, query, headers, body: rawBody, authorities: [addressed, publicAuthority] });
       platform = admission.negotiated.platform.url;
+
+      // Idempotency (after negotiation: a request the version check refuses is never replayed)
+      const key = header(req, 'idempotency-key')?.trim();
+      if (op.idempotent && key) {
+        if (key.length > 255) throw protocolError('invalid_request', 'Idempotency-Key is longer than 255 characters');
+        const scope = `${platform} ${op.method} ${path}`;
+        const hash = createHash('sha256').update(rawBody).digest('base64url');
+        for (let waited = 0; ; waited++) {
+          let begun;
+          try {
+            begun = await ucp.store.beginIdempotent(scope, key, hash, new Date().toISOString());
+          } catch (err) {
+            logger.error('idempotency store failed', { error: err instanceof Error ? err.message : String(err) });
+            throw protocolError('temporarily_unavailable', 'the idempotency store is unavailable; the request was not run', { retryAfterSeconds: 1 });
+          }
+          if (begun.state === 'replay') {
+            status = begun.response.status;
+            sendUcpJson(req, res, status, undefined, signer, { 'Idempotent-Replayed': 'true' }, begun.response.body.toString('utf8'));
+            return;
+          }
+          if (begun.state === 'mismatch') throw protocolError('idempotency_conflict', `Idempotency-Key "${key}" was used with a different request`);
+          if (begun.state === 'new') {
+            let done!: () => void;
+            const finished = new Promise<void>((r) => (done = r));
+            idem.set(`${scope} ${key}`, finished);
+            claim = { scope, key, done };
+            break;
+          }
+          // pending: the first request with this key is still running (here, or in another process)
+          const inProcess = idem.get(`${scope} ${key}`);
+          if (inProcess) await inProcess;
+          else await new Promise((r) => setTimeout(r, 50));
+          if (waited > 200) throw protocolError('idempotency_conflict', `a request with Idempotency-Key "${key}" is still in progress`);
+        }
+      }
+
       const parsed = parseJsonBody(rawBody, header(req, 'content-type'));
-      if (op.requestSchema) {
-        if (parsed === undefined) throw protocolError('invalid_request', `${op.path} needs a JSON body`);
-        const problems = ucp.schemas.problems(op.requestSchema, parsed);
+      if (op.requestSchema || op.check) {
+        if (parsed === undefined && !op.bodyOptional) throw protocolError('invalid_request', `${op.path} needs a JSON body`);
+        const problems = parsed === undefined ? [] : op.check ? op.check(parsed, admission) : ucp.schemas.problems(op.requestSchema!, parsed);
         if (problems.length) throw protocolError('invalid_request', `the request does not match the ${op.capability} request schema: ${problems.join('; ')}`, { path: problems[0]!.split(':')[0]! });
       }
       const n = admission.negotiated;
+      const sendFinal = async (code: number, value: unknown, serialised?: string) => {
+        status = code;
+        const text = serialised ?? canonicalJson(value);
+        if (claim) {
+          await ucp.store.finishIdempotent(claim.scope, claim.key, { status: code, contentType: 'application/json', body: Buffer.from(text) }, new Date().toISOString());
+          claim.done();
+          idem.delete(`${claim.scope} ${claim.key}`);
+          claim = undefined;
+        }
+        sendUcpJson(req, res, code, value, signer, {}, text);
+      };
       if (!n.capabilities.has(op.capability)) {
-        status = 200;
-        sendUcpJson(req, res, 200, incompatible(n, op.capability, storefront), signer);
+        await sendFinal(200, incompatible(n, op.capability, storefront));
         return;
       }
-      const result = await op.run(parsed, admission, req);
+      const result = await op.run(parsed, admission, req, params);
+      const env = { ...envelope(n, op.capability), ...(op.capability === CHECKOUT ? { payment_handlers: ucp.payments.registry() } : {}) };
       if ('errors' in result) {
-        status = 200;
-        sendUcpJson(req, res, 200, { ucp: { ...envelope(n, op.capability), status: 'error' }, messages: result.errors, ...(result.continueUrl ? { continue_url: result.continueUrl } : {}) }, signer);
+        await sendFinal(result.status ?? 200, { ucp: { ...env, status: 'error' }, messages: result.errors, ...(result.continueUrl ? { continue_url: result.continueUrl } : {}) });
         return;
       }
-      status = result.status ?? 200;
-      // products come pre-serialised from the catalog service (fragments.ts)
-      const body = { ...result.body, ucp: envelope(n, op.capability) };
-      sendUcpJson(req, res, status, body, signer, {}, responseJson(body));
+      // catalog products come pre-serialised (fragments.ts)
+      const body = { ...result.body, ucp: env };
+      await sendFinal(result.status ?? 200, body, responseJson(body));
     } catch (err) {
       const e = err instanceof UcpProtocolError ? err : unexpected(err, logger, op.path);
       status = e.status;
+      if (claim) {
+        // a refusal is an answer too, except when it says "try again"
+        if (e.status >= 500) await ucp.store.abandonIdempotent(claim.scope, claim.key).catch(() => undefined);
+        else {
+          const body = { code: e.code, content: e.message, ...(e.extra.path ? { path: e.extra.path } : {}) };
+          await ucp.store.finishIdempotent(claim.scope, claim.key, { status: e.status, contentType: 'application/json', body: Buffer.from(canonicalJson(body)) }, new Date().toISOString()).catch(() => undefined);
+        }
+        claim.done();
+        idem.delete(`${claim.scope} ${claim.key}`);
+      }
       if (res.headersSent) {
         res.destroy();
         return;
@@ -218,18 +298,22 @@ export function ucpHandler(deps: UcpRouteDeps, operations: readonly Operation[])
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
-    if (path !== base && !path.startsWith(`${base}/`)) return false;
-    const op = byPath.get(path);
+    const underEndpoint = path === base || path.startsWith(`${base}/`);
+    if (!underEndpoint && !roots.has(`/${path.split('/')[1]}`)) return false;
+    const candidates = match(path);
+    const op = candidates.find((c) => c.op.method === req.method);
     if (!op) {
+      if (candidates.length) {
+        const allowed = [...new Set(candidates.map((c) => c.op.method))].join(', ');
+        const err = protocolError('method_not_allowed', `${path} takes ${allowed}`);
+        sendUcpJson(req, res, 405, { code: err.code, content: err.message }, signer, { Allow: allowed, ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { Connection: 'close' }) });
+        return true;
+      }
+      if (!underEndpoint) return false;
       sendProtocolError(req, res, protocolError('not_found', `no UCP operation at ${req.method} ${path}`), storefront, signer, { Connection: 'close' });
       return true;
     }
-    if (req.method !== op.method) {
-      const err = protocolError('method_not_allowed', `${op.path} takes ${op.method}`);
-      sendUcpJson(req, res, 405, { code: err.code, content: err.message }, signer, { Allow: op.method, ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { Connection: 'close' }) });
-      return true;
-    }
-    void run(op, req, res, path, q < 0 ? '' : url.slice(q + 1));
+    void run(op.op, op.params, req, res, path, q < 0 ? '' : url.slice(q + 1));
     return true;
   };
 }

@@ -407,12 +407,108 @@ export interface SearchStore {
   syncSearchIndex(): Promise<{ indexed: number; removed: number; full: boolean }>;
 }
 
+// ------------------------------------------------------------------------ checkouts, carts, orders
+
+/** A UCP checkout session or cart; `doc` is the service's own JSON (the store does not read it). */
+export interface SessionRecord {
+  id: string;
+  kind: 'checkout' | 'cart';
+  /** The platform (profile URL) that created it: only it may read or change it. */
+  platform: string;
+  status: string;
+  cartId?: string;
+  orderId?: string;
+  /** Bumped on every write: updates name the version they read (optimistic concurrency). */
+  version: number;
+  doc: string;
+  createdAt: string;
+  updatedAt: string;
+  expiresAt: string;
+}
+
+export interface OrderRecord {
+  id: string;
+  checkoutId: string;
+  platform: string;
+  version: number;
+  doc: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A webhook delivery waiting in (or done with) the persistent outbox. */
+export interface OutboxRecord {
+  /** Also the Webhook-Id. */
+  id: string;
+  orderId: string;
+  url: string;
+  body: Buffer;
+  attempts: number;
+  nextAttemptAt: string;
+  deliveredAt?: string;
+  lastError?: string;
+  createdAt: string;
+}
+
+export type OutboxInsert = Pick<OutboxRecord, 'id' | 'orderId' | 'url' | 'body'>;
+
+export interface StoredResponse {
+  status: number;
+  contentType: string;
+  body: Buffer;
+}
+
+export type IdempotencyBegin =
+  /** First use: the caller runs the request and records its response. */
+  | { state: 'new' }
+  /** Seen with the same request: replay this response. */
+  | { state: 'replay'; response: StoredResponse }
+  /** Seen with a different request body. */
+  | { state: 'mismatch' }
+  /** The first request with this key is still running. */
+  | { state: 'pending' };
+
+export type CompleteResult = { ok: true } | { ok: false; reason: 'conflict' } | { ok: false; reason: 'shortage'; shortages: { variantId: string; requested: number; available: number }[] };
+
+export interface CommerceStore {
+  insertSession(r: SessionRecord): Promise<void>;
+  getSession(id: string): Promise<SessionRecord | undefined>;
+  /** Replace the session when its stored version is `expectedVersion`; false when someone else wrote first. */
+  updateSession(r: SessionRecord, expectedVersion: number): Promise<boolean>;
+  /** The open (not completed, not canceled) checkout created from a cart. */
+  openCheckoutForCart(cartId: string): Promise<SessionRecord | undefined>;
+  /**
+   * Completion, atomically: take the stock for every line (all or none, the last unit sold once), store
+   * the order, store the completed checkout (only if still at `expectedVersion`), queue its webhooks.
+   */
+  completeCheckout(input: { checkout: SessionRecord; expectedVersion: number; lines: readonly ReserveLine[]; order: OrderRecord; webhooks: readonly OutboxInsert[] }): Promise<CompleteResult>;
+  getOrder(id: string): Promise<OrderRecord | undefined>;
+  /** Replace the order at `expectedVersion` and queue webhooks in the same transaction. */
+  updateOrder(r: OrderRecord, expectedVersion: number, webhooks: readonly OutboxInsert[]): Promise<boolean>;
+
+  /** Claim an idempotency key for a request (hash of its method, path and body). */
+  beginIdempotent(scope: string, key: string, requestHash: string, at: string): Promise<IdempotencyBegin>;
+  finishIdempotent(scope: string, key: string, response: StoredResponse, at: string): Promise<void>;
+  /** Forget a claim whose request failed before producing a response (so a retry can run). */
+  abandonIdempotent(scope: string, key: string): Promise<void>;
+  /** Drop keys created before `before`; returns how many. */
+  purgeIdempotency(before: string): Promise<number>;
+
+  /** Undelivered webhooks due at `now`, oldest first. */
+  dueWebhooks(now: string, limit: number): Promise<OutboxRecord[]>;
+  markWebhook(id: string, result: { delivered: true; at: string } | { delivered: false; error: string; nextAttemptAt: string }): Promise<void>;
+  listWebhooks(orderId: string): Promise<OutboxRecord[]>;
+
+  /** Save a buyer's address under the customer with this email (created when new); same content = same row. */
+  saveBuyerAddress(email: string, name: string | undefined, address: Omit<CustomerAddress, 'id' | 'customerId'>): Promise<CustomerAddress>;
+}
+
 export interface MetaStore {
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
 }
 
-export interface Store extends CatalogReader, ChangeLog, CustomerStore, InventoryStore, TokenStore, ImportLog, CredentialStore, MetaStore, SearchStore {
+export interface Store extends CatalogReader, ChangeLog, CustomerStore, InventoryStore, TokenStore, ImportLog, CredentialStore, MetaStore, SearchStore, CommerceStore {
   readonly kind: string;
   close(): Promise<void>;
 }

@@ -8,6 +8,12 @@ export const UCP_VERSION = '2026-04-08';
 export const SHOPPING_SERVICE = 'dev.ucp.shopping';
 export const CATALOG_SEARCH = 'dev.ucp.shopping.catalog.search';
 export const CATALOG_LOOKUP = 'dev.ucp.shopping.catalog.lookup';
+export const CHECKOUT = 'dev.ucp.shopping.checkout';
+export const CART = 'dev.ucp.shopping.cart';
+export const ORDER = 'dev.ucp.shopping.order';
+export const FULFILLMENT = 'dev.ucp.shopping.fulfillment';
+export const DISCOUNT = 'dev.ucp.shopping.discount';
+export const BUYER_CONSENT = 'dev.ucp.shopping.buyer_consent';
 /** ucpd's inventory-depth extension of both catalog capabilities. */
 export const INVENTORY_EXTENSION = 'dev.ucpd.shopping.inventory';
 

@@ -15,6 +15,7 @@ export type ProtocolErrorCode =
   | 'digest_mismatch'
   | 'algorithm_unsupported'
   | 'invalid_request'
+  | 'idempotency_conflict'
   | 'request_too_large'
   | 'payload_too_large'
   | 'unsupported_media_type'
@@ -36,6 +37,7 @@ export const PROTOCOL_STATUS: Record<ProtocolErrorCode, number> = {
   digest_mismatch: 400,
   algorithm_unsupported: 400,
   invalid_request: 400,
+  idempotency_conflict: 409,
   request_too_large: 400,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -292,7 +292,17 @@ export class ProfileFetcher {
       }
       this.tokens = Math.max(0, this.tokens - 1);
     }
-    return this.get(u, opts.accept ?? 'application/json');
+    return this.send(u, { method: 'GET', headers: { accept: opts.accept ?? 'application/json' }, json: true });
+  }
+
+  /**
+   * POST a body (webhook delivery) under the same rules: no redirects, address checks at connect time,
+   * timeouts, a cap on the response read. Resolves for 2xx (the response body is not parsed).
+   */
+  async post(url: string, body: Buffer, headers: Record<string, string>): Promise<Omit<Fetched, 'json'>> {
+    const u = this.checkUrl(url);
+    const { json: _json, ...rest } = await this.send(u, { method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, body, json: false });
+    return rest;
   }
 
   private refill(): void {
@@ -340,7 +350,7 @@ export class ProfileFetcher {
     };
   }
 
-  private get(u: URL, accept: string): Promise<Fetched> {
+  private send(u: URL, o: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: Buffer; json: boolean }): Promise<Fetched> {
     const { connectTimeoutMs, responseTimeoutMs, maxBytes } = this.policy;
     const secure = u.protocol === 'https:';
     const where = shown(u);
@@ -364,8 +374,8 @@ export class ProfileFetcher {
         hostname: bare(u.hostname),
         port: u.port || (secure ? 443 : 80),
         path: `${u.pathname}${u.search}`,
-        method: 'GET',
-        headers: { accept, 'user-agent': 'ucpd' },
+        method: o.method,
+        headers: { 'user-agent': 'ucpd', ...o.headers },
         agent: false,
         lookup: this.socketLookup(u, (e) => (refused = e)),
       };
@@ -417,10 +427,12 @@ export class ProfileFetcher {
           if (settled) return;
           const body = Buffer.concat(chunks);
           let json: unknown;
-          try {
-            json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
-          } catch {
-            return finish(new FetchError('not_json', `${where}: the response is not valid JSON (UTF-8)`));
+          if (o.json) {
+            try {
+              json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+            } catch {
+              return finish(new FetchError('not_json', `${where}: the response is not valid JSON (UTF-8)`));
+            }
           }
           const headers: Record<string, string | string[] | undefined> = { ...res.headers };
           const cc = res.headers['cache-control'];
@@ -429,7 +441,7 @@ export class ProfileFetcher {
           finish(undefined, fetched);
         });
       });
-      req.end();
+      req.end(o.body);
     });
   }
 }

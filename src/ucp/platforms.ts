@@ -45,7 +45,11 @@ export function profileProblems(schemas: UcpSchemas, doc: unknown): string[] {
 export function platformFromDocument(url: string, doc: unknown, source: PlatformProfile['source']): PlatformProfile {
   const ucp = (doc as { ucp: { version: string; capabilities?: CapabilityRegistry } }).ucp;
   const keys = ((doc as { signing_keys?: SigningJwk[] }).signing_keys ?? []).filter((k) => typeof k.kid === 'string');
-  const order = ucp.capabilities?.['dev.ucp.shopping.order']?.[0]?.config?.webhook_url;
+  // The order webhook URL: the order capability's config, else any capability's, else `endpoints.webhook`.
+  const configs = Object.entries(ucp.capabilities ?? {})
+    .sort(([a], [b]) => (a === 'dev.ucp.shopping.order' ? -1 : b === 'dev.ucp.shopping.order' ? 1 : 0))
+    .flatMap(([, entries]) => (Array.isArray(entries) ? entries : [entries]).map((e) => (e as { config?: { webhook_url?: unknown } })?.config?.webhook_url));
+  const order = configs.find((u) => typeof u === 'string') ?? (doc as { endpoints?: { webhook?: unknown } }).endpoints?.webhook;
   return {
     url,
     version: ucp.version,

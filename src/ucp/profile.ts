@@ -6,6 +6,12 @@
  * version (same shape, no `supported_versions`).
  */
 import {
+  BUYER_CONSENT,
+  CART,
+  CHECKOUT,
+  DISCOUNT,
+  FULFILLMENT,
+  ORDER,
   CATALOG_LOOKUP,
   CATALOG_SEARCH,
   INVENTORY_EXTENSION,
@@ -56,6 +62,21 @@ export function catalogCapabilities(version = UCP_VERSION): CapabilityRegistry {
     [CATALOG_SEARCH]: [{ version, spec: ucpSpecUrl('catalog/search', version), schema: ucpSchemaUrl('shopping/catalog_search.json', version) }],
     [CATALOG_LOOKUP]: [{ version, spec: ucpSpecUrl('catalog/lookup', version), schema: ucpSchemaUrl('shopping/catalog_lookup.json', version) }],
     [INVENTORY_EXTENSION]: [{ version: UCP_VERSION, extends: [CATALOG_SEARCH, CATALOG_LOOKUP], spec: INVENTORY_SPEC_URL, schema: INVENTORY_SCHEMA_URL }],
+  };
+}
+
+/** Cart, checkout and order, with the fulfillment, discount and buyer-consent extensions. */
+export function commerceCapabilities(version = UCP_VERSION): CapabilityRegistry {
+  const cap = (page: string, schema: string, ext?: string | string[]): CapabilityEntry[] => [
+    { version, spec: ucpSpecUrl(page, version), schema: ucpSchemaUrl(`shopping/${schema}`, version), ...(ext ? { extends: ext } : {}) },
+  ];
+  return {
+    [CHECKOUT]: cap('checkout', 'checkout.json'),
+    [CART]: cap('cart', 'cart.json'),
+    [ORDER]: cap('order', 'order.json'),
+    [FULFILLMENT]: cap('fulfillment', 'fulfillment.json', CHECKOUT),
+    [DISCOUNT]: cap('discount', 'discount.json', [CART, CHECKOUT]),
+    [BUYER_CONSENT]: cap('buyer-consent', 'buyer_consent.json', CHECKOUT),
   };
 }
 

@@ -15,7 +15,11 @@ import { UCP_VERSION } from './constants.js';
 import { ProfileFetcher, type FetchPolicy } from './fetcher.js';
 import { negotiate, profileUrlFromHeader, type BusinessVersions, type Negotiated, type PlatformProfile } from './negotiation.js';
 import { PlatformRegistry, PlatformResolver } from './platforms.js';
-import { businessProfile, catalogCapabilities, type CapabilityRegistry, type ProfileDocument, type SigningJwk } from './profile.js';
+import { businessProfile, catalogCapabilities, commerceCapabilities, type CapabilityRegistry, type ProfileDocument, type SigningJwk } from './profile.js';
+import { PaymentHandlers, TestPaymentHandler } from './payments.js';
+import { CheckoutService } from './checkout/service.js';
+import { WebhookDispatcher } from './webhooks.js';
+import { Urls } from '../linked-data/urls.js';
 import { RequestVerifier, type SignedRequest } from './request-signature.js';
 import { ucpSchemas, type UcpSchemas } from './schemas.js';
 
@@ -42,6 +46,10 @@ export class Ucp {
   readonly resolver: PlatformResolver;
   readonly verifier: RequestVerifier;
   readonly catalog: UcpCatalog;
+  readonly store: Store;
+  readonly payments: PaymentHandlers;
+  readonly checkout: CheckoutService;
+  readonly webhooks: WebhookDispatcher;
   readonly business: BusinessVersions;
   /** Public endpoint of the REST service, and its path on this server. */
   readonly endpoint: string;
@@ -67,6 +75,11 @@ export class Ucp {
     });
     this.verifier = new RequestVerifier({ required: config.ucp.requireSignatures, maxAgeSeconds: config.ucp.signatureMaxAge, skewSeconds: 60 }, () => d.clock.now().getTime());
     this.catalog = new UcpCatalog({ store: d.store, commerce: d.commerce, clock: d.clock, qualityExclude: config.qualityExclude });
+    this.store = d.store;
+    this.payments = new PaymentHandlers(config.ucp.testPayments ? [new TestPaymentHandler()] : []);
+    const fetcher = new ProfileFetcher({ allowHosts: config.ucp.fetchAllowHosts, ...d.fetchPolicy });
+    this.webhooks = new WebhookDispatcher({ store: d.store, fetcher, keys: d.trust.keys, profileUrl: this.profileUrl(), clock: d.clock, logger: d.logger });
+    this.checkout = new CheckoutService({ store: d.store, urls: new Urls(config.baseUrl), clock: d.clock, logger: d.logger, payments: this.payments, onWebhooksQueued: () => void this.webhooks.kick() });
   }
 
   /**
@@ -74,7 +87,7 @@ export class Ucp {
    * version, so a supported older protocol version offers the same capabilities.
    */
   private capabilities(_version: string): CapabilityRegistry {
-    return catalogCapabilities(UCP_VERSION);
+    return { ...catalogCapabilities(UCP_VERSION), ...commerceCapabilities(UCP_VERSION) };
   }
 
   private signingKeys(): SigningJwk[] {
@@ -90,7 +103,7 @@ export class Ucp {
     if (!caps) return undefined;
     const current = version === UCP_VERSION;
     const supported = current ? Object.fromEntries([...this.business.byVersion.keys()].filter((v) => v !== UCP_VERSION).map((v) => [v, this.profileUrl(v)])) : undefined;
-    return businessProfile({ endpoint: this.endpoint, version, capabilities: caps, signingKeys: this.signingKeys(), ...(supported ? { supportedVersions: supported } : {}) });
+    return businessProfile({ endpoint: this.endpoint, version, capabilities: caps, paymentHandlers: this.payments.registry(), signingKeys: this.signingKeys(), ...(supported ? { supportedVersions: supported } : {}) });
   }
 
   profileUrl(version: string = UCP_VERSION): string {

@@ -22,9 +22,44 @@ function files(dir: string): string[] {
   });
 }
 
+/** Request variants of the schemas (UCP's `ucp_request` annotations resolved for one operation). */
+export type RequestOp = 'create' | 'update' | 'complete';
+const REQUEST_BASE = 'https://ucpd.dev/ucp-request';
+
+type Json = Record<string, unknown>;
+
+/**
+ * The schema as a request body for `op`: each property annotated `ucp_request` is required, optional, or
+ * omitted (response-only: not required, and ignored when sent) for that operation, recursively.
+ * Unannotated properties keep the base schema's rule.
+ */
+export function requestVariant(schema: unknown, op: RequestOp): unknown {
+  if (Array.isArray(schema)) return schema.map((x) => requestVariant(x, op));
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(schema as Json)) out[k] = requestVariant(v, op);
+  const props = out.properties as Json | undefined;
+  if (props && typeof props === 'object' && !Array.isArray(props)) {
+    const required = new Set(Array.isArray(out.required) ? (out.required as string[]) : []);
+    for (const [name, prop] of Object.entries(props)) {
+      const note = (prop as Json | undefined)?.ucp_request;
+      const mode = typeof note === 'string' ? note : note && typeof note === 'object' ? (note as Json)[op] : undefined;
+      if (mode === 'omit') {
+        props[name] = {};
+        required.delete(name);
+      } else if (mode === 'required') required.add(name);
+      else if (mode === 'optional') required.delete(name);
+    }
+    if (Array.isArray(out.required) || required.size) out.required = [...required];
+  }
+  return out;
+}
+
 export class UcpSchemas {
   readonly ajv: Ajv2020;
   private readonly compiled = new Map<string, ValidateFunction>();
+  private readonly sources: { id: string; schema: object }[] = [];
+  private readonly variants = new Set<RequestOp>();
 
   /** The official schemas, plus ucpd's own extension schemas (schemas/ucpd, $id under https://ucpd.dev). */
   constructor(dirs: readonly string[] = [projectPath('schemas', 'ucp', '2026-04-08'), projectPath('schemas', 'ucpd')]) {
@@ -36,6 +71,7 @@ export class UcpSchemas {
       // relative to the source tree (source/discovery -> source/schemas). Rebase it so they resolve.
       if (schema.$id === PROFILE_SCHEMA_ID) schema.$id = PROFILE_SCHEMA_REBASED;
       this.ajv.addSchema(schema as object);
+      if (schema.$id?.startsWith(`${UCP_SCHEMA_BASE}/`)) this.sources.push({ id: schema.$id, schema });
     }
   }
 
@@ -50,6 +86,26 @@ export class UcpSchemas {
       this.compiled.set(id, v);
     }
     return v;
+  }
+
+  /** A validator for the request form of a schema (e.g. `shopping/checkout.json` for `create`). */
+  requestValidator(ref: string, op: RequestOp): ValidateFunction {
+    if (!this.variants.has(op)) {
+      for (const { id, schema } of this.sources) {
+        const variant = requestVariant(schema, op) as Json;
+        variant.$id = `${REQUEST_BASE}/${op}/${id.slice(UCP_SCHEMA_BASE.length + 1)}`;
+        this.ajv.addSchema(variant);
+      }
+      this.variants.add(op);
+    }
+    return this.validator(`${REQUEST_BASE}/${op}/${ref}`);
+  }
+
+  /** Problems of a request body against the request form of `ref` for `op`. */
+  requestProblems(ref: string, op: RequestOp, value: unknown): string[] {
+    const v = this.requestValidator(ref, op);
+    if (v(value)) return [];
+    return (v.errors ?? []).slice(0, 10).map(describe);
   }
 
   /** Problems of `value` against `ref`, as "path: message" strings (empty when valid). */

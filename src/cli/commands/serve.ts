@@ -25,6 +25,8 @@ export function registerServe(program: Command): void {
     .option('--require-signatures', 'reject UCP requests without a valid RFC 9421 signature (UCPD_UCP_REQUIRE_SIGNATURES)')
     .option('--approved-platforms-only', 'serve UCP only to platforms in the registry or under --trusted-origins (UCPD_UCP_APPROVED_ONLY)')
     .option('--trusted-origins <origins>', 'platform origins trusted to be fetched, comma-separated (UCPD_UCP_TRUSTED_ORIGINS)')
+    .option('--test-payments', 'offer the test payment handler mock_payment_handler (success_token / fail_token); on with the demo store (UCPD_UCP_TEST_PAYMENTS)')
+    .option('--simulation-secret <secret>', 'enable POST /testing/simulate-shipping/{id} for conformance runs, guarded by this secret (UCPD_UCP_SIMULATION_SECRET)')
     .option('--profile-fetch-allow <hosts>', 'hosts (host[:port]) platform profiles may be fetched from over http or at private addresses, for local testing (UCPD_UCP_FETCH_ALLOW_HOSTS)')
     .action(async (opts, cmd: Command) => {
       const all = cmd.optsWithGlobals();
@@ -37,6 +39,8 @@ export function registerServe(program: Command): void {
         ucpApprovedOnly: opts.approvedPlatformsOnly ? 'true' : undefined,
         ucpTrustedOrigins: opts.trustedOrigins,
         ucpFetchAllowHosts: opts.profileFetchAllow,
+        ucpTestPayments: opts.testPayments ? 'true' : undefined,
+        ucpSimulationSecret: opts.simulationSecret,
       });
       const logger = createLogger(config.logLevel);
       const store = openStore(config);

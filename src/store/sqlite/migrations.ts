@@ -212,6 +212,57 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX products_version ON products (id, seq, updated_at);
   CREATE INDEX credentials_active_keys ON credentials (key_id, valid_until) WHERE revoked_at IS NULL;
   `,
+  // 7: UCP checkout sessions and carts, orders, idempotency keys, the webhook outbox
+  `
+  CREATE TABLE ucp_sessions (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('checkout', 'cart')),
+    platform TEXT NOT NULL,
+    status TEXT NOT NULL,
+    cart_id TEXT,
+    order_id TEXT,
+    version INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  );
+  CREATE INDEX ucp_sessions_cart ON ucp_sessions (cart_id) WHERE cart_id IS NOT NULL;
+  CREATE TABLE orders (
+    id TEXT PRIMARY KEY,
+    checkout_id TEXT NOT NULL UNIQUE,
+    platform TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE idempotency (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    content_type TEXT,
+    body BLOB,
+    created_at TEXT NOT NULL,
+    completed_at TEXT,
+    PRIMARY KEY (scope, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX idempotency_created ON idempotency (created_at);
+  CREATE TABLE webhook_outbox (
+    id TEXT PRIMARY KEY,
+    order_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    body BLOB NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    delivered_at TEXT,
+    last_error TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at) WHERE delivered_at IS NULL;
+  CREATE INDEX webhook_outbox_order ON webhook_outbox (order_id, created_at);
+  `,
 ];
 
 export function migrate(db: Database.Database): { from: number; to: number } {

@@ -45,6 +45,10 @@ export class Reservations {
            updated_at = @at WHERE variant_id = @variantId AND location_id = @locationId`,
       ),
       status: db.prepare('UPDATE reservations SET status = ? WHERE id = ?'),
+      sellNow: db.prepare(
+        `UPDATE inventory SET on_hand = CASE WHEN on_hand IS NULL THEN NULL ELSE on_hand - @quantity END, updated_at = @at
+         WHERE variant_id = @variantId AND location_id = @locationId`,
+      ),
       owner: db.prepare<[string], { product_id: string }>('SELECT product_id FROM variants WHERE id = ?'),
       change: db.prepare("INSERT INTO changes (at, entity, kind, product_id, variant_id, location_id) VALUES (?, 'inventory', 'update', ?, ?, ?)"),
       touch: db.prepare('UPDATE products SET seq = ?, updated_at = ? WHERE id = ?'),
@@ -60,29 +64,9 @@ export class Reservations {
           if (existing.status !== 'held') throw invalidInput('reservation_closed', `reservation "${id}" is already ${existing.status}`);
           return { ok: true, lines: this.lines(id) };
         }
-        const wanted = mergeLines(lines);
-        const plan: (ReservedLine & { productId: string })[] = [];
-        const shortages: { variantId: string; requested: number; available: number }[] = [];
-        for (const line of wanted) {
-          const levels = this.s.levels.all(line.variantId).filter((l) => line.locationId === undefined || l.location_id === line.locationId);
-          const result = allocate(
-            levels.map((l) => ({
-              locationId: l.location_id,
-              available: availableUnits({ onHand: l.on_hand, reserved: l.reserved }),
-              backorder: l.backorder === 1,
-              preorder: l.preorder === 1,
-              priority: l.priority,
-            })),
-            line.quantity,
-          );
-          if (result.shortfall > 0) {
-            shortages.push({ variantId: line.variantId, requested: line.quantity, available: line.quantity - result.shortfall });
-            continue;
-          }
-          const productId = levels[0]!.product_id;
-          for (const a of result.allocations) plan.push({ variantId: line.variantId, locationId: a.locationId, quantity: a.quantity, productId });
-        }
-        if (shortages.length) return { ok: false, shortages };
+        const planned = this.plan(lines);
+        if (!planned.ok) return planned;
+        const plan = planned.plan;
         const at = this.now();
         this.s.insert.run(id, at, expiresAt);
         for (const p of plan) {
@@ -93,6 +77,43 @@ export class Reservations {
         return { ok: true, lines: plan.map(({ productId: _p, ...line }) => line) };
       })
       .immediate();
+  }
+
+  /**
+   * Where each line's units come from (call inside an IMMEDIATE transaction, so the levels read stay
+   * true until the plan is applied), or the lines that cannot be supplied.
+   */
+  plan(lines: readonly ReserveLine[]): { ok: true; plan: (ReservedLine & { productId: string })[] } | { ok: false; shortages: { variantId: string; requested: number; available: number }[] } {
+    const plan: (ReservedLine & { productId: string })[] = [];
+    const shortages: { variantId: string; requested: number; available: number }[] = [];
+    for (const line of mergeLines(lines)) {
+      const levels = this.s.levels.all(line.variantId).filter((l) => line.locationId === undefined || l.location_id === line.locationId);
+      const result = allocate(
+        levels.map((l) => ({
+          locationId: l.location_id,
+          available: availableUnits({ onHand: l.on_hand, reserved: l.reserved }),
+          backorder: l.backorder === 1,
+          preorder: l.preorder === 1,
+          priority: l.priority,
+        })),
+        line.quantity,
+      );
+      if (result.shortfall > 0 || levels.length === 0) {
+        shortages.push({ variantId: line.variantId, requested: line.quantity, available: line.quantity - (levels.length ? result.shortfall : line.quantity) });
+        continue;
+      }
+      const productId = levels[0]!.product_id;
+      for (const a of result.allocations) plan.push({ variantId: line.variantId, locationId: a.locationId, quantity: a.quantity, productId });
+    }
+    return shortages.length ? { ok: false, shortages } : { ok: true, plan };
+  }
+
+  /** Sell planned units outright (on hand drops; call in the transaction that made the plan). */
+  sellPlanned(plan: readonly (ReservedLine & { productId: string })[], at: string): void {
+    for (const p of plan) {
+      this.s.sellNow.run({ quantity: p.quantity, at, variantId: p.variantId, locationId: p.locationId });
+      this.logStock(p.productId, p.variantId, p.locationId, at);
+    }
   }
 
   release(id: string): void {

@@ -26,11 +26,19 @@ import type {
   TokenRecord,
   VariantRef,
   ResolvedKey,
+  SessionRecord,
+  OrderRecord,
+  OutboxInsert,
+  OutboxRecord,
+  CompleteResult,
+  IdempotencyBegin,
+  StoredResponse,
 } from '../store.js';
 import { systemClock } from '../store.js';
 import { openDatabase, type Db } from './db.js';
 import { SqliteImportSession } from './import-session.js';
 import { CredentialTable } from './credentials.js';
+import { CommerceTables } from './commerce.js';
 import { SearchIndex } from './search.js';
 import { CatalogQueries, type KeyRow } from './queries.js';
 import { Reservations } from './reservations.js';
@@ -90,6 +98,7 @@ export class SqliteStore implements Store {
   private readonly creds: CredentialTable;
   private readonly search: SearchIndex;
   private indexing?: Promise<SyncResult>;
+  private readonly commerce: CommerceTables;
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.db = openDatabase({ file: options.file });
@@ -98,11 +107,60 @@ export class SqliteStore implements Store {
     this.holds = new Reservations(this.db, () => this.clock.now().toISOString());
     this.creds = new CredentialTable(this.db);
     this.search = new SearchIndex(this.db);
+    this.commerce = new CommerceTables(this.db, this.holds, () => this.clock.now().toISOString());
   }
 
   /** The raw connection, for benchmarks and the contract tests' snapshot helper only. */
   get connection(): Db {
     return this.db;
+  }
+
+  // ------------------------------------------------------------------- checkouts, carts, orders
+  async insertSession(r: SessionRecord): Promise<void> {
+    this.commerce.insertSession(r);
+  }
+  async getSession(id: string): Promise<SessionRecord | undefined> {
+    return this.commerce.getSession(id);
+  }
+  async updateSession(r: SessionRecord, expectedVersion: number): Promise<boolean> {
+    return this.commerce.updateSession(r, expectedVersion);
+  }
+  async openCheckoutForCart(cartId: string): Promise<SessionRecord | undefined> {
+    return this.commerce.openCheckoutForCart(cartId);
+  }
+  async completeCheckout(input: { checkout: SessionRecord; expectedVersion: number; lines: readonly ReserveLine[]; order: OrderRecord; webhooks: readonly OutboxInsert[] }): Promise<CompleteResult> {
+    this.assertNotImporting();
+    return this.commerce.completeCheckout(input);
+  }
+  async getOrder(id: string): Promise<OrderRecord | undefined> {
+    return this.commerce.getOrder(id);
+  }
+  async updateOrder(r: OrderRecord, expectedVersion: number, webhooks: readonly OutboxInsert[]): Promise<boolean> {
+    return this.commerce.updateOrder(r, expectedVersion, webhooks);
+  }
+  async beginIdempotent(scope: string, key: string, requestHash: string, at: string): Promise<IdempotencyBegin> {
+    return this.commerce.beginIdempotent(scope, key, requestHash, at);
+  }
+  async finishIdempotent(scope: string, key: string, response: StoredResponse, at: string): Promise<void> {
+    this.commerce.finishIdempotent(scope, key, response, at);
+  }
+  async abandonIdempotent(scope: string, key: string): Promise<void> {
+    this.commerce.abandonIdempotent(scope, key);
+  }
+  async purgeIdempotency(before: string): Promise<number> {
+    return this.commerce.purgeIdempotency(before);
+  }
+  async dueWebhooks(now: string, limit: number): Promise<OutboxRecord[]> {
+    return this.commerce.dueWebhooks(now, limit);
+  }
+  async markWebhook(id: string, result: { delivered: true; at: string } | { delivered: false; error: string; nextAttemptAt: string }): Promise<void> {
+    this.commerce.markWebhook(id, result);
+  }
+  async listWebhooks(orderId: string): Promise<OutboxRecord[]> {
+    return this.commerce.listWebhooks(orderId);
+  }
+  async saveBuyerAddress(email: string, name: string | undefined, address: Omit<CustomerAddress, 'id' | 'customerId'>): Promise<CustomerAddress> {
+    return this.commerce.saveBuyerAddress(email, name, address);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,181 @@
+/**
+ * The cart, checkout and order operations over REST (2026-04-08 paths), the retailer's order endpoints
+ * (/admin/v1/orders/{id}/events, /adjustments), the conformance tooling's shipping simulation, and the
+ * pages behind `continue_url` and `permalink_url`. Handlers translate; CheckoutService decides.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { Router, json, type Request, type Response } from 'express';
+import { invalidInput, notFound, UcpdError } from '../catalog/errors.js';
+import { toDecimalString } from '../catalog/money.js';
+import type { Config } from '../config.js';
+import { escapeHtml } from '../linked-data/html.js';
+import type { Store } from '../store/store.js';
+import type { Outcome } from '../ucp/checkout/service.js';
+import type { SessionDoc } from '../ucp/checkout/session.js';
+import { BUYER_CONSENT, CART, CHECKOUT, DISCOUNT, FULFILLMENT, ORDER } from '../ucp/constants.js';
+import type { Admission, Ucp } from '../ucp/runtime.js';
+import type { RequestOp } from '../ucp/schemas.js';
+import { requireScope } from './admin.js';
+import type { Operation, OperationResult } from './ucp-routes.js';
+
+type Json = Record<string, unknown>;
+
+function result(o: Outcome): OperationResult {
+  return 'errors' in o ? { status: o.status, errors: o.errors, ...(o.continueUrl ? { continueUrl: o.continueUrl } : {}) } : { status: o.status, body: o.body };
+}
+
+function idempotencyKey(req: IncomingMessage): string | undefined {
+  const v = req.headers['idempotency-key'];
+  return typeof v === 'string' && v.trim() ? v.trim() : undefined;
+}
+
+export function commerceOperations(ucp: Ucp): Operation[] {
+  const s = ucp.schemas;
+  const svc = ucp.checkout;
+  /** The request form of checkout.json and of each negotiated extension's checkout. */
+  const checkoutCheck = (op: RequestOp) => (body: unknown, a: Admission) => {
+    const caps = a.negotiated.capabilities;
+    const refs = ['shopping/checkout.json'];
+    if (caps.has(FULFILLMENT)) refs.push('shopping/fulfillment.json#/$defs/dev.ucp.shopping.checkout');
+    if (caps.has(DISCOUNT)) refs.push('shopping/discount.json#/$defs/dev.ucp.shopping.checkout');
+    if (caps.has(BUYER_CONSENT)) refs.push('shopping/buyer_consent.json#/$defs/dev.ucp.shopping.checkout');
+    if (caps.has(CART) && op === 'create') refs.push('shopping/cart.json#/$defs/checkout');
+    return [...new Set(refs.flatMap((ref) => s.requestProblems(ref, op, body)))];
+  };
+  const cartCheck = (op: RequestOp) => (body: unknown, a: Admission) => {
+    const refs = ['shopping/cart.json', ...(a.negotiated.capabilities.has(DISCOUNT) ? ['shopping/discount.json#/$defs/dev.ucp.shopping.cart'] : [])];
+    return [...new Set(refs.flatMap((ref) => s.requestProblems(ref, op, body)))];
+  };
+  const caller = (a: Admission, req: IncomingMessage) => ({ negotiated: a.negotiated, ...(idempotencyKey(req) ? { idempotencyKey: idempotencyKey(req)! } : {}) });
+  const bodyOf = (b: unknown) => (b && typeof b === 'object' && !Array.isArray(b) ? (b as Json) : {});
+  return [
+    { path: '/checkout-sessions', method: 'POST', capability: CHECKOUT, check: checkoutCheck('create'), idempotent: true, run: async (b, a, req) => result(await svc.create('checkout', bodyOf(b), caller(a, req))) },
+    { path: '/checkout-sessions/{id}', method: 'GET', capability: CHECKOUT, run: async (_b, a, req, p) => result(await svc.get('checkout', p.id!, caller(a, req))) },
+    { path: '/checkout-sessions/{id}', method: 'PUT', capability: CHECKOUT, check: checkoutCheck('update'), idempotent: true, run: async (b, a, req, p) => result(await svc.update('checkout', p.id!, bodyOf(b), caller(a, req))) },
+    {
+      path: '/checkout-sessions/{id}/complete',
+      method: 'POST',
+      capability: CHECKOUT,
+      check: (b) => s.requestProblems('shopping/checkout.json', 'complete', b),
+      idempotent: true,
+      run: async (b, a, req, p) => result(await svc.complete(p.id!, bodyOf(b), caller(a, req))),
+    },
+    { path: '/checkout-sessions/{id}/cancel', method: 'POST', capability: CHECKOUT, bodyOptional: true, idempotent: true, run: async (_b, a, req, p) => result(await svc.cancel('checkout', p.id!, caller(a, req))) },
+    { path: '/carts', method: 'POST', capability: CART, check: cartCheck('create'), idempotent: true, run: async (b, a, req) => result(await svc.create('cart', bodyOf(b), caller(a, req))) },
+    { path: '/carts/{id}', method: 'GET', capability: CART, run: async (_b, a, req, p) => result(await svc.get('cart', p.id!, caller(a, req))) },
+    { path: '/carts/{id}', method: 'PUT', capability: CART, check: cartCheck('update'), idempotent: true, run: async (b, a, req, p) => result(await svc.update('cart', p.id!, bodyOf(b), caller(a, req))) },
+    { path: '/carts/{id}/cancel', method: 'POST', capability: CART, bodyOptional: true, idempotent: true, run: async (_b, a, req, p) => result(await svc.cancel('cart', p.id!, caller(a, req))) },
+    { path: '/orders/{id}', method: 'GET', capability: ORDER, run: async (_b, a, req, p) => result(await svc.getOrder(p.id!, caller(a, req))) },
+  ];
+}
+
+function secretMatches(given: string | undefined, expected: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+const EVENT_TYPES = ['processing', 'shipped', 'in_transit', 'delivered', 'failed_attempt', 'canceled', 'undeliverable', 'returned_to_sender'];
+const ADJUSTMENT_TYPES = ['refund', 'return', 'credit', 'price_adjustment', 'dispute', 'cancellation'];
+const ADJUSTMENT_STATUS = ['pending', 'completed', 'failed'];
+
+function objectBody(req: Request): Json {
+  if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) throw invalidInput('invalid_body', 'the body must be a JSON object');
+  return req.body as Json;
+}
+
+function lineRefs(body: Json): void {
+  if (body.line_items === undefined) return;
+  if (!Array.isArray(body.line_items) || !body.line_items.every((l) => l && typeof l === 'object' && typeof (l as Json).id === 'string' && Number.isInteger((l as Json).quantity))) {
+    throw invalidInput('invalid_body', 'line_items must be [{"id": "<line item id>", "quantity": <integer>}]', { field: 'line_items' });
+  }
+}
+
+/** Retailer endpoints, the shipping simulation and the buyer-facing pages. */
+export function commerceRouter(deps: { ucp: Ucp; store: Store; config: Config }): Router {
+  const { ucp, store, config } = deps;
+  const r = Router();
+  const body = json({ limit: config.jsonLimit });
+
+  r.post('/admin/v1/orders/:id/events', requireScope(store, 'admin'), body, async (req, res) => {
+    const b = objectBody(req);
+    if (typeof b.type !== 'string' || !EVENT_TYPES.includes(b.type)) throw invalidInput('invalid_body', `type must be one of ${EVENT_TYPES.join(', ')}`, { field: 'type' });
+    lineRefs(b);
+    for (const f of ['tracking_number', 'tracking_url', 'carrier', 'description', 'occurred_at']) {
+      if (b[f] !== undefined && typeof b[f] !== 'string') throw invalidInput('invalid_body', `${f} must be a string`, { field: f });
+    }
+    const order = await ucp.checkout.changeOrder(String(req.params.id), { event: b });
+    if (!order) throw notFound('order_not_found', `no order "${req.params.id}"`);
+    res.status(201).json(ucp.checkout.orderBody(order));
+  });
+
+  r.post('/admin/v1/orders/:id/adjustments', requireScope(store, 'admin'), body, async (req, res) => {
+    const b = objectBody(req);
+    if (typeof b.type !== 'string' || !ADJUSTMENT_TYPES.includes(b.type)) throw invalidInput('invalid_body', `type must be one of ${ADJUSTMENT_TYPES.join(', ')}`, { field: 'type' });
+    if (b.status !== undefined && (typeof b.status !== 'string' || !ADJUSTMENT_STATUS.includes(b.status))) throw invalidInput('invalid_body', `status must be one of ${ADJUSTMENT_STATUS.join(', ')}`, { field: 'status' });
+    if (b.amount !== undefined && !(Number.isInteger(b.amount) && (b.amount as number) >= 0)) throw invalidInput('invalid_body', 'amount must be a non-negative integer (minor units)', { field: 'amount' });
+    lineRefs(b);
+    const order = await ucp.checkout.changeOrder(String(req.params.id), { adjustment: b });
+    if (!order) throw notFound('order_not_found', `no order "${req.params.id}"`);
+    res.status(201).json(ucp.checkout.orderBody(order));
+  });
+
+  // For the UCP conformance tooling: mark an order shipped. Off unless a secret is configured.
+  r.post('/testing/simulate-shipping/:id', async (req, res) => {
+    const secret = config.ucp.simulationSecret;
+    const given = req.headers['simulation-secret'];
+    if (!secret || !secretMatches(typeof given === 'string' ? given : undefined, secret)) {
+      throw new UcpdError('forbidden', 'simulation_forbidden', 'shipping simulation needs the Simulation-Secret this server was configured with');
+    }
+    const order = await ucp.checkout.changeOrder(String(req.params.id), { event: { type: 'shipped', carrier: 'Simulated Carrier', tracking_number: `SIM${Date.now()}`, description: 'Simulated shipment' } });
+    if (!order) throw notFound('order_not_found', `no order "${req.params.id}"`);
+    res.json({ status: 'shipped', order_id: req.params.id });
+  });
+
+  const page = (res: Response, title: string, main: string) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Robots-Tag', 'noindex');
+    res.type('html').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head><body><main>${main}</main></body></html>`);
+  };
+  const money = (amount: number, currency: string) => `${toDecimalString(amount, currency)} ${currency}`;
+
+  // continue_url: where a buyer sees the checkout (or cart) and can finish with the store
+  r.get(['/checkout/:id', '/cart/:id'], async (req, res) => {
+    const rec = await store.getSession(String(req.params.id));
+    if (!rec) throw notFound('not_found', 'no such checkout');
+    const doc = JSON.parse(rec.doc) as SessionDoc;
+    const merchant = await store.getMerchant();
+    const lines = doc.lines.map((l) => `<li>${escapeHtml(l.itemId)} × ${l.quantity}</li>`).join('');
+    const finished = doc.status === 'completed' && doc.order ? `<p>Order placed: <a href="${escapeHtml(doc.order.permalink_url)}">${escapeHtml(doc.order.id)}</a></p>` : '';
+    const support = merchant?.support;
+    page(
+      res,
+      `${rec.kind === 'cart' ? 'Cart' : 'Checkout'} · ${merchant?.name ?? 'ucpd store'}`,
+      `<h1>${escapeHtml(merchant?.name ?? 'Your order')}</h1><p>${rec.kind === 'cart' ? 'Cart' : 'Checkout'} <code>${escapeHtml(rec.id)}</code>: <strong>${escapeHtml(doc.status)}</strong></p><ul>${lines}</ul>${finished}` +
+        (doc.status !== 'completed' && doc.status !== 'canceled'
+          ? `<p>To finish this purchase, contact us${support?.email ? ` at <a href="mailto:${escapeHtml(support.email)}?subject=${encodeURIComponent(`Checkout ${rec.id}`)}">${escapeHtml(support.email)}</a>` : ''}${support?.phone ? ` or ${escapeHtml(support.phone)}` : ''} quoting <code>${escapeHtml(rec.id)}</code>.</p>`
+          : ''),
+    );
+  });
+
+  // permalink_url: the order's page (its id is the capability: 128 random bits)
+  r.get('/order/:id', async (req, res) => {
+    const rec = await store.getOrder(String(req.params.id));
+    if (!rec) throw notFound('order_not_found', 'no such order');
+    const o = JSON.parse(rec.doc) as { label?: string; currency: string; line_items: { item: { title: string }; quantity: { total: number; fulfilled: number }; status: string; totals: { type: string; amount: number }[] }[]; totals: { type: string; amount: number; display_text?: string }[]; fulfillment: { events: { type: string; occurred_at: string; tracking_number?: string; carrier?: string }[] } };
+    const merchant = await store.getMerchant();
+    const rows = o.line_items.map((l) => `<tr><td>${escapeHtml(l.item.title)}</td><td>${l.quantity.total}</td><td>${escapeHtml(l.status)}</td><td>${money(l.totals.find((t) => t.type === 'total')?.amount ?? 0, o.currency)}</td></tr>`).join('');
+    const totals = o.totals.map((t) => `<tr><th>${escapeHtml(t.display_text ?? t.type)}</th><td>${money(t.amount, o.currency)}</td></tr>`).join('');
+    const events = o.fulfillment.events.map((e) => `<li>${escapeHtml(e.occurred_at)}: ${escapeHtml(e.type)}${e.carrier ? ` (${escapeHtml(e.carrier)}${e.tracking_number ? ` ${escapeHtml(e.tracking_number)}` : ''})` : ''}</li>`).join('');
+    page(
+      res,
+      `Order ${o.label ?? rec.id} · ${merchant?.name ?? 'ucpd store'}`,
+      `<h1>Order ${escapeHtml(o.label ?? rec.id)}</h1><p>${escapeHtml(merchant?.name ?? '')}, placed ${escapeHtml(rec.createdAt)}</p>` +
+        `<table><thead><tr><th>Item</th><th>Quantity</th><th>Status</th><th>Total</th></tr></thead><tbody>${rows}</tbody></table><table>${totals}</table>` +
+        `<h2>Shipping</h2>${events ? `<ul>${events}</ul>` : '<p>Not shipped yet.</p>'}`,
+    );
+  });
+  return r;
+}

@@ -1,0 +1,122 @@
+/**
+ * Payment handlers: how a checkout is paid. Each handler is advertised in the business profile (and in
+ * every checkout's `ucp.payment_handlers`) under a reverse-domain name with an instance `id` that
+ * instruments name as `handler_id`. A handler authorises an amount against an instrument's credential
+ * and can void that authorisation (when the stock was gone after all). Credentials are never stored
+ * or echoed: only the instrument's display data is.
+ *
+ * The test handler (instance `mock_payment_handler`, the id the UCP conformance tooling uses) accepts
+ * token credentials: `success_token` is approved, `fail_token` is declined, anything else is invalid.
+ * Test card credentials (`{type: "card", number}`) work too: Luhn-valid numbers are approved except
+ * 4000000000000002, which is declined. It is for demos and conformance runs only
+ * (UCPD_UCP_TEST_PAYMENTS).
+ */
+import { randomUUID } from 'node:crypto';
+import { UCP_VERSION } from './constants.js';
+
+export interface PaymentInstrumentInput {
+  id: string;
+  handler_id: string;
+  type: string;
+  credential?: { type?: string; token?: string; [k: string]: unknown };
+  display?: Record<string, unknown>;
+  billing_address?: Record<string, unknown>;
+  selected?: boolean;
+}
+
+export type AuthorizationResult =
+  | { ok: true; reference: string }
+  | { ok: false; code: 'payment_declined' | 'payment_failed' | 'invalid_credential'; message: string; severity: 'recoverable' | 'requires_buyer_input' };
+
+export interface PaymentHandler {
+  /** Reverse-domain name (the registry key in profiles). */
+  readonly name: string;
+  /** Instance id, referenced by instruments' handler_id. */
+  readonly id: string;
+  /** The profile / response entry for this handler. */
+  entry(): Record<string, unknown>;
+  authorize(instrument: PaymentInstrumentInput, amount: number, currency: string, idempotencyKey: string): Promise<AuthorizationResult>;
+  void(reference: string): Promise<void>;
+}
+
+/** The test card number that is always declined. */
+export const DECLINED_CARD = '4000000000000002';
+
+function luhn(digits: string): boolean {
+  if (!/^\d{12,19}$/.test(digits)) return false;
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+export class TestPaymentHandler implements PaymentHandler {
+  readonly name = 'dev.ucpd.payments.test';
+  readonly id = 'mock_payment_handler';
+  private readonly authorized = new Map<string, string>();
+
+  entry(): Record<string, unknown> {
+    return {
+      id: this.id,
+      version: UCP_VERSION,
+      spec: 'https://ucpd.dev/specification/payments/test',
+      schema: 'https://ucpd.dev/schemas/payments/test.json',
+      available_instruments: [{ type: 'card' }],
+      config: { environment: 'test', tokens: { approved: 'success_token', declined: 'fail_token' } },
+    };
+  }
+
+  async authorize(instrument: PaymentInstrumentInput, _amount: number, _currency: string, idempotencyKey: string): Promise<AuthorizationResult> {
+    const credential = instrument.credential;
+    const token = credential?.token;
+    // test cards: any Luhn-valid number is approved except the conventional decline number
+    const number = typeof credential?.number === 'string' ? credential.number.replace(/\s+/g, '') : undefined;
+    if (credential?.type === 'card' && number) {
+      if (!luhn(number)) return { ok: false, code: 'invalid_credential', message: 'the card number is not valid', severity: 'recoverable' };
+      if (number === DECLINED_CARD) return { ok: false, code: 'payment_declined', message: 'the card was declined', severity: 'recoverable' };
+    }
+    if (token === 'success_token' || (credential?.type === 'card' && number)) {
+      const reference = this.authorized.get(idempotencyKey) ?? `auth_${randomUUID()}`;
+      this.authorized.set(idempotencyKey, reference);
+      return { ok: true, reference };
+    }
+    if (token === 'fail_token') return { ok: false, code: 'payment_declined', message: 'the payment was declined', severity: 'recoverable' };
+    return { ok: false, code: 'invalid_credential', message: 'the payment credential is not a token this handler accepts', severity: 'recoverable' };
+  }
+
+  async void(_reference: string): Promise<void> {
+    // nothing was moved
+  }
+}
+
+/** The handlers a business offers, by instance id. */
+export class PaymentHandlers {
+  private readonly byId: Map<string, PaymentHandler>;
+
+  constructor(readonly handlers: readonly PaymentHandler[]) {
+    this.byId = new Map(handlers.map((h) => [h.id, h]));
+  }
+
+  get(id: string): PaymentHandler | undefined {
+    return this.byId.get(id);
+  }
+
+  /** The `payment_handlers` registry for profiles and checkout responses. */
+  registry(): Record<string, Record<string, unknown>[]> {
+    const out: Record<string, Record<string, unknown>[]> = {};
+    for (const h of this.handlers) (out[h.name] ??= []).push(h.entry());
+    return out;
+  }
+}
+
+/** An instrument as it may be stored and echoed: no credential. */
+export function withoutCredential(i: PaymentInstrumentInput): Omit<PaymentInstrumentInput, 'credential'> {
+  const { credential: _credential, ...rest } = i;
+  return rest;
+}
