@@ -21,7 +21,7 @@ export function backoffSeconds(attempts: number): number {
 }
 
 /** The signed headers of one delivery. */
-export function webhookHeaders(o: { url: string; body: Buffer; id: string; timestamp: number; profileUrl: string; keys: KeyStore }): Record<string, string> {
+export function webhookHeaders(o: { url: string; body: Buffer; id: string; timestamp: number; created: number; profileUrl: string; keys: KeyStore }): Record<string, string> {
   const u = new URL(o.url);
   const headers: Record<string, string> = {
     'content-type': 'application/json',
@@ -37,7 +37,7 @@ export function webhookHeaders(o: { url: string; body: Buffer; id: string; times
       components: ['@method', '@authority', '@path', 'content-digest', 'content-type', 'ucp-agent', 'webhook-id', 'webhook-timestamp'],
       keyid: key.kid,
       privateKey: key.privateKey,
-      created: o.timestamp,
+      created: o.created,
     },
   );
   return { ...headers, ...signed };
@@ -47,12 +47,14 @@ export class WebhookDispatcher {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private again = false;
+  private stopped = false;
 
   constructor(
     private readonly o: { store: Store; fetcher: ProfileFetcher; keys: KeyStore; profileUrl: string; clock: Clock; logger: Logger; intervalMs?: number },
   ) {}
 
   start(): void {
+    this.stopped = false;
     if (this.timer) return;
     this.kick();
     this.timer = setInterval(() => this.kick(), this.o.intervalMs ?? 500);
@@ -60,12 +62,14 @@ export class WebhookDispatcher {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
   }
 
   /** Deliver what is due now (also called right after an order change queued something). */
   kick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     if (this.running) {
       this.again = true;
       return this.running;
@@ -89,15 +93,34 @@ export class WebhookDispatcher {
         this.o.logger.debug('webhook outbox not readable now', { error: err instanceof Error ? err.message : String(err) });
         return;
       }
-      if (due.length === 0) return;
+      if (due.length === 0 || this.stopped) return;
       await Promise.all(due.map((r) => this.deliver(r)));
       if (due.length < 16) return;
     }
   }
 
   private async deliver(r: OutboxRecord): Promise<void> {
+    try {
+      await this.attempt(r);
+    } catch (err) {
+      // the store went away (shutting down): the row stays due and is retried on the next start
+      this.o.logger.debug('webhook delivery bookkeeping failed', { id: r.id, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  private async attempt(r: OutboxRecord): Promise<void> {
     const now = this.o.clock.now();
-    const headers = webhookHeaders({ url: r.url, body: r.body, id: r.id, timestamp: Math.floor(now.getTime() / 1000), profileUrl: this.o.profileUrl, keys: this.o.keys });
+    // Webhook-Timestamp is when the event was queued: the same on every retry, like the body and the id;
+    // the signature is made now (so its `created` passes receivers' age checks)
+    const headers = webhookHeaders({
+      url: r.url,
+      body: r.body,
+      id: r.id,
+      timestamp: Math.floor(Date.parse(r.createdAt) / 1000),
+      created: Math.floor(now.getTime() / 1000),
+      profileUrl: this.o.profileUrl,
+      keys: this.o.keys,
+    });
     try {
       await this.o.fetcher.post(r.url, r.body, headers);
       await this.o.store.markWebhook(r.id, { delivered: true, at: this.o.clock.now().toISOString() });

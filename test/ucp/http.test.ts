@@ -105,8 +105,21 @@ describe('discovery', () => {
     expectValid(BUSINESS_PROFILE, res.body);
     expect(res.body.ucp.version).toBe('2026-04-08');
     expect(res.body.ucp.services['dev.ucp.shopping']).toEqual([expect.objectContaining({ transport: 'rest', endpoint: 'https://shop.example/ucp/v1' })]);
-    expect(Object.keys(res.body.ucp.capabilities).sort()).toEqual(['dev.ucp.shopping.catalog.lookup', 'dev.ucp.shopping.catalog.search', INVENTORY]);
-    expect(res.body.ucp.payment_handlers).toEqual({});
+    expect(Object.keys(res.body.ucp.capabilities).sort()).toEqual(
+      [
+        'dev.ucp.shopping.buyer_consent',
+        'dev.ucp.shopping.cart',
+        'dev.ucp.shopping.catalog.lookup',
+        'dev.ucp.shopping.catalog.search',
+        'dev.ucp.shopping.checkout',
+        'dev.ucp.shopping.discount',
+        'dev.ucp.shopping.fulfillment',
+        'dev.ucp.shopping.order',
+        INVENTORY,
+      ].sort(),
+    );
+    // the demo store offers the test payment handler (UCPD_UCP_TEST_PAYMENTS defaults to on with the demo)
+    expect(res.body.ucp.payment_handlers['dev.ucpd.payments.test'][0].id).toBe('mock_payment_handler');
     const p256 = env.trust.keys.published().filter((k) => k.kind === 'p256').map((k) => k.kid);
     expect(res.body.signing_keys.map((k: Json) => k.kid)).toEqual(p256);
     expect(res.body.ucp.supported_versions).toEqual({ '2026-01-23': 'https://shop.example/.well-known/ucp/2026-01-23' });
