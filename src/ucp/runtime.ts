@@ -79,7 +79,7 @@ export class Ucp {
     this.payments = new PaymentHandlers(config.ucp.testPayments ? [new TestPaymentHandler()] : []);
     const fetcher = new ProfileFetcher({ allowHosts: config.ucp.fetchAllowHosts, ...d.fetchPolicy });
     this.webhooks = new WebhookDispatcher({ store: d.store, fetcher, keys: d.trust.keys, profileUrl: this.profileUrl(), clock: d.clock, logger: d.logger });
-    this.checkout = new CheckoutService({ store: d.store, urls: new Urls(config.baseUrl), clock: d.clock, logger: d.logger, payments: this.payments, onWebhooksQueued: () => void this.webhooks.kick() });
+    this.checkout = new CheckoutService({ store: d.store, urls: new Urls(config.baseUrl), clock: d.clock, logger: d.logger, payments: this.payments, onWebhooksQueued: () => void this.webhooks.kick(), storeState: () => d.commerce.storeState() });
   }
 
   /**

@@ -44,6 +44,7 @@ export function registerServe(program: Command): void {
       });
       const logger = createLogger(config.logLevel);
       const store = openStore(config);
+      (store as { startBackgroundCheckpoints?: () => void }).startBackgroundCheckpoints?.();
       if (config.seedDemo && (await isPristine(store))) {
         const report = await loadDemo(store);
         logger.info('seeded the demo catalog', { products: report.counts.products?.created ?? 0, ms: report.durationMs });

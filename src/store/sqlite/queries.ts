@@ -16,6 +16,7 @@ import type {
 import { invalidInput } from '../../catalog/errors.js';
 import type { ChangeEntry, ProductListQuery, ProductPage, ProductRecord, ResolvedKey, VariantRef } from '../store.js';
 import type { Db } from './db.js';
+import type Database from 'better-sqlite3';
 import {
   changeFromRow,
   levelFromRow,
@@ -60,6 +61,19 @@ function docs<T>(rows: { doc: string }[]): T[] {
 }
 
 export class CatalogQueries {
+  /** Statements whose text varies (IN lists of each size, filter combinations), compiled once each. */
+  private readonly cache = new Map<string, Database.Statement>();
+
+  private prep<P extends unknown[], R>(sql: string): Database.Statement<P, R> {
+    let st = this.cache.get(sql);
+    if (!st) {
+      if (this.cache.size >= 500) this.cache.delete(this.cache.keys().next().value!);
+      st = this.db.prepare(sql);
+      this.cache.set(sql, st);
+    }
+    return st as unknown as Database.Statement<P, R>;
+  }
+
   private readonly s;
 
   constructor(private readonly db: Db) {
@@ -143,20 +157,18 @@ export class CatalogQueries {
       const ids = batch.map((r) => r.id);
       const ph = placeholders(ids.length);
       const variants = new Map<string, VariantRow[]>();
-      for (const v of this.db.prepare<string[], VariantRow>(`SELECT * FROM variants WHERE product_id IN (${ph}) ORDER BY product_id, position`).all(...ids)) {
+      for (const v of this.prep<string[], VariantRow>(`SELECT * FROM variants WHERE product_id IN (${ph}) ORDER BY product_id, position`).all(...ids)) {
         push(variants, v.product_id, v);
       }
       const prices = new Map<string, Price[]>();
-      for (const p of this.db
-        .prepare<string[], PriceRow>(
+      for (const p of this.prep<string[], PriceRow>(
           `SELECT p.* FROM prices p JOIN variants v ON v.id = p.variant_id WHERE v.product_id IN (${ph}) ORDER BY p.variant_id, p.currency`,
         )
         .all(...ids)) {
         push(prices, p.variant_id, priceFromRow(p));
       }
       const levels = new Map<string, InventoryLevel[]>();
-      for (const l of this.db
-        .prepare<string[], InventoryRow & { product_id: string }>(
+      for (const l of this.prep<string[], InventoryRow & { product_id: string }>(
           `SELECT i.*, v.product_id FROM inventory i JOIN variants v ON v.id = i.variant_id WHERE v.product_id IN (${ph}) ORDER BY i.variant_id, i.location_id`,
         )
         .all(...ids)) {
@@ -172,7 +184,7 @@ export class CatalogQueries {
     const rows: ProductRow[] = [];
     for (let i = 0; i < unique.length; i += IN_BATCH) {
       const batch = unique.slice(i, i + IN_BATCH);
-      rows.push(...this.db.prepare<string[], ProductRow>(`SELECT * FROM products WHERE id IN (${placeholders(batch.length)})`).all(...batch));
+      rows.push(...this.prep<string[], ProductRow>(`SELECT * FROM products WHERE id IN (${placeholders(batch.length)})`).all(...batch));
     }
     const byId = new Map(this.records(rows).map((r) => [r.product.id, r]));
     return unique.flatMap((id) => byId.get(id) ?? []);
@@ -184,13 +196,12 @@ export class CatalogQueries {
     for (let i = 0; i < unique.length; i += IN_BATCH) {
       const batch = unique.slice(i, i + IN_BATCH);
       const ph = placeholders(batch.length);
-      const products = this.db.prepare<string[], { id: string; seq: number }>(`SELECT id, seq FROM products INDEXED BY products_version WHERE id IN (${ph})`).all(...batch);
+      const products = this.prep<string[], { id: string; seq: number }>(`SELECT id, seq FROM products INDEXED BY products_version WHERE id IN (${ph})`).all(...batch);
       for (const p of products) out.set(p.id, { productId: p.id, seq: p.seq });
       const rest = batch.filter((k) => !out.has(k));
       if (!rest.length) continue;
       const rp = placeholders(rest.length);
-      const variants = this.db
-        .prepare<string[], { id: string; sku: string | null; gtin: string | null; product_id: string; seq: number }>(
+      const variants = this.prep<string[], { id: string; sku: string | null; gtin: string | null; product_id: string; seq: number }>(
           `SELECT v.id, v.sku, v.gtin, v.product_id, p.seq FROM variants v JOIN products p INDEXED BY products_version ON p.id = v.product_id
            WHERE v.id IN (${rp}) OR v.sku IN (${rp}) OR v.gtin IN (${rp})`,
         )
@@ -204,8 +215,7 @@ export class CatalogQueries {
       }
       const left = rest.filter((k) => !out.has(k));
       if (!left.length) continue;
-      const handles = this.db
-        .prepare<string[], { id: string; seq: number; handle: string }>(
+      const handles = this.prep<string[], { id: string; seq: number; handle: string }>(
           `SELECT id, seq, json_extract(doc, '$.handle') AS handle FROM products WHERE json_extract(doc, '$.handle') IN (${placeholders(left.length)}) AND json_extract(doc, '$.handle') IS NOT NULL ORDER BY id`,
         )
         .all(...left);
@@ -272,7 +282,7 @@ export class CatalogQueries {
     if (q.availability !== undefined) where.push(AVAILABILITY_SQL[q.availability]);
     const sql = `SELECT id, seq, updated_at FROM products ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY ${byTime ? 'updated_at, id' : 'id'} LIMIT ?`;
-    const rows = this.db.prepare<(string | number)[], KeyRow>(sql).all(...params, q.limit + 1);
+    const rows = this.prep<(string | number)[], KeyRow>(sql).all(...params, q.limit + 1);
     const more = rows.length > q.limit;
     if (more) rows.pop();
     const last = rows[rows.length - 1];

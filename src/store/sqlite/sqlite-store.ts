@@ -99,6 +99,7 @@ export class SqliteStore implements Store {
   private readonly search: SearchIndex;
   private indexing?: Promise<SyncResult>;
   private readonly commerce: CommerceTables;
+  private checkpointer?: Worker;
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.db = openDatabase({ file: options.file });
@@ -163,7 +164,28 @@ export class SqliteStore implements Store {
     return this.commerce.saveBuyerAddress(email, name, address);
   }
 
+  /**
+   * For a long-running server: move WAL checkpoints to a worker thread (PASSIVE, every `intervalMs`),
+   * so no request pays for copying the log into the database.
+   */
+  startBackgroundCheckpoints(intervalMs = 1000): void {
+    if (this.checkpointer || this.options.file === ':memory:') return;
+    const here = new URL('./checkpoint-worker.js', import.meta.url);
+    const url = existsSync(fileURLToPath(here)) ? here : pathToFileURL(projectPath('dist', 'src', 'store', 'sqlite', 'checkpoint-worker.js'));
+    this.checkpointer = new Worker(url, { workerData: { file: this.options.file, intervalMs } });
+    this.checkpointer.unref();
+    this.db.pragma('wal_autocheckpoint = 0');
+  }
+
   async close(): Promise<void> {
+    if (this.checkpointer) {
+      const worker = this.checkpointer;
+      this.checkpointer = undefined;
+      const exited = new Promise((r) => worker.once('exit', r));
+      worker.postMessage('stop');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
+      await worker.terminate();
+    }
     if (this.db.open) this.db.close();
   }
 

@@ -9,7 +9,7 @@
  * out at completion); not-found is a 200 error response, as the spec says.
  */
 import { randomBytes } from 'node:crypto';
-import type { CustomerAddress, Merchant } from '../../catalog/model.js';
+import type { CustomerAddress, DiscountCode, Location, Merchant, Promotion, ShippingRate } from '../../catalog/model.js';
 import { pickPrice } from '../../linked-data/product.js';
 import type { Urls } from '../../linked-data/urls.js';
 import type { Logger } from '../../logger.js';
@@ -52,6 +52,16 @@ export interface CheckoutOptions {
   payments: PaymentHandlers;
   /** Called after an order change queued webhooks (the dispatcher delivers right away). */
   onWebhooksQueued?: () => void;
+  /** Store-wide data, cached by store version (the JSON-LD service's); read from the store when absent. */
+  storeState?: () => Promise<StoreWide>;
+}
+
+export interface StoreWide {
+  seq: number;
+  merchant: Merchant;
+  locations: Location[];
+  rates: ShippingRate[];
+  promotions: Promotion[];
 }
 
 export interface Caller {
@@ -117,7 +127,25 @@ function buyerOf(b: Json): Json {
 }
 
 export class CheckoutService {
+  private discountsCache?: { seq: number; codes: DiscountCode[] };
+
   constructor(private readonly o: CheckoutOptions) {}
+
+  private async storeWide(): Promise<StoreWide & { discounts: DiscountCode[] }> {
+    const s = this.o.store;
+    let wide: StoreWide;
+    if (this.o.storeState) wide = await this.o.storeState();
+    else {
+      const [merchant, locations, rates, promotions, version] = await Promise.all([s.getMerchant(), s.listLocations(), s.listShippingRates(), s.listPromotions(), s.storeVersion()]);
+      wide = { seq: version.seq, merchant: merchant ?? this.fallbackMerchant(), locations, rates, promotions };
+    }
+    if (!this.discountsCache || this.discountsCache.seq !== wide.seq) this.discountsCache = { seq: wide.seq, codes: await s.listDiscounts() };
+    return { ...wide, discounts: this.discountsCache.codes };
+  }
+
+  private fallbackMerchant(): Merchant {
+    return { legalName: 'ucpd store', name: 'ucpd store', url: this.o.urls.base, support: {}, policies: {}, country: 'US', currencies: ['USD'], languages: ['en'] };
+  }
 
   private now(): Date {
     return this.o.clock.now();
@@ -157,21 +185,21 @@ export class CheckoutService {
     return out;
   }
 
-  private async env(doc: SessionDoc, negotiated: Negotiated): Promise<Env> {
+  private async env(doc: SessionDoc, negotiated: Negotiated, known?: ReadonlyMap<string, ItemInfo>): Promise<Env> {
     const s = this.o.store;
-    const [merchant, rates, promotions, discountCatalog, locations] = await Promise.all([s.getMerchant(), s.listShippingRates(), s.listPromotions(), s.listDiscounts(), s.listLocations()]);
-    const m: Merchant = merchant ?? { legalName: 'ucpd store', name: 'ucpd store', url: this.o.urls.base, support: {}, policies: {}, country: 'US', currencies: [doc.currency], languages: ['en'] };
+    const wide = await this.storeWide();
     const email = str(doc.buyer?.email);
     const customer = email ? await s.findCustomerByEmail(email.toLowerCase()) : undefined;
+    const items = known && doc.lines.every((l) => known.has(l.itemId)) ? known : await this.items(doc.lines.map((l) => l.itemId), doc.currency, wide.merchant);
     return {
       urls: this.o.urls,
-      merchant: m,
-      rates,
-      promotions,
-      discountCatalog,
-      locations,
+      merchant: wide.merchant,
+      rates: wide.rates,
+      promotions: wide.promotions,
+      discountCatalog: wide.discounts,
+      locations: wide.locations,
       now: this.now(),
-      items: await this.items(doc.lines.map((l) => l.itemId), doc.currency, m),
+      items,
       savedAddresses: customer ? await s.listAddresses(customer.id) : [],
       fulfillment: negotiated.capabilities.has(FULFILLMENT),
       discounts: negotiated.capabilities.has(DISCOUNT),
@@ -179,8 +207,7 @@ export class CheckoutService {
   }
 
   private async currencyFor(context: Json | undefined): Promise<string> {
-    const merchant = await this.o.store.getMerchant();
-    const currencies = merchant?.currencies ?? ['USD'];
+    const currencies = (await this.storeWide()).merchant.currencies;
     const wanted = str(context?.currency)?.toUpperCase();
     return wanted && currencies.includes(wanted) ? wanted : (currencies[0] ?? 'USD');
   }
@@ -249,8 +276,8 @@ export class CheckoutService {
    * Lines from a request: item ids resolved against the catalog, unknown ids and sold-out items refused,
    * quantities above the stock reduced (with a warning). Existing line ids are kept.
    */
-  private async linesFrom(raw: unknown[], doc: SessionDoc, currency: string): Promise<{ ok: true; notices: UcpMessage[] } | { ok: false; outcome: Outcome }> {
-    const merchant = (await this.o.store.getMerchant()) ?? ({ currencies: [currency] } as Merchant);
+  private async linesFrom(raw: unknown[], doc: SessionDoc, currency: string): Promise<{ ok: true; notices: UcpMessage[]; infos: Map<string, ItemInfo> } | { ok: false; outcome: Outcome }> {
+    const { merchant } = await this.storeWide();
     const wanted = raw.filter(isObject).map((l) => ({ id: str(l.id), itemId: str(isObject(l.item) ? l.item.id : undefined) ?? '', quantity: Number(l.quantity), parentId: str(l.parent_id) }));
     const infos = await this.items(wanted.map((w) => w.itemId), currency, merchant);
     const unknown = wanted.filter((w) => !infos.has(w.itemId));
@@ -282,7 +309,7 @@ export class CheckoutService {
       if (seen.has(l.id)) l.id = `li_${++doc.seq}`;
       seen.add(l.id);
     }
-    return { ok: true, notices };
+    return { ok: true, notices, infos };
   }
 
   /** Fulfillment methods from a request, merged with what the session has. */
@@ -403,7 +430,7 @@ export class CheckoutService {
     if (!lines.ok) return lines.outcome;
     await this.applyFields(doc, body);
     doc.notices = lines.notices;
-    const env = await this.env(doc, caller.negotiated);
+    const env = await this.env(doc, caller.negotiated, lines.infos);
     const v = evaluate(doc, env);
     doc.status = kind === 'checkout' ? v.status : 'incomplete';
     const rec: SessionRecord = {
@@ -435,15 +462,17 @@ export class CheckoutService {
     const closed = this.closed(kind === 'cart' ? 'cart' : 'checkout', doc);
     if (closed) return closed;
     if (typeof body.id === 'string' && body.id !== id) return { status: 400, errors: [error('invalid_id', `the body's id "${body.id}" is not this ${kind}'s id "${id}"`, 'recoverable', '$.id')] };
+    let infos: Map<string, ItemInfo> | undefined;
     if (Array.isArray(body.line_items)) {
       const lines = await this.linesFrom(body.line_items, doc, doc.currency);
       if (!lines.ok) return lines.outcome;
       doc.notices = lines.notices;
+      infos = lines.infos;
     } else {
       doc.notices = [];
     }
     await this.applyFields(doc, body);
-    const env = await this.env(doc, caller.negotiated);
+    const env = await this.env(doc, caller.negotiated, infos);
     const v = evaluate(doc, env);
     if (kind === 'checkout') doc.status = v.status;
     const next: SessionRecord = { ...rec, status: doc.status, version: rec.version + 1, doc: JSON.stringify(doc), updatedAt: this.now().toISOString() };
