@@ -5,7 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { Router, json, type Request, type Response } from 'express';
+import { Router, json, urlencoded, type Request, type Response } from 'express';
 import { invalidInput, notFound, UcpdError } from '../catalog/errors.js';
 import { toDecimalString } from '../catalog/money.js';
 import type { Config } from '../config.js';
@@ -141,23 +141,82 @@ export function commerceRouter(deps: { ucp: Ucp; store: Store; config: Config })
   };
   const money = (amount: number, currency: string) => `${toDecimalString(amount, currency)} ${currency}`;
 
-  // continue_url: where a buyer sees the checkout (or cart) and can finish with the store
-  r.get(['/checkout/:id', '/cart/:id'], async (req, res) => {
+  // continue_url: where the buyer sees the checkout and finishes it: address, delivery option, payment
+  const form = urlencoded({ extended: false, limit: '16kb' });
+  const field = (b: Json, k: string) => (typeof b[k] === 'string' ? (b[k] as string).trim() : '');
+  const checkoutPage = async (res: Response, id: string, notice?: string) => {
+    const caller = await ucp.checkout.asOwner(id);
+    const out = caller && (await ucp.checkout.get('checkout', id, caller));
+    if (!out || 'errors' in out) throw notFound('not_found', 'no such checkout');
+    const c = out.body as Json & { line_items: Json[]; totals: Json[]; currency: string; status: string; messages?: Json[]; buyer?: Json; fulfillment?: { methods: Json[] }; order?: Json };
+    const merchant = await store.getMerchant();
+    const lines = (c.line_items as { item: { title: string }; quantity: number; totals: { type: string; amount: number }[] }[])
+      .map((l) => `<tr><td>${escapeHtml(l.item.title)}</td><td>${l.quantity}</td><td>${money(l.totals.find((t) => t.type === 'total')?.amount ?? 0, c.currency)}</td></tr>`)
+      .join('');
+    const totals = c.totals.map((t) => `<tr><th>${escapeHtml(String(t.display_text ?? t.type))}</th><td>${money(t.amount as number, c.currency)}</td></tr>`).join('');
+    const method = c.fulfillment?.methods?.[0] as (Json & { destinations: Json[]; selected_destination_id: string | null; groups: Json[] }) | undefined;
+    const dest = method?.destinations.find((d) => d.id === method.selected_destination_id) ?? {};
+    const options = (method?.groups?.[0]?.options ?? []) as Json[];
+    const selected = method?.groups?.[0]?.selected_option_id;
+    const messages = (c.messages ?? []).filter((m) => m.code !== 'fulfillment_required').map((m) => `<li>${escapeHtml(String(m.content))}</li>`).join('');
+    const done = c.status === 'completed' || c.status === 'canceled';
+    const input = (name: string, label: string, value: unknown, type = 'text') => `<label>${label} <input name="${name}" type="${type}" value="${escapeHtml(typeof value === 'string' ? value : '')}" required></label><br>`;
+    const testPay = config.ucp.testPayments;
+    const body =
+      `<h1>${escapeHtml(merchant?.name ?? 'Checkout')}</h1>${notice ? `<p role="alert">${escapeHtml(notice)}</p>` : ''}` +
+      `<table><thead><tr><th>Item</th><th>Quantity</th><th>Total</th></tr></thead><tbody>${lines}</tbody></table><table>${totals}</table>` +
+      (messages ? `<ul>${messages}</ul>` : '') +
+      (done
+        ? `<p>This checkout is ${escapeHtml(c.status)}.${c.order ? ` <a href="${escapeHtml(String(c.order.permalink_url))}">Your order</a>` : ''}</p>`
+        : `<form method="post"><fieldset><legend>Contact and delivery</legend>` +
+          input('email', 'Email', c.buyer?.email, 'email') +
+          input('first_name', 'First name', c.buyer?.first_name) +
+          input('last_name', 'Last name', c.buyer?.last_name) +
+          input('street_address', 'Street', dest.street_address) +
+          input('address_locality', 'City', dest.address_locality) +
+          `<label>Region <input name="address_region" value="${escapeHtml(String(dest.address_region ?? ''))}"></label><br>` +
+          input('postal_code', 'Postal code', dest.postal_code) +
+          input('address_country', 'Country (2 letters)', dest.address_country ?? merchant?.country) +
+          `</fieldset>` +
+          (options.length
+            ? `<fieldset><legend>Delivery option</legend>${options.map((o) => `<label><input type="radio" name="option" value="${escapeHtml(String(o.id))}"${o.id === selected ? ' checked' : ''} required> ${escapeHtml(String(o.title))}: ${money((o.totals as Json[]).find((t) => t.type === 'total')!.amount as number, c.currency)}</label><br>`).join('')}</fieldset>`
+            : '') +
+          (options.length && testPay ? `<fieldset><legend>Payment (test mode)</legend><label>Card number <input name="card" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242"></label></fieldset>` : '') +
+          `<button type="submit">${options.length && testPay ? 'Place order' : 'Continue'}</button></form>` +
+          (!testPay ? `<p>Payment is taken by ${escapeHtml(merchant?.name ?? 'the store')}${merchant?.support.email ? ` (<a href="mailto:${escapeHtml(merchant.support.email)}">${escapeHtml(merchant.support.email)}</a>)` : ''}.</p>` : ''));
+    page(res, `Checkout · ${merchant?.name ?? 'ucpd store'}`, body);
+  };
+  r.get('/checkout/:id', async (req, res) => checkoutPage(res, String(req.params.id)));
+  r.post('/checkout/:id', form, async (req, res) => {
+    const id = String(req.params.id);
+    const caller = await ucp.checkout.asOwner(id);
+    if (!caller) throw notFound('not_found', 'no such checkout');
+    const b = (req.body ?? {}) as Json;
+    const current = await ucp.checkout.get('checkout', id, caller);
+    if ('errors' in current) throw notFound('not_found', 'no such checkout');
+    const c = current.body as Json & { line_items: { id: string; item: { id: string }; quantity: number }[]; fulfillment?: { methods: { id: string }[] } };
+    const address = { id: 'buyer', street_address: field(b, 'street_address'), address_locality: field(b, 'address_locality'), address_region: field(b, 'address_region'), postal_code: field(b, 'postal_code'), address_country: field(b, 'address_country').toUpperCase() };
+    const updated = await ucp.checkout.update('checkout', id, {
+      line_items: c.line_items.map((l) => ({ id: l.id, item: { id: l.item.id }, quantity: l.quantity })),
+      buyer: { email: field(b, 'email'), first_name: field(b, 'first_name'), last_name: field(b, 'last_name') },
+      fulfillment: { methods: [{ ...(c.fulfillment?.methods?.[0]?.id ? { id: c.fulfillment.methods[0].id } : {}), type: 'shipping', line_item_ids: c.line_items.map((l) => l.id), destinations: [address], selected_destination_id: 'buyer', groups: [{ ...(field(b, 'option') ? { selected_option_id: field(b, 'option') } : {}) }] }] },
+    }, caller);
+    if ('errors' in updated) return checkoutPage(res, id, updated.errors.map((m) => m.content).join(' '));
+    const card = field(b, 'card').replace(/\s+/g, '');
+    if (card && config.ucp.testPayments && (updated.body as Json).status === 'ready_for_complete') {
+      const done = await ucp.checkout.complete(id, { payment: { instruments: [{ id: 'page', handler_id: 'mock_payment_handler', type: 'card', credential: { type: 'card', number: card } }] } }, caller);
+      if ('errors' in done) return checkoutPage(res, id, done.errors.map((m) => m.content).join(' '));
+      return res.redirect(303, String((done.body.order as Json).permalink_url).replace(config.baseUrl, '') || '/');
+    }
+    return checkoutPage(res, id);
+  });
+
+  r.get('/cart/:id', async (req, res) => {
     const rec = await store.getSession(String(req.params.id));
-    if (!rec) throw notFound('not_found', 'no such checkout');
+    if (!rec || rec.kind !== 'cart') throw notFound('not_found', 'no such cart');
     const doc = JSON.parse(rec.doc) as SessionDoc;
     const merchant = await store.getMerchant();
-    const lines = doc.lines.map((l) => `<li>${escapeHtml(l.itemId)} × ${l.quantity}</li>`).join('');
-    const finished = doc.status === 'completed' && doc.order ? `<p>Order placed: <a href="${escapeHtml(doc.order.permalink_url)}">${escapeHtml(doc.order.id)}</a></p>` : '';
-    const support = merchant?.support;
-    page(
-      res,
-      `${rec.kind === 'cart' ? 'Cart' : 'Checkout'} · ${merchant?.name ?? 'ucpd store'}`,
-      `<h1>${escapeHtml(merchant?.name ?? 'Your order')}</h1><p>${rec.kind === 'cart' ? 'Cart' : 'Checkout'} <code>${escapeHtml(rec.id)}</code>: <strong>${escapeHtml(doc.status)}</strong></p><ul>${lines}</ul>${finished}` +
-        (doc.status !== 'completed' && doc.status !== 'canceled'
-          ? `<p>To finish this purchase, contact us${support?.email ? ` at <a href="mailto:${escapeHtml(support.email)}?subject=${encodeURIComponent(`Checkout ${rec.id}`)}">${escapeHtml(support.email)}</a>` : ''}${support?.phone ? ` or ${escapeHtml(support.phone)}` : ''} quoting <code>${escapeHtml(rec.id)}</code>.</p>`
-          : ''),
-    );
+    page(res, `Cart · ${merchant?.name ?? 'ucpd store'}`, `<h1>${escapeHtml(merchant?.name ?? 'Cart')}</h1><p>Cart <code>${escapeHtml(rec.id)}</code> (${escapeHtml(doc.status)})</p><ul>${doc.lines.map((l) => `<li>${escapeHtml(l.itemId)} × ${l.quantity}</li>`).join('')}</ul>`);
   });
 
   // permalink_url: the order's page (its id is the capability: 128 random bits)

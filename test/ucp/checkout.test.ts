@@ -229,6 +229,31 @@ describe('the checkout status machine', () => {
   });
 });
 
+describe('the continue_url page', () => {
+  test('a buyer finishes there: address, delivery option, test card -> the order page', async () => {
+    const c = await call('post', '/checkout-sessions', roses());
+    const url = new URL(c.body.continue_url as string).pathname;
+    const page = await request(app).get(url);
+    expect(page.status).toBe(200);
+    expect(page.text).toMatch(/Bouquet of Red Roses/);
+    expect(page.text).toMatch(/<form method="post">/);
+    const address = { email: 'page.buyer@example.com', first_name: 'Page', last_name: 'Buyer', street_address: '5 Pine St', address_locality: 'Seattle', address_region: 'WA', postal_code: '98101', address_country: 'us' };
+    const withAddress = await request(app).post(url).type('form').send(address);
+    expect(withAddress.status).toBe(200);
+    expect(withAddress.text).toMatch(/name="option" value="std-ship"/);
+    const declined = await request(app).post(url).type('form').send({ ...address, option: 'exp-ship-us', card: '4000 0000 0000 0002' });
+    expect(declined.text).toMatch(/Payment failed/);
+    const paid = await request(app).post(url).type('form').send({ ...address, option: 'exp-ship-us', card: '4242 4242 4242 4242' });
+    expect(paid.status).toBe(303);
+    expect(paid.headers.location).toMatch(/^\/order\/ord_/);
+    const order = await request(app).get(paid.headers.location as string);
+    expect(order.text).toMatch(/Express Shipping/);
+    const after = await call('get', `/checkout-sessions/${c.body.id}`);
+    expect(after.body.status).toBe('completed');
+    expect(after.body.buyer).toMatchObject({ email: 'page.buyer@example.com' });
+  });
+});
+
 describe('buyers and addresses', () => {
   test("a known buyer's saved addresses are offered; choosing one prices it", async () => {
     const c = await call('post', '/checkout-sessions', { ...roses(), buyer: { email: 'john.doe@example.com', first_name: 'John' } });

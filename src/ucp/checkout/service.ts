@@ -263,6 +263,23 @@ export class CheckoutService {
     return { status: 200, errors: [error('not_found', `no ${kind} "${id}"`, 'unrecoverable', '$.id')] };
   }
 
+  /**
+   * The buyer at `continue_url`, acting as the platform that created the session (the page's URL, with
+   * its 128-bit id, is the capability). Every capability of this business applies.
+   */
+  async asOwner(id: string): Promise<Caller | undefined> {
+    const rec = await this.o.store.getSession(id);
+    if (!rec) return undefined;
+    const all = ['dev.ucp.shopping.checkout', 'dev.ucp.shopping.cart', 'dev.ucp.shopping.order', FULFILLMENT, DISCOUNT, BUYER_CONSENT];
+    return {
+      negotiated: {
+        version: UCP_VERSION,
+        capabilities: new Map(all.map((c) => [c, { version: UCP_VERSION, extends: [] }])),
+        platform: { url: rec.platform, version: UCP_VERSION, capabilities: {}, signingKeys: [], source: 'registry' },
+      },
+    };
+  }
+
   async get(kind: 'checkout' | 'cart', id: string, caller: Caller): Promise<Outcome> {
     const found = await this.load(id, kind, caller);
     if (!found) return this.notFound(kind === 'cart' ? 'cart' : 'checkout session', id);
