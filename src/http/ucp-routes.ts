@@ -132,6 +132,31 @@ export function ucpProfileRouter(deps: UcpRouteDeps): Router {
   return r;
 }
 
+const DISCARD_BYTES = 64 * 1024 * 1024;
+const DISCARD_MS = 10_000;
+
+/**
+ * Read and drop the rest of a request body we will not use, so the client can finish sending and read
+ * the answer. False (close instead) when the declared size is beyond what is worth reading; a body that
+ * turns out larger, or too slow, gets its socket destroyed.
+ */
+function discardBody(req: IncomingMessage): boolean {
+  const declared = Number(header(req, 'content-length') ?? NaN);
+  if (declared > DISCARD_BYTES) return false;
+  let seen = 0;
+  const timer = setTimeout(() => req.socket.destroy(), DISCARD_MS);
+  timer.unref();
+  req.removeAllListeners('data');
+  req.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > DISCARD_BYTES) req.socket.destroy();
+  });
+  req.once('end', () => clearTimeout(timer));
+  req.once('close', () => clearTimeout(timer));
+  req.resume();
+  return true;
+}
+
 /** The request body, at most `limit` bytes; protocol errors for oversize, encoded or aborted bodies. */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -287,8 +312,10 @@ export function ucpHandler(deps: UcpRouteDeps, operations: readonly Operation[])
         res.destroy();
         return;
       }
-      // an unread request body cannot be left on a kept-alive connection
-      sendProtocolError(req, res, e, storefront, signer, req.complete ? {} : { Connection: 'close' });
+      // An unread request body cannot be left on a kept-alive connection. Closing at once would reset the
+      // connection under a client still sending, and it would lose the answer: read and discard the
+      // rest of a reasonably sized body instead (lingering close), and only hang up on an abusive one.
+      sendProtocolError(req, res, e, storefront, signer, req.complete || discardBody(req) ? {} : { Connection: 'close' });
     } finally {
       logger.debug('ucp request', { op: op.path, status, platform, ms: Number(process.hrtime.bigint() - started) / 1e6 });
     }
