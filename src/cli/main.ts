@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config.js';
 import { projectPath } from '../paths.js';
+import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';
 import { registerImport } from './commands/import.js';
 import { registerQuality } from './commands/quality.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerTokens(program);
   registerTrust(program);
+  registerCheck(program);
   for (const cmd of program.commands) {
     cmd.exitOverride();
     for (const sub of cmd.commands) sub.exitOverride();

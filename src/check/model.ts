@@ -1,0 +1,65 @@
+/**
+ * The conformance suite's vocabulary: checks (id, group, severity, spec reference), their outcomes with
+ * evidence, and the run's report. A check that cannot run (the endpoint lacks the capability) is
+ * skipped with a reason, never passed.
+ */
+export type Group = 'commerce' | 'trust' | 'ucp' | 'robustness';
+export type Severity = 'required' | 'recommended';
+export type Status = 'pass' | 'fail' | 'warn' | 'skip';
+
+export interface Evidence {
+  url?: string;
+  expected?: string;
+  got?: string;
+  detail?: string;
+}
+
+export interface CheckResult {
+  id: string;
+  group: Group;
+  severity: Severity;
+  title: string;
+  spec: string;
+  status: Status;
+  /** Why it failed / warned / was skipped, or what was verified. */
+  message: string;
+  evidence: Evidence[];
+  ms: number;
+}
+
+export interface Report {
+  base: string;
+  startedAt: string;
+  durationMs: number;
+  results: CheckResult[];
+  summary: Record<Status, number>;
+  /** No required check failed. */
+  ok: boolean;
+  /** HTTP requests the run made. */
+  requests: number;
+}
+
+/** Thrown inside a check to end it with a status. */
+export class Outcome extends Error {
+  constructor(
+    readonly status: Status,
+    message: string,
+    readonly evidence: Evidence[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export const skip = (reason: string): Outcome => new Outcome('skip', reason);
+export const fail = (message: string, ...evidence: Evidence[]): Outcome => new Outcome('fail', message, evidence);
+export const warn = (message: string, ...evidence: Evidence[]): Outcome => new Outcome('warn', message, evidence);
+
+export interface CheckDefinition<C> {
+  id: string;
+  group: Group;
+  severity: Severity;
+  title: string;
+  spec: string;
+  /** Resolve with a pass message (and evidence); throw Outcome (skip/fail/warn) otherwise. */
+  run(ctx: C): Promise<{ message: string; evidence?: Evidence[] } | string>;
+}
