@@ -138,7 +138,7 @@ export const trustChecks: Check[] = [
       const profile = await ctx.profileDoc();
       const signing = (profile?.json as { signing_keys?: unknown } | undefined)?.signing_keys;
       if (Array.isArray(signing)) sets.push({ where: `${ctx.url('/.well-known/ucp')} signing_keys`, keys: signing as Json[] });
-      if (!sets.length) throw skip('the endpoint publishes no JWKS and no UCP signing_keys');
+      if (!sets.some((s) => s.keys.length)) throw skip('the endpoint publishes no keys (no JWKS, no UCP signing_keys)');
       const problems: Evidence[] = [];
       let n = 0;
       for (const { where, keys } of sets) {

@@ -1,0 +1,93 @@
+/**
+ * ucpd passes its own conformance suite: `ucpd check` (the compiled CLI) against a freshly started ucpd
+ * with the demo catalog, with zero failures, every check run (none skipped), and the JUnit and JSON
+ * reports written. The checker's own profile server gets a fixed free port that ucpd is allowed to fetch.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { Report } from '../../src/check/model.js';
+import { CHECKS } from '../../src/check/runner.js';
+import { CLI, cleanEnv, startServer } from '../helpers/server.js';
+import { tempDir } from '../helpers/store.js';
+
+let server: ChildProcessWithoutNullStreams;
+let base: string;
+let agentPort: number;
+let data: { dir: string; cleanup: () => void };
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function runCheck(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, 'check', ...args], { env: cleanEnv });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  data = tempDir('ucpd-check-');
+  agentPort = await freePort();
+  ({ child: server, base } = await startServer(data.dir, ['--profile-fetch-allow', `127.0.0.1:${agentPort}`]));
+}, 60_000);
+
+afterAll(() => {
+  server?.kill('SIGKILL');
+  data?.cleanup();
+});
+
+describe('ucpd check against a fresh ucpd with the demo catalog', () => {
+  test('zero failures, no skips, every check reported in the JUnit and JSON files', async () => {
+    const junit = path.join(data.dir, 'check.xml');
+    const json = path.join(data.dir, 'check.json');
+    const r = await runCheck([base, '--agent-port', String(agentPort), '--junit', junit, '--json', json]);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
+    const failed = report.results.filter((x) => x.status === 'fail');
+    expect(failed).toEqual([]);
+    expect(r.status).toBe(0);
+    expect(report.ok).toBe(true);
+    expect(report.results.map((x) => x.id)).toEqual(CHECKS.map((c) => c.id));
+    expect(report.results.filter((x) => x.status === 'skip')).toEqual([]);
+    // the one warning: HTTP on loopback (UCP requires HTTPS in production)
+    expect(report.results.filter((x) => x.status === 'warn').map((x) => x.id)).toEqual(['ucp.profile.hosting']);
+    expect(r.stdout).toMatch(new RegExp(`${report.summary.pass} passed, 0 failed, 1 warnings, 0 skipped in [\\d.]+ s`));
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml.match(/<testcase /g)).toHaveLength(CHECKS.length);
+    expect(xml).toMatch(/<testsuites name="ucpd check [^"]+" tests="\d+" failures="0" skipped="0"/);
+    // the checks did real work
+    const byId = new Map(report.results.map((x) => [x.id, x.message]));
+    expect(byId.get('commerce.catalog.pagination')).toMatch(/^200 products, each once/);
+    expect(byId.get('trust.credentials.verify')).toMatch(/^\d{3} credentials verify/);
+    expect(byId.get('ucp.checkout.dry_run')).toMatch(/create -> replay -> conflict 409 -> update -> get -> cancel/);
+  }, 120_000);
+
+  test('usage errors exit 2; --list names every check', async () => {
+    expect((await runCheck([])).status).toBe(2);
+    expect((await runCheck(['ftp://example.com'])).status).toBe(2);
+    expect((await runCheck([base, '--only', 'commerce,shipping'])).status).toBe(2);
+    expect((await runCheck([base, '--agent-port', '70000'])).status).toBe(2);
+    const list = spawnSync(process.execPath, [CLI, 'check', '--list'], { encoding: 'utf8', env: cleanEnv });
+    expect(list.status).toBe(0);
+    for (const c of CHECKS) expect(list.stdout).toContain(c.id);
+  });
+
+  test('a required failure exits 1: an endpoint that is not there', async () => {
+    const closed = await freePort();
+    const r = await runCheck([`http://127.0.0.1:${closed}`, '--only', 'commerce,ucp']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/FAIL  commerce\.store\.reachable .*(ECONNREFUSED|answered)/);
+  });
+});
