@@ -4,6 +4,7 @@
  * reports written. The checker's own profile server gets a fixed free port that ucpd is allowed to fetch.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import Database from 'better-sqlite3';
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
@@ -73,6 +74,23 @@ describe('ucpd check against a fresh ucpd with the demo catalog', () => {
     expect(byId.get('trust.credentials.verify')).toMatch(/^\d{3} credentials verify/);
     expect(byId.get('ucp.checkout.dry_run')).toMatch(/create -> replay -> conflict 409 -> update -> get -> cancel/);
   }, 120_000);
+
+  test('no order without --allow-orders; with it, one paid order through the test payment handler', async () => {
+    const orders = () => {
+      const db = new Database(path.join(data.dir, 'ucpd.sqlite'), { readonly: true });
+      try {
+        return (db.prepare('SELECT count(*) AS n FROM orders').get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    const before = orders();
+    expect(before).toBe(0); // the full run above completed none
+    const r = await runCheck([base, '--agent-port', String(agentPort), '--only', 'ucp', '--allow-orders']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/PASS {2}ucp\.checkout\.dry_run .*-> cancel -> complete \(order ord_\w+\)/);
+    expect(orders()).toBe(1);
+  }, 60_000);
 
   test('usage errors exit 2; --list names every check', async () => {
     expect((await runCheck([])).status).toBe(2);

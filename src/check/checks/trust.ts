@@ -47,8 +47,11 @@ function credentialLinks(json: unknown, docUrl: string, out: Map<string, LinkedC
   walk(json);
 }
 
-/** Every credential the endpoint links: from the store document, product documents and the credential index. */
-function credentials(ctx: CheckContext): Promise<CheckedCredential[]> {
+/**
+ * The credentials the endpoint links: from the store document, product documents and the credential
+ * index, in that order, verified up to `maxDocuments` of them (a large catalog has one per review).
+ */
+function credentials(ctx: CheckContext): Promise<{ list: CheckedCredential[]; total: number }> {
   return ctx.once('credentials', async () => {
     const found = new Map<string, LinkedCredential>();
     const store = await ctx.storeDoc();
@@ -70,7 +73,8 @@ function credentials(ctx: CheckContext): Promise<CheckedCredential[]> {
       url = typeof json.next === 'string' ? new URL(json.next, url).href : undefined;
     }
     const verifier = ctx.remote().verifier({ now: () => ctx.now() });
-    return mapLimit([...found.values()], 4, async (c): Promise<CheckedCredential> => {
+    const all = [...found.values()];
+    const list = await mapLimit(all.slice(0, ctx.maxDocuments), 4, async (c): Promise<CheckedCredential> => {
       const x = await ctx.client.get(c.url, CREDENTIAL_ACCEPT);
       if (x.status !== 200) return { ...c, status: x.status, error: describeExchange(x) };
       const type = x.headers['content-type'] ?? '';
@@ -78,8 +82,11 @@ function credentials(ctx: CheckContext): Promise<CheckedCredential[]> {
       const input = type.startsWith('application/vc+jwt') || !text.startsWith('{') ? text : jsonOf(x);
       return { ...c, status: 200, result: await verifier.verify(input) };
     });
+    return { list, total: all.length };
   });
 }
+
+const sampled = (n: number, total: number) => (n < total ? ` (first ${n} of ${total} linked; --max-documents)` : '');
 
 export const trustChecks: Check[] = [
   {
@@ -165,7 +172,7 @@ export const trustChecks: Check[] = [
     spec: 'W3C VC Data Model 2.0 §4.9, §5.2; VC Data Integrity (eddsa-rdfc-2022); Bitstring Status List 1.0',
     async run(ctx) {
       await ctx.needStore();
-      const list = await credentials(ctx);
+      const { list, total } = await credentials(ctx);
       if (!list.length) throw skip('the endpoint links no credentials');
       const bad = list.filter((c) => !c.result?.verified);
       if (bad.length) {
@@ -174,7 +181,7 @@ export const trustChecks: Check[] = [
       }
       const formats = new Map<string, number>();
       for (const c of list) formats.set(c.result!.format ?? '?', (formats.get(c.result!.format ?? '?') ?? 0) + 1);
-      return `${list.length} credentials verify (${[...formats].map(([f, n]) => `${n} ${f}`).join(', ')}); none revoked or expired`;
+      return `${list.length} credentials verify (${[...formats].map(([f, n]) => `${n} ${f}`).join(', ')}); none revoked or expired${sampled(list.length, total)}`;
     },
   },
   {
@@ -185,7 +192,8 @@ export const trustChecks: Check[] = [
     spec: 'W3C VC Data Model 2.0 §4.8 (credentialSubject id)',
     async run(ctx) {
       await ctx.needStore();
-      const list = (await credentials(ctx)).filter((c) => c.result?.credential);
+      const { list: all, total } = await credentials(ctx);
+      const list = all.filter((c) => c.result?.credential);
       if (!list.length) throw skip('no readable credentials (see trust.credentials.verify)');
       const problems: Evidence[] = [];
       await mapLimit(list, 8, async (c) => {
@@ -207,7 +215,7 @@ export const trustChecks: Check[] = [
         }
       });
       if (problems.length) throw fail(`${problems.length} credential subject problem(s)`, ...problems.slice(0, SHOWN));
-      return `${list.length} credentials, each about a node the catalog publishes`;
+      return `${list.length} credentials, each about a node the catalog publishes${sampled(all.length, total)}`;
     },
   },
   {

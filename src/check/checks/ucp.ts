@@ -401,24 +401,20 @@ async function completeOrder(ctx: CheckContext, variant: UcpVariant, refs: strin
   if (!handler) return 'complete skipped (the business offers no test payment handler with an approval token)';
   const x = await ctx.ucp('POST', '/checkout-sessions', { line_items: [{ item: { id: variant.id }, quantity: 1 }], buyer: { email: 'ucpd-check@example.com', first_name: 'Ucpd', last_name: 'Check' } }, { headers: { 'idempotency-key': randomUUID() } });
   let c = expectOk(x, 'create checkout (for completion)');
-  const methods = ((c.fulfillment as Json | undefined)?.methods ?? []) as Json[];
-  if (methods.length) {
-    const method = methods[0]!;
-    const update = {
-      id: c.id,
-      line_items: c.line_items,
-      fulfillment: { methods: [{ type: method.type ?? 'shipping', line_item_ids: method.line_item_ids, destinations: [{ id: 'ucpd-check', street_address: '1 Check St', address_locality: 'Denver', address_region: 'CO', postal_code: '80202', address_country: 'US' }], selected_destination_id: 'ucpd-check' }] },
-    };
-    const u = await ctx.ucp('PUT', `/checkout-sessions/${encodeURIComponent(String(c.id))}`, update, { headers: { 'idempotency-key': randomUUID() } });
-    c = expectOk(u, 'set the delivery address');
-    const groups = (((c.fulfillment as Json).methods as Json[])[0]?.groups ?? []) as { id?: string; options?: { id: string }[] }[];
+  const id = encodeURIComponent(String(c.id));
+  const lines = ((c.line_items ?? []) as { id: string; item: { id: string }; quantity: number }[]).map((l) => ({ id: l.id, item: { id: l.item.id }, quantity: l.quantity }));
+  if ((await ctx.capabilities()).has(FULFILLMENT)) {
+    // ship to an address in the business's first shipping country, then take the first option of each group
+    const method = { type: 'shipping', line_item_ids: lines.map((l) => l.id), destinations: [{ id: 'ucpd-check', street_address: '1550 Wynkoop St', address_locality: 'Denver', address_region: 'CO', postal_code: '80202', address_country: 'US' }], selected_destination_id: 'ucpd-check' };
+    c = expectOk(await ctx.ucp('PUT', `/checkout-sessions/${id}`, { id: c.id, line_items: lines, fulfillment: { methods: [method] } }, { headers: { 'idempotency-key': randomUUID() } }), 'set the delivery address');
+    const groups = ((((c.fulfillment as Json | undefined)?.methods as Json[] | undefined)?.[0]?.groups ?? []) as { id?: string; options?: { id: string }[] }[]).filter((g) => g.options?.length);
     if (groups.length) {
-      const withOptions = { ...update, fulfillment: { methods: [{ ...update.fulfillment.methods[0], groups: groups.map((g) => ({ id: g.id, selected_option_id: g.options?.[0]?.id })) }] } };
-      c = expectOk(await ctx.ucp('PUT', `/checkout-sessions/${encodeURIComponent(String(c.id))}`, withOptions, { headers: { 'idempotency-key': randomUUID() } }), 'select a delivery option');
+      const chosen = { ...method, groups: groups.map((g) => ({ ...(g.id ? { id: g.id } : {}), selected_option_id: g.options![0]!.id })) };
+      c = expectOk(await ctx.ucp('PUT', `/checkout-sessions/${id}`, { id: c.id, line_items: lines, fulfillment: { methods: [chosen] } }, { headers: { 'idempotency-key': randomUUID() } }), 'select a delivery option');
     }
   }
   const pay = { payment: { instruments: [{ id: 'instr_check', handler_id: handler.id, type: 'card', credential: { type: 'token', token: handler.config!.tokens!.approved } }] } };
-  const done = await ctx.ucp('POST', `/checkout-sessions/${encodeURIComponent(String(c.id))}/complete`, pay, { headers: { 'idempotency-key': randomUUID() } });
+  const done = await ctx.ucp('POST', `/checkout-sessions/${id}/complete`, pay, { headers: { 'idempotency-key': randomUUID() } });
   const body = expectOk(done, 'complete checkout');
   const problems = refs.flatMap((r) => schemaProblems(r, done, body));
   if (problems.length) throw fail(`complete: the checkout violates the schema (${problems.length})`, ...problems.slice(0, SHOWN));
