@@ -15,7 +15,7 @@ import { SHOPPING_SERVICE } from '../ucp/constants.js';
 import type { AgentServer } from './agent-server.js';
 import { HttpClient, describeExchange, jsonOf, mapLimit, type Exchange } from './client.js';
 import { contextTerms, expandChecked, type Expansion } from './jsonld.js';
-import { skip, fail, type Group } from './model.js';
+import { skip, type Group } from './model.js';
 import { nodesOf, type LdNode } from './nodes.js';
 
 type Json = Record<string, unknown>;
@@ -249,13 +249,12 @@ export class CheckContext {
     return this.once(`nodes:${doc.url}`, async () => nodesOf((await this.expand(doc)).expanded, doc.url));
   }
 
+  private remoteOrigin?: RemoteOrigin;
+
+  /** DID, keys and status lists of the endpoint, resolved from its origin only (credential verification). */
   remote(): RemoteOrigin {
-    let r = this.memo.get('remote') as unknown as RemoteOrigin | undefined;
-    if (!r) {
-      r = remoteOrigin(this.base);
-      this.memo.set('remote', r as unknown as Promise<unknown>);
-    }
-    return r;
+    this.remoteOrigin ??= remoteOrigin(this.base);
+    return this.remoteOrigin;
   }
 
   // ---- UCP ---------------------------------------------------------------------------------------
@@ -353,10 +352,4 @@ export class CheckContext {
     if (!access.ok) throw skip(access.reason);
     return access.endpoint!;
   }
-}
-
-/** An exchange's status must be `expected`; a failing outcome with the evidence otherwise. */
-export function expectStatus(x: Exchange, expected: number | ((s: number) => boolean), what: string): void {
-  const ok = typeof expected === 'number' ? x.status === expected : expected(x.status);
-  if (!ok) throw fail(`${what}: got ${x.status || x.error}`, { url: `${x.method} ${x.url}`, expected: typeof expected === 'number' ? String(expected) : 'see check', got: describeExchange(x) });
 }

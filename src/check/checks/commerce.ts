@@ -51,8 +51,8 @@ export function allNodes(ctx: CheckContext): Promise<{ nodes: LdNode[]; docs: nu
   });
 }
 
-/** Run a listing rule over all nodes: errors fail, warnings warn (or fail when `warningsFail`). */
-async function rule(ctx: CheckContext, fn: (n: LdNode[]) => RuleResult, what: string, o: { none?: 'skip' | 'warn'; strict?: boolean } = {}) {
+/** Run a listing rule over all nodes: errors fail, warnings warn (`warnings: false` when a recommended check reports them). */
+async function rule(ctx: CheckContext, fn: (n: LdNode[]) => RuleResult, what: string, o: { none?: 'skip' | 'warn'; warnings?: boolean } = {}) {
   const { nodes, note } = await allNodes(ctx);
   const r = fn(nodes);
   if (!r.checked) {
@@ -60,7 +60,7 @@ async function rule(ctx: CheckContext, fn: (n: LdNode[]) => RuleResult, what: st
     throw o.none === 'warn' ? warn(msg) : skip(msg);
   }
   if (r.errors.length) throw fail(`${r.errors.length} problem(s) in ${r.checked} ${what}${more(r.errors.length)}`, ...evidenceOf(r.errors));
-  if (o.strict !== false && r.warnings.length) throw warn(`${r.checked} ${what} carry the required properties; ${r.warnings.length} recommended one(s) missing${more(r.warnings.length)}`, ...evidenceOf(r.warnings));
+  if (o.warnings !== false && r.warnings.length) throw warn(`${r.checked} ${what} carry the required properties; ${r.warnings.length} recommended one(s) missing${more(r.warnings.length)}`, ...evidenceOf(r.warnings));
   return `${r.checked} ${what} in ${note}`;
 }
 
@@ -257,7 +257,7 @@ export const commerceChecks: Check[] = [
     severity: 'required',
     title: 'Product and ProductGroup nodes carry the required merchant-listing properties',
     spec: `${GOOGLE_MERCHANT}#product; schema.org/Product, schema.org/ProductGroup`,
-    run: (ctx) => rule(ctx, productRules, 'products and product groups', { strict: false }),
+    run: (ctx) => rule(ctx, productRules, 'products and product groups', { warnings: false }),
   },
   {
     id: 'commerce.product.recommended',
@@ -281,7 +281,7 @@ export const commerceChecks: Check[] = [
     severity: 'required',
     title: 'Every Offer states price, priceCurrency and availability',
     spec: `${GOOGLE_MERCHANT}#offer-details; schema.org/Offer`,
-    run: (ctx) => rule(ctx, offerRules, 'offers', { strict: false }),
+    run: (ctx) => rule(ctx, offerRules, 'offers', { warnings: false }),
   },
   {
     id: 'commerce.offer.price_format',
