@@ -1,12 +1,13 @@
-import http from 'node:http';
-import https from 'node:https';
-
 /**
  * The checker's HTTP client: every exchange is recorded so a check can show its evidence. Redirects
  * are not followed (a redirect is itself something to report), bodies are size-capped, every request
  * has a timeout, and at most `concurrency` requests are in flight. GETs are memoized per URL and
  * Accept header, so checks that read the same document share one fetch.
  */
+import http from 'node:http';
+import https from 'node:https';
+import { readLimited } from '../trust/remote.js';
+
 export interface Exchange {
   method: string;
   url: string;
@@ -75,20 +76,10 @@ export class HttpClient {
         redirect: 'manual',
         signal: AbortSignal.timeout(this.timeoutMs),
       });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let error: string | undefined;
-      for await (const chunk of res.body ?? []) {
-        size += (chunk as Uint8Array).length;
-        if (size > this.maxBytes) {
-          error = `response larger than ${this.maxBytes} bytes`;
-          break;
-        }
-        chunks.push(Buffer.from(chunk as Uint8Array));
-      }
+      const read = await readLimited(res.body, this.maxBytes);
       const out: Record<string, string> = {};
       res.headers.forEach((v, k) => (out[k] = v));
-      return { method, url, status: res.status, headers: out, body: Buffer.concat(chunks), ms: performance.now() - started, ...(error ? { error } : {}) };
+      return { method, url, status: res.status, headers: out, body: read.body, ms: performance.now() - started, ...(read.complete ? {} : { error: `response larger than ${this.maxBytes} bytes` }) };
     } catch (err) {
       const e = err as Error & { cause?: { code?: string; message?: string } };
       const why = e.name === 'TimeoutError' ? `no response within ${this.timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
@@ -173,6 +164,13 @@ export function describeExchange(x: Exchange): string {
 export function snippet(x: Exchange, max = 300): string {
   const text = x.body.toString('utf8').replace(/\s+/g, ' ').trim();
   return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** `url` with one query parameter set. */
+export function withParam(url: string, name: string, value: string): string {
+  const u = new URL(url);
+  u.searchParams.set(name, value);
+  return u.href;
 }
 
 /** Run `fn` over `items` with at most `limit` in flight; results in input order. */

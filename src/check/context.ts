@@ -4,11 +4,9 @@
  * profile), a context loader that resolves schema.org and the W3C contexts offline and anything else
  * only from the endpoint's own origin, and the checker's identity as a UCP platform.
  */
-import * as credentialsContext from '@digitalbazaar/credentials-context';
-import didContext from 'did-context';
-import multikeyContext from '@digitalbazaar/multikey-context';
 import { randomUUID } from 'node:crypto';
-import { SCHEMA_ORG_URLS, UnknownDocumentError, contextFiles, type DocumentLoader } from '../linked-data/contexts.js';
+import { UnknownDocumentError, offlineLoader, type DocumentLoader } from '../linked-data/contexts.js';
+import { w3cContexts } from '../trust/loader.js';
 import { remoteOrigin, type RemoteOrigin } from '../trust/remote.js';
 import { ucpHeaders } from '../ucp/agent.js';
 import { SHOPPING_SERVICE } from '../ucp/constants.js';
@@ -16,7 +14,7 @@ import type { AgentServer } from './agent-server.js';
 import { HttpClient, describeExchange, jsonOf, mapLimit, type Exchange } from './client.js';
 import { contextTerms, expandChecked, type Expansion } from './jsonld.js';
 import { skip, type Group } from './model.js';
-import { nodesOf, type LdNode } from './nodes.js';
+import { idsIn, nodesOf, type LdNode } from './nodes.js';
 
 type Json = Record<string, unknown>;
 
@@ -86,7 +84,9 @@ export class CheckContext {
   /** Same-origin context documents loaded, and the terms they define. */
   readonly endpointTerms = new Set<string>();
   private readonly memo = new Map<string, Promise<unknown>>();
-  private readonly statics: Record<string, unknown> = {};
+  private readonly ids = new WeakMap<Doc, Set<string>>();
+  /** schema.org and the W3C contexts, from the copies ucpd ships. */
+  private readonly shipped = offlineLoader(undefined, w3cContexts());
 
   constructor(
     base: string,
@@ -100,11 +100,6 @@ export class CheckContext {
     this.client = new HttpClient({ timeoutMs: options.timeoutMs ?? 15_000, concurrency: options.concurrency ?? 8 });
     this.maxDocuments = options.maxDocuments ?? 2000;
     this.maxPages = options.maxPages ?? 50;
-    const ctx = JSON.parse(contextFiles().schemaOrg.toString('utf8')) as unknown;
-    for (const url of SCHEMA_ORG_URLS) this.statics[url] = ctx;
-    for (const [url, doc] of credentialsContext.contexts) this.statics[url] = doc;
-    for (const [url, doc] of didContext.contexts) this.statics[url] = doc;
-    for (const [url, doc] of multikeyContext.contexts) this.statics[url] = doc;
   }
 
   now(): Date {
@@ -124,9 +119,22 @@ export class CheckContext {
     return p;
   }
 
-  async getDoc(url: string, accept = LD_ACCEPT): Promise<Doc> {
-    const x = await this.client.get(url, accept);
-    return { url, x, json: x.status === 200 ? jsonOf(x) : undefined };
+  /** A memoized GET with its body parsed once (checks read the same documents many times). */
+  getDoc(url: string, accept = LD_ACCEPT): Promise<Doc> {
+    return this.once(`doc:${accept}\u0000${url}`, async () => {
+      const x = await this.client.get(url, accept);
+      return { url, x, json: x.status === 200 ? jsonOf(x) : undefined };
+    });
+  }
+
+  /** Every @id (and credential `id`) a document mentions, resolved against its URL; computed once per document. */
+  idsOf(doc: Doc): Set<string> {
+    let ids = this.ids.get(doc);
+    if (!ids) {
+      ids = idsIn(doc.json, doc.url);
+      this.ids.set(doc, ids);
+    }
+    return ids;
   }
 
   // ---- commerce documents ------------------------------------------------------------------------
@@ -230,9 +238,7 @@ export class CheckContext {
 
   /** Contexts: schema.org and the W3C contexts from local copies; anything else only from the endpoint's origin. */
   readonly loader: DocumentLoader = async (url) => {
-    const known = this.statics[url];
-    if (known) return { documentUrl: url, document: known };
-    if (!url.startsWith(`${this.origin}/`)) throw new UnknownDocumentError(url);
+    if (!url.startsWith(`${this.origin}/`)) return this.shipped(url);
     const d = await this.getDoc(url, 'application/ld+json, application/json;q=0.9');
     if (!d.json) throw new UnknownDocumentError(url);
     const ctx = (d.json as { '@context'?: unknown })['@context'];

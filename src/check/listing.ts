@@ -7,6 +7,7 @@
  * definitions; on top of them, ucpd's own conventions for agents: prices as decimal strings with an ISO
  * 4217 currency, and availability that agrees with the stock level it states.
  */
+import { isCurrencyCode } from '../catalog/money.js';
 import { children, first, has, is, label, values, type LdNode } from './nodes.js';
 
 export interface Problem {
@@ -164,32 +165,23 @@ export function ratingRules(nodes: LdNode[]): RuleResult {
 }
 
 const DECIMAL = /^\d+(\.\d+)?$/;
-const CURRENCY = /^[A-Z]{3}$/;
 
 /** Every price (Offer, PriceSpecification, MonetaryAmount) a decimal string with an ISO 4217 currency. */
 export function priceRules(nodes: LdNode[]): RuleResult {
   const r = result();
-  const amount = (n: LdNode, valueProp: string, currencyProp: string, what: string) => {
-    const value = first(n, valueProp);
+  const judge = (n: LdNode, value: unknown, currency: unknown, what: string, currencyProp: string) => {
     if (value === undefined) return;
     r.checked++;
     if (typeof value !== 'string') r.errors.push(p(n, `${what} ${JSON.stringify(value)} is a JSON ${typeof value}, not a decimal string`));
     else if (!DECIMAL.test(value)) r.errors.push(p(n, `${what} "${value}" is not a plain decimal (digits, optional "." and decimals; no symbols, no thousands separators)`));
-    const currency = first(n, currencyProp);
     if (currency === undefined) r.errors.push(p(n, `${what} has no ${currencyProp}`));
-    else if (typeof currency !== 'string' || !CURRENCY.test(currency)) r.errors.push(p(n, `${currencyProp} ${JSON.stringify(currency)} is not an ISO 4217 code`));
+    else if (typeof currency !== 'string' || !isCurrencyCode(currency)) r.errors.push(p(n, `${currencyProp} ${JSON.stringify(currency)} is not an ISO 4217 code`));
   };
+  const amount = (n: LdNode, valueProp: string, currencyProp: string, what: string) => judge(n, first(n, valueProp), first(n, currencyProp), what, currencyProp);
   for (const n of nodes) {
     if (is(n, 'Offer', 'AggregateOffer')) {
-      const { currency } = offerPrice(n);
-      const price = first(n, 'price');
-      if (price !== undefined) {
-        r.checked++;
-        if (typeof price !== 'string') r.errors.push(p(n, `price ${JSON.stringify(price)} is a JSON ${typeof price}, not a decimal string`));
-        else if (!DECIMAL.test(price)) r.errors.push(p(n, `price "${price}" is not a plain decimal (digits, optional "." and decimals; no symbols, no thousands separators)`));
-        if (currency === undefined) r.errors.push(p(n, 'price has no priceCurrency'));
-        else if (typeof currency !== 'string' || !CURRENCY.test(currency)) r.errors.push(p(n, `priceCurrency ${JSON.stringify(currency)} is not an ISO 4217 code`));
-      }
+      // the currency may sit in a priceSpecification
+      judge(n, first(n, 'price'), offerPrice(n).currency, 'price', 'priceCurrency');
       if (is(n, 'AggregateOffer')) {
         amount(n, 'lowPrice', 'priceCurrency', 'lowPrice');
         amount(n, 'highPrice', 'priceCurrency', 'highPrice');

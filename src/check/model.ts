@@ -39,14 +39,19 @@ export interface Report {
   requests: number;
 }
 
+/** Evidence entries a result keeps; the message says how many problems there were in all. */
+export const EVIDENCE_SHOWN = 10;
+
 /** Thrown inside a check to end it with a status. */
 export class Outcome extends Error {
+  readonly evidence: Evidence[];
   constructor(
     readonly status: Status,
     message: string,
-    readonly evidence: Evidence[] = [],
+    evidence: Evidence[] = [],
   ) {
     super(message);
+    this.evidence = evidence.slice(0, EVIDENCE_SHOWN);
   }
 }
 

@@ -92,4 +92,24 @@ export function label(n: LdNode): string {
   return `${cur?.id ?? n.doc} > ${chain.join(' > ')}`;
 }
 
+/** Every "@id" (and "id", for credentials) in a JSON document, resolved against its URL. */
+export function idsIn(json: unknown, docUrl: string): Set<string> {
+  const out = new Set<string>();
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) return v.forEach(walk);
+    if (!v || typeof v !== 'object') return;
+    for (const [k, x] of Object.entries(v)) {
+      if ((k === '@id' || k === 'id') && typeof x === 'string') {
+        try {
+          out.add(new URL(x, docUrl).href);
+        } catch {
+          out.add(x);
+        }
+      } else walk(x);
+    }
+  };
+  walk(json);
+  return out;
+}
+
 export const is = (n: LdNode, ...types: string[]): boolean => n.types.some((t) => types.includes(t));

@@ -13,9 +13,9 @@ import { escapeHtml } from '../linked-data/html.js';
 import type { Store } from '../store/store.js';
 import type { Outcome } from '../ucp/checkout/service.js';
 import type { SessionDoc } from '../ucp/checkout/session.js';
-import { BUYER_CONSENT, CART, CHECKOUT, DISCOUNT, FULFILLMENT, ORDER } from '../ucp/constants.js';
+import { CART, CHECKOUT, DISCOUNT, ORDER } from '../ucp/constants.js';
 import type { Admission, Ucp } from '../ucp/runtime.js';
-import type { RequestOp } from '../ucp/schemas.js';
+import { checkoutSchemaRefs, type RequestOp } from '../ucp/schemas.js';
 import { requireScope } from './admin.js';
 import type { Operation, OperationResult } from './ucp-routes.js';
 
@@ -36,10 +36,7 @@ export function commerceOperations(ucp: Ucp): Operation[] {
   /** The request form of checkout.json and of each negotiated extension's checkout. */
   const checkoutCheck = (op: RequestOp) => (body: unknown, a: Admission) => {
     const caps = a.negotiated.capabilities;
-    const refs = ['shopping/checkout.json'];
-    if (caps.has(FULFILLMENT)) refs.push('shopping/fulfillment.json#/$defs/dev.ucp.shopping.checkout');
-    if (caps.has(DISCOUNT)) refs.push('shopping/discount.json#/$defs/dev.ucp.shopping.checkout');
-    if (caps.has(BUYER_CONSENT)) refs.push('shopping/buyer_consent.json#/$defs/dev.ucp.shopping.checkout');
+    const refs = checkoutSchemaRefs(caps);
     if (caps.has(CART) && op === 'create') refs.push('shopping/cart.json#/$defs/checkout');
     return [...new Set(refs.flatMap((ref) => s.requestProblems(ref, op, body)))];
   };

@@ -54,15 +54,15 @@ export class UnknownDocumentError extends Error {
 
 /**
  * A loader that answers from a fixed set of documents. `ucpdContextUrl` is where this store serves its
- * own context (it depends on the public base URL). More documents (credential contexts, DID documents)
- * are added by the trust layer.
+ * own context (it depends on the public base URL; undefined: schema.org only, as for another endpoint).
+ * More documents (credential contexts, DID documents) are added by the trust layer.
  */
-export function offlineLoader(ucpdContextUrl: string, extra: Record<string, unknown> = {}): DocumentLoader {
+export function offlineLoader(ucpdContextUrl: string | undefined, extra: Record<string, unknown> = {}): DocumentLoader {
   const f = contextFiles();
   const docs = new Map<string, unknown>();
   const schema = JSON.parse(f.schemaOrg.toString('utf8')) as unknown;
   for (const url of SCHEMA_ORG_URLS) docs.set(url, schema);
-  docs.set(ucpdContextUrl, JSON.parse(f.ucpd.toString('utf8')));
+  if (ucpdContextUrl) docs.set(ucpdContextUrl, JSON.parse(f.ucpd.toString('utf8')));
   for (const [url, doc] of Object.entries(extra)) docs.set(url, doc);
   return async (url: string) => {
     const document = docs.get(url);

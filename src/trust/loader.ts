@@ -21,6 +21,15 @@ export function credentialContextDocument(): unknown {
   return credentialContextDoc;
 }
 
+/** The W3C contexts ucpd ships (VC 2.0 and friends, DID, Multikey), by URL. */
+export function w3cContexts(): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [url, doc] of credentialsContext.contexts) out[url] = doc;
+  for (const [url, doc] of didContext.contexts) out[url] = doc;
+  for (const [url, doc] of multikeyContext.contexts) out[url] = doc;
+  return out;
+}
+
 export function credentialContextUrl(baseUrl: string): string {
   return `${baseUrl}/credentials/context/v1.jsonld`;
 }
@@ -34,10 +43,7 @@ export interface TrustLoaderOptions {
 }
 
 export function trustLoader(o: TrustLoaderOptions): DocumentLoader {
-  const statics: Record<string, unknown> = { [credentialContextUrl(o.baseUrl)]: credentialContextDocument() };
-  for (const [url, doc] of credentialsContext.contexts) statics[url] = doc;
-  for (const [url, doc] of didContext.contexts) statics[url] = doc;
-  for (const [url, doc] of multikeyContext.contexts) statics[url] = doc;
+  const statics: Record<string, unknown> = { [credentialContextUrl(o.baseUrl)]: credentialContextDocument(), ...w3cContexts() };
   const base = offlineLoader(`${o.baseUrl}/.well-known/commerce/context.jsonld`, statics);
   const statusPrefix = `${o.baseUrl}/credentials/status/`;
   return async (url: string) => {

@@ -4,14 +4,12 @@
  * loader fetches only from the one origin it is given (plus the W3C contexts it ships); no redirects,
  * a size cap and a timeout on every fetch.
  */
-import * as credentialsContext from '@digitalbazaar/credentials-context';
-import didContext from 'did-context';
-import multikeyContext from '@digitalbazaar/multikey-context';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import type { JWK } from 'jose';
 import { offlineLoader, UnknownDocumentError, type DocumentLoader } from '../linked-data/contexts.js';
 import type { Clock } from '../store/store.js';
 import { MULTIKEY_CONTEXT, didFromBaseUrl, type DidDocument } from './did.js';
+import { w3cContexts } from './loader.js';
 import { verifyMessage, type Verified } from './http-signatures.js';
 import { Verifier, type VerificationResult } from './verifier.js';
 
@@ -19,17 +17,24 @@ export type Fetch = typeof fetch;
 
 const MAX_BYTES = 4 * 1024 * 1024;
 
+/** A response body, reading at most `maxBytes` (`complete` false when it was cut off there). */
+export async function readLimited(body: Response['body'], maxBytes: number): Promise<{ body: Buffer; complete: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body ?? []) {
+    size += (chunk as Uint8Array).length;
+    if (size > maxBytes) return { body: Buffer.concat(chunks), complete: false };
+    chunks.push(Buffer.from(chunk as Uint8Array));
+  }
+  return { body: Buffer.concat(chunks), complete: true };
+}
+
 export async function fetchLimited(fetchImpl: Fetch, url: string, accept = '*/*'): Promise<{ status: number; headers: Headers; body: Buffer }> {
   const res = await fetchImpl(url, { headers: { accept }, redirect: 'manual', signal: AbortSignal.timeout(5000) });
   if (res.status >= 300 && res.status < 400) throw new Error(`${url} redirects (${res.status}); redirects are not followed`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body ?? []) {
-    size += (chunk as Uint8Array).length;
-    if (size > MAX_BYTES) throw new Error(`${url} is larger than ${MAX_BYTES} bytes`);
-    chunks.push(Buffer.from(chunk as Uint8Array));
-  }
-  return { status: res.status, headers: res.headers, body: Buffer.concat(chunks) };
+  const read = await readLimited(res.body, MAX_BYTES);
+  if (!read.complete) throw new Error(`${url} is larger than ${MAX_BYTES} bytes`);
+  return { status: res.status, headers: res.headers, body: read.body };
 }
 
 export interface RemoteOrigin {
@@ -45,11 +50,7 @@ export function remoteOrigin(baseUrl: string, fetchImpl: Fetch = fetch): RemoteO
   const base = baseUrl.replace(/\/+$/, '');
   const origin = new URL(base).origin;
   const did = didFromBaseUrl(base);
-  const statics: Record<string, unknown> = {};
-  for (const [url, doc] of credentialsContext.contexts) statics[url] = doc;
-  for (const [url, doc] of didContext.contexts) statics[url] = doc;
-  for (const [url, doc] of multikeyContext.contexts) statics[url] = doc;
-  const known = offlineLoader(`${base}/.well-known/commerce/context.jsonld`, statics);
+  const known = offlineLoader(`${base}/.well-known/commerce/context.jsonld`, w3cContexts());
   const cache = new Map<string, Promise<unknown>>();
   const getJson = (url: string) => {
     let p = cache.get(url);

@@ -21,12 +21,11 @@ import { UcpProtocolError, protocolError } from './errors.js';
 import { FetchError, type ProfileFetcher } from './fetcher.js';
 import { declaredVersion, type PlatformProfile } from './negotiation.js';
 import type { CapabilityRegistry, SigningJwk } from './profile.js';
-import type { UcpSchemas } from './schemas.js';
+import { PLATFORM_PROFILE, type UcpSchemas } from './schemas.js';
 
 export const MIN_TTL_SECONDS = 60;
 export const MAX_TTL_SECONDS = 3600;
 const FAILURE_TTL_SECONDS = 10;
-const PLATFORM_PROFILE_SCHEMA = 'discovery/profile.json#/$defs/platform_profile';
 
 export interface RegisteredPlatform {
   profileUrl: string;
@@ -38,7 +37,7 @@ export interface RegisteredPlatform {
 
 /** Problems with a platform profile document, against the official schema ([] when valid). */
 export function profileProblems(schemas: UcpSchemas, doc: unknown): string[] {
-  return schemas.problems(PLATFORM_PROFILE_SCHEMA, doc);
+  return schemas.problems(PLATFORM_PROFILE, doc);
 }
 
 /** A validated profile document -> what negotiation and signature checks need. */

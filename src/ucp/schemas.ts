@@ -8,10 +8,28 @@ import path from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { projectPath } from '../paths.js';
+import { BUYER_CONSENT, DISCOUNT, FULFILLMENT } from './constants.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
 export const UCP_SCHEMA_BASE = 'https://ucp.dev/schemas';
+
+/** Schema references for the documents the server sends and the tests and the conformance suite check. */
+export const BUSINESS_PROFILE = 'discovery/profile.json#/$defs/business_profile';
+export const PLATFORM_PROFILE = 'discovery/profile.json#/$defs/platform_profile';
+export const SEARCH_RESPONSE = 'shopping/catalog_search.json#/$defs/search_response';
+export const LOOKUP_RESPONSE = 'shopping/catalog_lookup.json#/$defs/lookup_response';
+export const PRODUCT_RESPONSE = 'shopping/catalog_lookup.json#/$defs/get_product_response';
+export const ERROR_RESPONSE = 'shopping/types/error_response.json';
+
+/** The schemas a checkout (request or response) must satisfy, given the capabilities in play. */
+export function checkoutSchemaRefs(capabilities: { has(name: string): boolean }): string[] {
+  const refs = ['shopping/checkout.json'];
+  if (capabilities.has(FULFILLMENT)) refs.push('shopping/fulfillment.json#/$defs/dev.ucp.shopping.checkout');
+  if (capabilities.has(DISCOUNT)) refs.push('shopping/discount.json#/$defs/dev.ucp.shopping.checkout');
+  if (capabilities.has(BUYER_CONSENT)) refs.push('shopping/buyer_consent.json#/$defs/dev.ucp.shopping.checkout');
+  return refs;
+}
 const PROFILE_SCHEMA_ID = 'https://ucp.dev/schemas/discovery/profile.json';
 const PROFILE_SCHEMA_REBASED = 'https://ucp.dev/discovery/profile.json';
 

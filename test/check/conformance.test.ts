@@ -7,26 +7,16 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import type { Report } from '../../src/check/model.js';
 import { CHECKS } from '../../src/check/runner.js';
-import { CLI, cleanEnv, startServer } from '../helpers/server.js';
+import { CLI, cleanEnv, freePort, startServer } from '../helpers/server.js';
 import { tempDir } from '../helpers/store.js';
 
 let server: ChildProcessWithoutNullStreams;
 let base: string;
 let agentPort: number;
 let data: { dir: string; cleanup: () => void };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function runCheck(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

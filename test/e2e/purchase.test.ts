@@ -10,15 +10,15 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { verifyMessage } from '../../src/trust/http-signatures.js';
-import { CLI, cleanEnv } from '../helpers/server.js';
+import { CLI, cleanEnv, freePort } from '../helpers/server.js';
 import { FLOWER_SHOP, tempDir } from '../helpers/store.js';
 import { expectValid, platformProfile, profileServer, ucpHeaders, type ProfileServer } from '../helpers/ucp.js';
+import { checkoutSchemaRefs } from '../../src/ucp/schemas.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const ALL = ['dev.ucp.shopping.catalog.search', 'dev.ucp.shopping.catalog.lookup', 'dev.ucp.shopping.checkout', 'dev.ucp.shopping.cart', 'dev.ucp.shopping.order', 'dev.ucp.shopping.fulfillment', 'dev.ucp.shopping.discount', 'dev.ucp.shopping.buyer_consent'];
-const CHECKOUT_REFS = ['shopping/checkout.json', 'shopping/fulfillment.json#/$defs/dev.ucp.shopping.checkout', 'shopping/discount.json#/$defs/dev.ucp.shopping.checkout'];
+const CHECKOUT_REFS = checkoutSchemaRefs(new Set(ALL));
 const PAY = { payment: { instruments: [{ id: 'instr_1', handler_id: 'mock_payment_handler', type: 'card', credential: { type: 'token', token: 'success_token' } }] } };
 
 interface Delivery {
@@ -58,14 +58,6 @@ class Receiver {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-}
-
-async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 let data: { dir: string; cleanup: () => void };

@@ -1,6 +1,16 @@
 /** The real server (compiled CLI) as a child process on a free loopback port. */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import net from 'node:net';
 import { projectPath } from '../../src/paths.js';
+
+/** A port nothing listens on right now (for servers whose port must be known before they start). */
+export async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const { port } = s.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
 
 export const CLI = projectPath('dist', 'src', 'cli', 'main.js');
 export const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('UCPD_') && k !== 'NODE_OPTIONS'));

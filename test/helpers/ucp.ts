@@ -18,11 +18,7 @@ export function expectValid(ref: string, value: unknown): void {
   expect(ucpSchemas().problems(ref, value)).toEqual([]);
 }
 
-export const SEARCH_RESPONSE = 'shopping/catalog_search.json#/$defs/search_response';
-export const LOOKUP_RESPONSE = 'shopping/catalog_lookup.json#/$defs/lookup_response';
-export const PRODUCT_RESPONSE = 'shopping/catalog_lookup.json#/$defs/get_product_response';
-export const ERROR_RESPONSE = 'shopping/types/error_response.json';
-export const BUSINESS_PROFILE = 'discovery/profile.json#/$defs/business_profile';
+export { BUSINESS_PROFILE, ERROR_RESPONSE, LOOKUP_RESPONSE, PRODUCT_RESPONSE, SEARCH_RESPONSE } from '../../src/ucp/schemas.js';
 export const INVENTORY_SCHEMA = 'https://ucpd.dev/schemas/shopping/inventory.json#/$defs/inventory';
 
 /** Every variant's `inventory` (when present) validates against the extension schema; returns how many did. */

@@ -19,12 +19,13 @@ import { openTrust } from '../../src/trust/trust.js';
 import { canonicalJson } from '../../src/util/canonical-json.js';
 import { FLOWER_SHOP, tempStore, type TestStore } from '../helpers/store.js';
 import { ERROR_RESPONSE, expectValid, platformProfile } from '../helpers/ucp.js';
+import { checkoutSchemaRefs } from '../../src/ucp/schemas.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const AGENT = 'https://agent.example/profile.json';
 const OTHER = 'https://other-agent.example/profile.json';
 const ALL = ['dev.ucp.shopping.checkout', 'dev.ucp.shopping.cart', 'dev.ucp.shopping.order', 'dev.ucp.shopping.fulfillment', 'dev.ucp.shopping.discount', 'dev.ucp.shopping.buyer_consent'];
-const CHECKOUT_REFS = ['shopping/checkout.json', 'shopping/fulfillment.json#/$defs/dev.ucp.shopping.checkout', 'shopping/discount.json#/$defs/dev.ucp.shopping.checkout', 'shopping/buyer_consent.json#/$defs/dev.ucp.shopping.checkout'];
+const CHECKOUT_REFS = checkoutSchemaRefs(new Set(ALL));
 const PAY_OK = { payment: { instruments: [{ id: 'instr_1', handler_id: 'mock_payment_handler', type: 'card', display: { brand: 'Visa', last_digits: '1234' }, credential: { type: 'token', token: 'success_token' } }] } };
 const PAY_FAIL = { payment: { instruments: [{ id: 'instr_fail', handler_id: 'mock_payment_handler', type: 'card', credential: { type: 'token', token: 'fail_token' } }] } };
 const US = { id: 'dest_1', street_address: '123 Market St', address_locality: 'San Francisco', address_region: 'CA', postal_code: '94105', address_country: 'US' };

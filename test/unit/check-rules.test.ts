@@ -1,10 +1,10 @@
 /** The conformance suite's pure parts: merchant-listing rules over expanded JSON-LD, report formats. */
 import { describe, expect, test } from '@jest/globals';
-import { embeddedJsonLd, firstDifference, idsIn } from '../../src/check/checks/commerce.js';
+import { embeddedJsonLd, firstDifference } from '../../src/check/checks/commerce.js';
 import { expandChecked } from '../../src/check/jsonld.js';
 import { availabilityRules, offerRules, priceRules, productRules, ratingRules, returnPolicyRules, shippingRules } from '../../src/check/listing.js';
 import type { Report } from '../../src/check/model.js';
-import { nodesOf } from '../../src/check/nodes.js';
+import { idsIn, nodesOf } from '../../src/check/nodes.js';
 import { junitReport, formatReport } from '../../src/check/report.js';
 
 const BASE = 'https://shop.example';

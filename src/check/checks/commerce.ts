@@ -1,19 +1,18 @@
 /** Commerce JSON-LD checks: the store document, the catalog feed, product documents and pages. */
 import { canonicalJson } from '../../util/canonical-json.js';
-import { describeExchange, mapLimit, snippet, type Exchange } from '../client.js';
+import { describeExchange, mapLimit, snippet, withParam, type Exchange } from '../client.js';
 import type { CheckContext, Doc } from '../context.js';
 import { availabilityRules, offerRules, priceRules, productRules, ratingRules, returnPolicyRules, shippingRules, type Problem, type RuleResult } from '../listing.js';
-import { fail, skip, warn, type CheckDefinition, type Evidence } from '../model.js';
+import { EVIDENCE_SHOWN, fail, skip, warn, type CheckDefinition, type Evidence } from '../model.js';
 import type { LdNode } from '../nodes.js';
 
 type Json = Record<string, unknown>;
 type Check = CheckDefinition<CheckContext>;
 
 const GOOGLE_MERCHANT = 'https://developers.google.com/search/docs/appearance/structured-data/merchant-listing';
-const SHOWN = 10;
 
-export const evidenceOf = (problems: Problem[]): Evidence[] => problems.slice(0, SHOWN).map((p) => ({ url: p.at, got: p.message }));
-const more = (n: number) => (n > SHOWN ? ` (first ${SHOWN} shown)` : '');
+export const evidenceOf = (problems: Problem[]): Evidence[] => problems.map((p) => ({ url: p.at, got: p.message }));
+const more = (n: number) => (n > EVIDENCE_SHOWN ? ` (first ${EVIDENCE_SHOWN} shown)` : '');
 
 /** Nodes of every document the JSON-LD checks read that expanded cleanly. */
 export function allNodes(ctx: CheckContext): Promise<{ nodes: LdNode[]; docs: number; note: string }> {
@@ -69,26 +68,6 @@ function isJsonLdType(x: Exchange): boolean {
   return t === 'application/ld+json' || t === 'application/json';
 }
 
-/** Every "@id" (and "id", for credentials) in a JSON document, resolved against its URL. */
-export function idsIn(json: unknown, docUrl: string): Set<string> {
-  const out = new Set<string>();
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) return v.forEach(walk);
-    if (!v || typeof v !== 'object') return;
-    for (const [k, x] of Object.entries(v)) {
-      if ((k === '@id' || k === 'id') && typeof x === 'string') {
-        try {
-          out.add(new URL(x, docUrl).href);
-        } catch {
-          out.add(x);
-        }
-      } else walk(x);
-    }
-  };
-  walk(json);
-  return out;
-}
-
 /** The first place two JSON values differ, as a path. */
 export function firstDifference(a: unknown, b: unknown, path = '$'): string | undefined {
   if (canonicalJson(a) === canonicalJson(b)) return undefined;
@@ -121,12 +100,6 @@ export function embeddedJsonLd(html: string): unknown[] {
     }
   }
   return out;
-}
-
-function withParam(url: string, name: string, value: string): string {
-  const u = new URL(url);
-  u.searchParams.set(name, value);
-  return u.href;
 }
 
 export const commerceChecks: Check[] = [
@@ -196,7 +169,7 @@ export const commerceChecks: Check[] = [
         const miss = await ctx.client.get(d.url, 'application/ld+json, application/json;q=0.9', { headers: { 'if-none-match': '"ucpd-check-never-served"' } });
         if (miss.status !== 200) problems.push({ url: d.url, expected: '200 for an ETag the server never sent', got: describeExchange(miss) });
       }
-      if (problems.length) throw fail(`${problems.length} caching problem(s)`, ...problems.slice(0, SHOWN));
+      if (problems.length) throw fail(`${problems.length} caching problem(s)`, ...problems);
       if (warnings.length) throw warn('no freshness information on some documents', ...warnings);
       return `${targets.length} documents: ETag, 304 on If-None-Match, 200 on a stale tag; ${byTag.size} distinct ETags`;
     },
@@ -223,7 +196,7 @@ export const commerceChecks: Check[] = [
           failures.push({ url: d.url, expected: 'a clean expansion', got: `${e.name ?? 'Error'}: ${e.message}${detail ? ` (${detail})` : ''}`.slice(0, 400) });
         }
       });
-      if (failures.length) throw fail(`${failures.length} of ${docs.length} documents do not expand${more(failures.length)}`, ...failures.slice(0, SHOWN));
+      if (failures.length) throw fail(`${failures.length} of ${docs.length} documents do not expand${more(failures.length)}`, ...failures);
       return `${docs.length} documents expand (${pagesChecked} of ${pagesTotal} feed pages)`;
     },
   },
@@ -247,7 +220,7 @@ export const commerceChecks: Check[] = [
         }
       }
       if (!expanded) throw skip('no document expanded (see commerce.jsonld.expands)');
-      if (unknown.size) throw fail(`${unknown.size} undefined term(s): ${[...unknown.keys()].slice(0, 5).join(', ')}`, ...[...unknown].slice(0, SHOWN).map(([iri, url]) => ({ url, expected: 'a schema.org term or one defined by the endpoint context', got: iri })));
+      if (unknown.size) throw fail(`${unknown.size} undefined term(s): ${[...unknown.keys()].slice(0, 5).join(', ')}`, ...[...unknown].map(([iri, url]) => ({ url, expected: 'a schema.org term or one defined by the endpoint context', got: iri })));
       return `${expanded} documents, every term defined`;
     },
   },
@@ -369,11 +342,11 @@ export const commerceChecks: Check[] = [
           problems.push({ url: docUrl, expected: 'a JSON-LD document describing the node', got: describeExchange(d.x) });
           return;
         }
-        const present = idsIn(d.json, docUrl);
+        const present = ctx.idsOf(d);
         for (const id of ids) if (subjects.has(id) && !present.has(id)) problems.push({ url: id, expected: `a node with this @id in ${docUrl}`, got: 'the document does not mention it' });
       });
       const sampled = urls.length < byDoc.size ? ` (first ${urls.length} of ${byDoc.size} documents)` : '';
-      if (problems.length) throw fail(`${problems.length} identifier(s) do not dereference${more(problems.length)}`, ...problems.slice(0, SHOWN));
+      if (problems.length) throw fail(`${problems.length} identifier(s) do not dereference${more(problems.length)}`, ...problems);
       return `${all.length} identifiers over ${urls.length} documents dereference${sampled}`;
     },
   },
@@ -392,7 +365,7 @@ export const commerceChecks: Check[] = [
       for (const i of live) count.set(i.id, [...(count.get(i.id) ?? []), i.page]);
       const repeated = [...count].filter(([, pages]) => pages.length > 1);
       if (repeated.length) {
-        throw fail(`${repeated.length} product(s) listed more than once`, ...repeated.slice(0, SHOWN).map(([id, pages]) => ({ url: id, expected: 'listed once', got: `listed ${pages.length} times, on ${[...new Set(pages)].join(', ')}` })));
+        throw fail(`${repeated.length} product(s) listed more than once`, ...repeated.map(([id, pages]) => ({ url: id, expected: 'listed once', got: `listed ${pages.length} times, on ${[...new Set(pages)].join(', ')}` })));
       }
       if (!live.length) throw warn('the catalog feed lists no products', ev);
       const pageSize = Math.max(...crawl.pages.map((p) => ((p.json as Json).dataFeedElement as unknown[] | undefined)?.length ?? 0));
@@ -409,7 +382,7 @@ export const commerceChecks: Check[] = [
       const extra = [...secondIds].filter((id) => !ids.has(id));
       if (second.length !== secondIds.size) throw fail(`with limit=${small} some products are listed more than once (${second.length} entries, ${secondIds.size} products)`, { url: again.feedUrl });
       if (missing.length || extra.length) {
-        throw fail(`crawls with page sizes ${pageSize} and ${small} disagree: ${missing.length} missing, ${extra.length} extra`, ...[...missing.map((id) => ({ url: id, expected: 'in both crawls', got: `missing with limit=${small}` })), ...extra.map((id) => ({ url: id, expected: 'in both crawls', got: `only with limit=${small}` }))].slice(0, SHOWN));
+        throw fail(`crawls with page sizes ${pageSize} and ${small} disagree: ${missing.length} missing, ${extra.length} extra`, ...[...missing.map((id) => ({ url: id, expected: 'in both crawls', got: `missing with limit=${small}` })), ...extra.map((id) => ({ url: id, expected: 'in both crawls', got: `only with limit=${small}` }))]);
       }
       return `${live.length} products, each once, over ${crawl.pages.length} pages; a crawl with limit=${small} (${again.pages.length} pages) saw the same set`;
     },
@@ -459,7 +432,7 @@ export const commerceChecks: Check[] = [
         }
         checked++;
       }
-      if (problems.length) throw fail(`${problems.length} difference(s) between modified_since deltas and the full crawl${more(problems.length)}`, ...problems.slice(0, SHOWN));
+      if (problems.length) throw fail(`${problems.length} difference(s) between modified_since deltas and the full crawl${more(problems.length)}`, ...problems);
       return `${checked} deltas (since ${points.join(', ')}) agree with the full crawl of ${live.length} items`;
     },
   },

@@ -4,9 +4,9 @@
  * 5xx, and the endpoint must still answer afterwards.
  */
 import { randomUUID } from 'node:crypto';
-import { describeExchange, jsonOf, type Exchange } from '../client.js';
+import { describeExchange, jsonOf, withParam, type Exchange } from '../client.js';
 import { ORDER } from '../../ucp/constants.js';
-import { ucpSchemas } from '../../ucp/schemas.js';
+import { ERROR_RESPONSE, ucpSchemas } from '../../ucp/schemas.js';
 import type { CheckContext } from '../context.js';
 import { fail, skip, type CheckDefinition, type Evidence } from '../model.js';
 
@@ -152,8 +152,8 @@ export const robustnessChecks: Check[] = [
               if (x.status !== 200) return undefined;
               const body = jsonOf(x) as { ucp?: { status?: string }; messages?: { type?: string; code?: string }[] } | undefined;
               if (body?.ucp?.status !== 'error' || !body.messages?.some((m) => m.type === 'error' && m.code === 'not_found')) return `200 without an error response carrying a not_found error message: ${x.body.toString('utf8').slice(0, 200)}`;
-              const problems = ucpSchemas().problems('shopping/types/error_response.json', body);
-              return problems.length ? `the error response violates shopping/types/error_response.json: ${problems.join('; ')}` : undefined;
+              const problems = ucpSchemas().problems(ERROR_RESPONSE, body);
+              return problems.length ? `the error response violates ${ERROR_RESPONSE}: ${problems.join('; ')}` : undefined;
             },
           });
           probes.push(notFound('get product with an unknown id', () => ctx.ucp('POST', '/catalog/product', { id: nonce })));
@@ -185,14 +185,9 @@ export const robustnessChecks: Check[] = [
       const probes: Probe[] = [];
       const feed = await hasFeed(ctx);
       if (feed) {
-        const withParam = (name: string, value: string) => {
-          const u = new URL(feed);
-          u.searchParams.set(name, value);
-          return u.href;
-        };
-        probes.push({ what: 'a garbage feed cursor', run: () => ctx.client.get(withParam('cursor', '!!not-a-cursor!!'), 'application/ld+json') });
-        probes.push({ what: 'a negative limit', run: () => ctx.client.get(withParam('limit', '-5'), 'application/ld+json') });
-        probes.push({ what: 'an unparseable modified_since', run: () => ctx.client.get(withParam('modified_since', 'yesterday-ish'), 'application/ld+json') });
+        probes.push({ what: 'a garbage feed cursor', run: () => ctx.client.get(withParam(feed, 'cursor', '!!not-a-cursor!!'), 'application/ld+json') });
+        probes.push({ what: 'a negative limit', run: () => ctx.client.get(withParam(feed, 'limit', '-5'), 'application/ld+json') });
+        probes.push({ what: 'an unparseable modified_since', run: () => ctx.client.get(withParam(feed, 'modified_since', 'yesterday-ish'), 'application/ld+json') });
       }
       if ((await hasUcp(ctx)) && (await ctx.ucpAccess()).ok) {
         probes.push({ what: 'a garbage UCP search cursor', run: () => ctx.ucp('POST', '/catalog/search', { query: 'a', pagination: { cursor: '!!not-a-cursor!!' } }) });

@@ -6,14 +6,12 @@ import type { VerificationResult } from '../../trust/verifier.js';
 import { describeExchange, jsonOf, mapLimit } from '../client.js';
 import type { CheckContext, Doc } from '../context.js';
 import { fail, skip, warn, type CheckDefinition, type Evidence } from '../model.js';
-import { idsIn } from './commerce.js';
 
 type Json = Record<string, unknown>;
 type Check = CheckDefinition<CheckContext>;
 
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 const CREDENTIAL_ACCEPT = 'application/vc+ld+json, application/vc, application/ld+json;q=0.9, application/json;q=0.8, application/vc+jwt;q=0.7';
-const SHOWN = 10;
 
 interface LinkedCredential {
   url: string;
@@ -123,7 +121,7 @@ export const trustChecks: Check[] = [
           if (typeof ref === 'string' && !ids.has(ref)) problems.push({ url, expected: `${rel} entries that name a listed verification method`, got: ref });
         }
       }
-      if (problems.length) throw fail(`${problems.length} problem(s) in the DID document`, ...problems.slice(0, SHOWN));
+      if (problems.length) throw fail(`${problems.length} problem(s) in the DID document`, ...problems);
       return { message: `${did}: ${methods.length} verification method(s)`, evidence: [{ url }] };
     },
   },
@@ -160,7 +158,7 @@ export const trustChecks: Check[] = [
           if (typeof k.kty !== 'string') problems.push({ url: where, expected: 'a kty on every key', got: String(k.kid) });
         }
       }
-      if (problems.length) throw fail(`${problems.length} problem(s) in published keys`, ...problems.slice(0, SHOWN));
+      if (problems.length) throw fail(`${problems.length} problem(s) in published keys`, ...problems);
       return `${n} public key(s) in ${sets.map((s) => s.where).join(' and ')}`;
     },
   },
@@ -177,7 +175,7 @@ export const trustChecks: Check[] = [
       const bad = list.filter((c) => !c.result?.verified);
       if (bad.length) {
         const revoked = bad.filter((c) => c.result?.revoked).length;
-        throw fail(`${bad.length} of ${list.length} credentials do not verify${revoked ? ` (${revoked} revoked)` : ''}`, ...bad.slice(0, SHOWN).map((c) => ({ url: c.url, expected: 'verified', got: c.error ?? c.result!.errors.map((e) => `${e.code}: ${e.message}`).join('; ') })));
+        throw fail(`${bad.length} of ${list.length} credentials do not verify${revoked ? ` (${revoked} revoked)` : ''}`, ...bad.map((c) => ({ url: c.url, expected: 'verified', got: c.error ?? c.result!.errors.map((e) => `${e.code}: ${e.message}`).join('; ') })));
       }
       const formats = new Map<string, number>();
       for (const c of list) formats.set(c.result!.format ?? '?', (formats.get(c.result!.format ?? '?') ?? 0) + 1);
@@ -211,10 +209,10 @@ export const trustChecks: Check[] = [
           }
           const docUrl = id.split('#')[0]!;
           const d = await ctx.getDoc(docUrl);
-          if (!d.json || !idsIn(d.json, docUrl).has(id)) problems.push({ url: c.url, expected: `subject ${id} described at ${docUrl}`, got: d.json ? 'the document does not mention it' : describeExchange(d.x) });
+          if (!d.json || !ctx.idsOf(d).has(id)) problems.push({ url: c.url, expected: `subject ${id} described at ${docUrl}`, got: d.json ? 'the document does not mention it' : describeExchange(d.x) });
         }
       });
-      if (problems.length) throw fail(`${problems.length} credential subject problem(s)`, ...problems.slice(0, SHOWN));
+      if (problems.length) throw fail(`${problems.length} credential subject problem(s)`, ...problems);
       return `${list.length} credentials, each about a node the catalog publishes${sampled(all.length, total)}`;
     },
   },

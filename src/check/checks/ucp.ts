@@ -1,7 +1,8 @@
 /** UCP checks: the business profile and its hosting, negotiation errors, catalog operations, a dry checkout. */
 import { randomUUID } from 'node:crypto';
-import { ucpSchemas } from '../../ucp/schemas.js';
-import { CATALOG_LOOKUP, CATALOG_SEARCH, CHECKOUT, DISCOUNT, FULFILLMENT, UCP_VERSION, VERSION_PATTERN } from '../../ucp/constants.js';
+import { isCurrencyCode, minorUnitExponent } from '../../catalog/money.js';
+import { BUSINESS_PROFILE, LOOKUP_RESPONSE, PRODUCT_RESPONSE, SEARCH_RESPONSE, checkoutSchemaRefs, ucpSchemas } from '../../ucp/schemas.js';
+import { CATALOG_LOOKUP, CATALOG_SEARCH, CHECKOUT, FULFILLMENT, UCP_VERSION, VERSION_PATTERN } from '../../ucp/constants.js';
 import { describeExchange, jsonOf, type Exchange } from '../client.js';
 import type { CheckContext, ProfileChoice } from '../context.js';
 import { first, children, is, type LdNode } from '../nodes.js';
@@ -12,11 +13,6 @@ type Json = Record<string, unknown>;
 type Check = CheckDefinition<CheckContext>;
 
 const SPEC = (page: string) => `https://ucp.dev/${UCP_VERSION}/specification/${page}`;
-const BUSINESS_PROFILE = 'discovery/profile.json#/$defs/business_profile';
-const SEARCH_RESPONSE = 'shopping/catalog_search.json#/$defs/search_response';
-const LOOKUP_RESPONSE = 'shopping/catalog_lookup.json#/$defs/lookup_response';
-const PRODUCT_RESPONSE = 'shopping/catalog_lookup.json#/$defs/get_product_response';
-const SHOWN = 10;
 
 interface UcpVariant {
   id: string;
@@ -72,15 +68,6 @@ function search(ctx: CheckContext): Promise<{ x: Exchange; body: Json; products:
   });
 }
 
-/** Minor units of a currency (ISO 4217 exponent). */
-function exponent(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
-}
-
 const AVAILABILITY_MATCH: Record<string, string[]> = {
   in_stock: ['InStock', 'LimitedAvailability', 'OnlineOnly', 'InStoreOnly'],
   backorder: ['BackOrder', 'MadeToOrder'],
@@ -101,12 +88,6 @@ async function negotiationCase(ctx: CheckContext, profile: ProfileChoice | 'no-h
   if (!code) return { url: where, expected: `a UCP error body with code ${expectCodes.join('/')}`, got: x.body.toString('utf8').slice(0, 200) };
   if (!expectCodes.includes(String(code)) || (x.status >= 300 && !expectStatus.includes(x.status))) return { url: where, expected: `${expectStatus.join('/')} ${expectCodes.join('/')}`, got: `${x.status} ${String(code)}` };
   return undefined;
-}
-
-/** Schema refs a checkout response must satisfy, given the capabilities the business offers. */
-async function checkoutRefs(ctx: CheckContext): Promise<string[]> {
-  const caps = await ctx.capabilities();
-  return ['shopping/checkout.json', ...(caps.has(FULFILLMENT) ? ['shopping/fulfillment.json#/$defs/dev.ucp.shopping.checkout'] : []), ...(caps.has(DISCOUNT) ? ['shopping/discount.json#/$defs/dev.ucp.shopping.checkout'] : [])];
 }
 
 export const ucpChecks: Check[] = [
@@ -311,8 +292,8 @@ export const ucpChecks: Check[] = [
           }
           compared++;
           const offers = children(node, 'offers');
-          if (v.price) {
-            const e = exponent(v.price.currency);
+          if (v.price && isCurrencyCode(v.price.currency)) {
+            const e = minorUnitExponent(v.price.currency);
             const same = offers.filter((o) => first(o, 'priceCurrency') === v.price!.currency);
             if (same.length && !same.some((o) => Math.round(Number(first(o, 'price')) * 10 ** e) === v.price!.amount)) {
               problems.push({ url: node.id ?? v.id, expected: `JSON-LD price ${(v.price.amount / 10 ** e).toFixed(e)} ${v.price.currency} (UCP ${v.id})`, got: same.map((o) => `${String(first(o, 'price'))} ${String(first(o, 'priceCurrency'))}`).join(', ') });
@@ -326,7 +307,7 @@ export const ucpChecks: Check[] = [
         }
       }
       if (!compared) throw warn(`none of the ${products.length} UCP products could be matched to a JSON-LD node (by url or sku)`);
-      if (problems.length) throw fail(`${problems.length} disagreement(s) between UCP and JSON-LD`, ...problems.slice(0, SHOWN));
+      if (problems.length) throw fail(`${problems.length} disagreement(s) between UCP and JSON-LD`, ...problems);
       return `${compared} variants agree on price and availability${unmatched ? ` (${unmatched} not in the sampled JSON-LD)` : ''}`;
     },
   },
@@ -341,10 +322,10 @@ export const ucpChecks: Check[] = [
       const { products } = await search(ctx);
       const variant = products.flatMap((p) => p.variants ?? []).find((v) => v.availability?.available !== false);
       if (!variant) throw skip('catalog search found no available variant to put in a checkout');
-      const refs = await checkoutRefs(ctx);
+      const refs = checkoutSchemaRefs(await ctx.capabilities());
       const valid = (x: Exchange, body: Json, step: string) => {
         const problems = refs.flatMap((r) => schemaProblems(r, x, body));
-        if (problems.length) throw fail(`${step}: the checkout violates the schema (${problems.length})`, ...problems.slice(0, SHOWN));
+        if (problems.length) throw fail(`${step}: the checkout violates the schema (${problems.length})`, ...problems);
       };
       const key = randomUUID();
       const create = { line_items: [{ item: { id: variant.id }, quantity: 1 }] };
@@ -417,7 +398,7 @@ async function completeOrder(ctx: CheckContext, variant: UcpVariant, refs: strin
   const done = await ctx.ucp('POST', `/checkout-sessions/${id}/complete`, pay, { headers: { 'idempotency-key': randomUUID() } });
   const body = expectOk(done, 'complete checkout');
   const problems = refs.flatMap((r) => schemaProblems(r, done, body));
-  if (problems.length) throw fail(`complete: the checkout violates the schema (${problems.length})`, ...problems.slice(0, SHOWN));
+  if (problems.length) throw fail(`complete: the checkout violates the schema (${problems.length})`, ...problems);
   if (body.status !== 'completed') throw fail(`complete left the checkout ${String(body.status)}`, { url: done.url, expected: 'completed', got: JSON.stringify(body.messages ?? body.status).slice(0, 300) });
   return `complete (order ${String((body.order as Json | undefined)?.id)})`;
 }

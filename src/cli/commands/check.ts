@@ -6,7 +6,7 @@ import { checkTable, formatResult, formatReport, junitReport } from '../../check
 import type { Group } from '../../check/model.js';
 import { CommandFailed, UsageError } from '../errors.js';
 
-function positiveInt(value: string | undefined, flag: string): number | undefined {
+function nonNegativeInt(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} must be a non-negative integer`);
@@ -50,10 +50,10 @@ export function registerCheck(program: Command): void {
           throw new UsageError(`--agent-profile: not a URL: ${String(opts.agentProfile)}`);
         }
       }
-      const agentPort = positiveInt(opts.agentPort, '--agent-port');
+      const agentPort = nonNegativeInt(opts.agentPort, '--agent-port');
       if (agentPort !== undefined && agentPort > 65535) throw new UsageError('--agent-port must be at most 65535');
-      const maxDocuments = positiveInt(opts.maxDocuments, '--max-documents');
-      const timeoutMs = positiveInt(opts.timeout, '--timeout');
+      const maxDocuments = nonNegativeInt(opts.maxDocuments, '--max-documents');
+      const timeoutMs = nonNegativeInt(opts.timeout, '--timeout');
       const tty = process.stderr.isTTY;
       const report = await runChecks(baseUrl, {
         ...(only ? { only } : {}),
