@@ -7,51 +7,28 @@
  *
  *   npm run build && node dist/bench/check.js [--runs 3] [--large 5000]
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Report } from '../src/check/model.js';
 import { projectPath } from '../src/paths.js';
+import { UCPD_READY, freePort, median, spawnUntil, waitForCredentials } from './lib.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const runs = Number(args.get('runs') ?? 3);
 const large = Number(args.get('large') ?? 5000);
 const cli = projectPath('dist', 'src', 'cli', 'main.js');
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const out = path.join(os.tmpdir(), `ucpd-bench-check-${process.pid}`);
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('UCPD_')));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 async function serve(dataDir: string, agentPort: number): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--log-level', 'warn', '--profile-fetch-allow', `127.0.0.1:${agentPort}`], { env: { ...env, UCPD_DATA_DIR: dataDir } });
-  const base = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      text += d;
-      const m = /ucpd serving on (http:\/\/[\d.]+:\d+)/.exec(text);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${text}`)));
-  });
-  for (;;) {
-    const health = (await (await fetch(`${base}/healthz`)).json()) as { credentials: string };
-    if (health.credentials === 'ready') break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, base };
+  const { child, url } = await spawnUntil([cli, 'serve', '--port', '0', '--log-level', 'warn', '--profile-fetch-allow', `127.0.0.1:${agentPort}`], UCPD_READY, { env: { ...env, UCPD_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'ignore'] });
+  await waitForCredentials(url, 100);
+  return { child, base: url };
 }
 
 async function measure(label: string, dataDir: string): Promise<void> {

@@ -7,13 +7,14 @@
  *   npm run build && node dist/bench/commerce.js [--products 100000] [--runs 3] [--duration 10]
  * Needs wrk (Debian: apt-get install wrk).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
 import { createWriteStream } from 'node:fs';
 import { feedLines } from '../src/demo/generate.js';
 import { projectPath } from '../src/paths.js';
+import { median, spawnUntil, waitForCredentials } from './lib.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -32,7 +33,6 @@ async function get(url: string, init?: RequestInit): Promise<Response> {
     return fetch(url, init);
   }
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function sh(cmd: string, argv: string[]): string {
   const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -51,20 +51,6 @@ async function prepare(): Promise<void> {
     await once(w, 'finish');
   }
   sh(process.execPath, [cli, '--data-dir', dataDir, 'import', feed]);
-}
-
-async function start(argv: string[], ready: RegExp): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d;
-      const m = ready.exec(buf);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited ${code}`)));
-  });
-  return { child, url };
 }
 
 interface WrkResult {
@@ -90,16 +76,12 @@ function wrk(url: string, headers: string[] = []): WrkResult {
 }
 
 await prepare();
-const ucpd = await start([cli, '--data-dir', dataDir, 'serve', '--port', '0', '--no-seed', '--log-level', 'warn'], /ucpd serving on (http:\/\/[\d.]+:\d+)/);
+const ucpd = await spawnUntil([cli, '--data-dir', dataDir, 'serve', '--port', '0', '--no-seed', '--log-level', 'warn']);
 try {
   // Measure the steady state: the first start of a new store issues its credentials (~16,000 for this
   // catalog's certifications) in the background, which competes for the CPU until it is done.
   const issuing = performance.now();
-  for (;;) {
-    const h = (await (await get(`${ucpd.url}/healthz`)).json()) as { credentials: string };
-    if (h.credentials === 'ready') break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  await waitForCredentials(ucpd.url, 500);
   console.log(`credentials ready ${((performance.now() - issuing) / 1000).toFixed(1)} s after start`);
   const storeRes = await get(`${ucpd.url}/.well-known/commerce`);
   const storeBytes = Buffer.from(await storeRes.arrayBuffer());
@@ -110,7 +92,7 @@ try {
     const headers = { 'Content-Type': 'application/ld+json', 'ETag': ${JSON.stringify(storeRes.headers.get('etag'))}, 'Cache-Control': ${JSON.stringify(storeRes.headers.get('cache-control'))}, 'Content-Length': body.length };
     const s = http.createServer((req, res) => { res.writeHead(200, headers); res.end(body); });
     s.keepAliveTimeout = 65000; s.listen(0, '127.0.0.1', () => console.log('ceiling on http://127.0.0.1:' + s.address().port));`;
-  const ceiling = await start(['-e', ceilingScript], /ceiling on (http:\/\/[\d.]+:\d+)/);
+  const ceiling = await spawnUntil(['-e', ceilingScript], /ceiling on (http:\/\/[\d.]+:\d+)/);
 
   const page = await (await get(`${ucpd.url}/.well-known/commerce/catalog?limit=100`)).json() as { dataFeedElement: { item: { '@id': string } }[] };
   const productUrl = page.dataFeedElement[37]!.item['@id'];

@@ -15,6 +15,7 @@ import Database from 'better-sqlite3';
 import { feedLines } from '../src/demo/generate.js';
 import { openDatabase } from '../src/store/sqlite/db.js';
 import { projectPath } from '../src/paths.js';
+import { median } from './lib.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i++) {
@@ -28,7 +29,6 @@ mkdirSync(outDir, { recursive: true });
 const feed = path.join(outDir, `feed-${products}.jsonl`);
 const cli = projectPath('dist', 'src', 'cli', 'main.js');
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function generate(): Promise<void> {
   if (existsSync(feed)) return;

@@ -8,7 +8,7 @@
  *
  *   npm run build && node dist/bench/trust.js [--runs 3] [--duration 10]
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -26,13 +26,13 @@ import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { systemClock } from '../src/store/store.js';
 import { signMessage } from '../src/trust/http-signatures.js';
 import { openTrust } from '../src/trust/trust.js';
+import { median, spawnUntil, waitForCredentials } from './lib.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const runs = Number(args.get('runs') ?? 3);
 const duration = Number(args.get('duration') ?? 10);
 const cli = projectPath('dist', 'src', 'cli', 'main.js');
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const out = path.join(os.tmpdir(), `ucpd-bench-trust-${process.pid}`);
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
@@ -65,16 +65,9 @@ function postScript(name: string, body: string): string {
 }
 
 async function serve(extra: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [cli, '--data-dir', dataDir, 'serve', '--port', String(PORT), '--no-seed', '--log-level', 'warn', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ucpd serving on') && resolve());
-    child.on('exit', (code) => reject(new Error(`server exited ${code}`)));
-  });
-  for (;;) {
-    const h = (await (await fetch(`${BASE}/healthz`)).json()) as { credentials: string };
-    if (h.credentials === 'ready') return child;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const { child } = await spawnUntil([cli, '--data-dir', dataDir, 'serve', '--port', String(PORT), '--no-seed', '--log-level', 'warn', ...extra]);
+  await waitForCredentials(BASE, 100);
+  return child;
 }
 
 async function stop(child: ChildProcess): Promise<void> {

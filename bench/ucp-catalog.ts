@@ -9,7 +9,7 @@
  *   npm run build && node dist/bench/ucp-catalog.js [--products 100000] [--runs 3] [--duration 10]
  * Needs wrk (Debian: apt-get install wrk).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
@@ -19,6 +19,7 @@ import { projectPath } from '../src/paths.js';
 import { ftsQuery, understand } from '../src/ucp/catalog/query.js';
 import { isCurrencyCode, minorUnitExponent } from '../src/catalog/money.js';
 import { agentKey, platformProfile, ucpHeaders } from '../src/ucp/agent.js';
+import { median, pct, spawnUntil, waitForCredentials } from './lib.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -30,8 +31,6 @@ const cli = projectPath('dist', 'src', 'cli', 'main.js');
 const dataDir = path.join(out, `ucp-catalog-${products}`);
 const dbFile = path.join(dataDir, 'ucpd.sqlite');
 const AGENT = 'https://bench-agent.example/profile.json';
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
 
 function sh(cmd: string, argv: string[]): string {
   const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -52,20 +51,6 @@ async function prepare(): Promise<void> {
   const t0 = performance.now();
   sh(process.execPath, [cli, '--data-dir', dataDir, 'import', feed]);
   console.log(`imported ${products} products in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-}
-
-async function start(argv: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d;
-      const m = /ucpd serving on (http:\/\/[\d.]+:\d+)/.exec(buf);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited ${code}`)));
-  });
-  return { child, url };
 }
 
 function ms(text: string): number {
@@ -141,16 +126,12 @@ function floor(): number[] {
   return times;
 }
 
-const server = await start([cli, '--data-dir', dataDir, 'serve', '--port', '0', '--no-seed', '--log-level', 'warn']);
+const server = await spawnUntil([cli, '--data-dir', dataDir, 'serve', '--port', '0', '--no-seed', '--log-level', 'warn']);
 try {
   // background work first: credential issuance for the catalog's certifications (a full run on a new
   // data directory issues ~16,000 credentials) and the search index (a projection, built on a worker)
   const t0 = performance.now();
-  for (;;) {
-    const h = (await (await fetch(`${server.url}/healthz`)).json()) as { credentials: string };
-    if (h.credentials === 'ready') break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  await waitForCredentials(server.url, 500);
   console.log(`credentials ready ${((performance.now() - t0) / 1000).toFixed(1)} s after start`);
   for (;;) {
     const body = JSON.stringify({ query: kinds[0] });

@@ -8,7 +8,7 @@
  *
  *   npm run build && node dist/bench/ucp-checkout.js [--runs 3] [--duration 10] [--concurrency 16]
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { projectPath } from '../src/paths.js';
 import { platformProfile, ucpHeaders } from '../src/ucp/agent.js';
+import { UCPD_READY, median, pct, spawnUntil, waitForCredentials } from './lib.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -26,8 +27,6 @@ const out = projectPath('bench', 'out');
 const cli = projectPath('dist', 'src', 'cli', 'main.js');
 const dataDir = path.join(out, 'ucp-checkout');
 const AGENT = 'https://bench-agent.example/profile.json';
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
-const median = (xs: number[]) => pct(xs, 50);
 
 // ---- a fresh copy of the reference store with plenty of stock, and the bench agent pinned
 rmSync(dataDir, { recursive: true, force: true });
@@ -38,16 +37,9 @@ const caps = ['dev.ucp.shopping.checkout', 'dev.ucp.shopping.order', 'dev.ucp.sh
 writeFileSync(path.join(dataDir, 'platforms', 'bench.json'), JSON.stringify({ profile_url: AGENT, profile: platformProfile({ capabilities: caps }) }));
 const token = execFileSync(process.execPath, [cli, 'tokens', 'create', '--name', 'bench'], { env }).toString().trim();
 
-const server: ChildProcess = spawn(process.execPath, [...(process.env.UCPD_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), cli, 'serve', '--port', '0', '--no-seed', '--test-payments', '--log-level', 'warn'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-const base = await new Promise<string>((resolve, reject) => {
-  let buf = '';
-  server.stdout!.on('data', (d: Buffer) => {
-    buf += d;
-    const m = /ucpd serving on (http:\/\/[\d.]+:\d+)/.exec(buf);
-    if (m) resolve(m[1]!);
-  });
-  server.on('exit', (code) => reject(new Error(`server exited ${code}`)));
-});
+// UCPD_BENCH_PROFILE=1: a V8 CPU profile of the server in bench/out/prof
+const profile = process.env.UCPD_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(out, 'prof')}`] : [];
+const { child: server, url: base } = await spawnUntil([...profile, cli, 'serve', '--port', '0', '--no-seed', '--test-payments', '--log-level', 'warn'], UCPD_READY, { env });
 
 // node:http with keep-alive: the cheapest client at hand, so the measurement is the server's
 const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
@@ -67,11 +59,7 @@ function post(method: string, p: string, body: unknown, key = true): Promise<{ s
 }
 
 try {
-  for (;;) {
-    const h = (await (await fetch(`${base}/healthz`)).json()) as { credentials: string };
-    if (h.credentials === 'ready') break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitForCredentials(base);
   const stock = await fetch(`${base}/admin/v1/inventory`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ updates: [{ variant_id: 'bouquet_roses', on_hand: 100_000_000 }] }) });
   if (stock.status !== 200) throw new Error(`stock update failed: ${stock.status}`);
 

@@ -1,0 +1,45 @@
+/** What every benchmark needs: percentiles, a process started until it prints its URL, a ucpd whose background credential issuance has finished. */
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import net from 'node:net';
+
+/** The p-th percentile (nearest rank, lower). */
+export const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
+export const median = (xs: number[]): number => pct(xs, 50);
+
+export const UCPD_READY = /ucpd serving on (http:\/\/[\d.]+:\d+)/;
+
+/** Start `node <argv>` and resolve with the URL its stdout announces (first group of `ready`). */
+export async function spawnUntil(argv: string[], ready: RegExp = UCPD_READY, options: SpawnOptions = {}): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'], ...options });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d;
+      const m = ready.exec(buf);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${buf}`)));
+  });
+  return { child, url };
+}
+
+/**
+ * Wait until ucpd's first credential issuance has finished: it runs in the background on a new data
+ * directory and competes for the CPU until it is done, so measurements start after it.
+ */
+export async function waitForCredentials(url: string, everyMs = 200): Promise<void> {
+  for (;;) {
+    const h = (await (await fetch(`${url}/healthz`)).json()) as { credentials: string };
+    if (h.credentials === 'ready') return;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** A port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const { port } = s.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
