@@ -22,6 +22,7 @@ import { Ucp } from '../ucp/runtime.js';
 import { SearchIndexer } from '../store/search-indexer.js';
 import type { FetchPolicy } from '../ucp/fetcher.js';
 import { errorHandler, notFoundHandler } from './problem.js';
+import { Faults, guardRequests } from './guard.js';
 
 export interface AppDeps {
   store: Store;
@@ -38,6 +39,8 @@ export type Handler = ((req: IncomingMessage, res: ServerResponse) => void) & {
   changes: ChangeBroadcaster;
   ucp: Ucp;
   indexer: SearchIndexer;
+  /** Faults the backstop caught (see guard.ts); shown on /healthz. */
+  faults: Faults;
   close(): void;
 };
 
@@ -73,6 +76,7 @@ export function createApp(deps: AppDeps): Handler {
   const ucpOperations = ucpHandler(ucpDeps, [...catalogOperations(ucp), ...commerceOperations(ucp)]);
   ucp.webhooks.start();
 
+  const faults = new Faults();
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -80,7 +84,7 @@ export function createApp(deps: AppDeps): Handler {
 
   app.get('/healthz', async (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ status: 'ok', store: store.kind, products: await store.countProducts(), seq: await store.lastSeq(), credentials: trust.sync.state });
+    res.json({ status: 'ok', store: store.kind, products: await store.countProducts(), seq: await store.lastSeq(), credentials: trust.sync.state, faults: faults.count, ...(faults.last ? { lastFault: faults.last } : {}) });
   });
 
   app.get('/', async (_req, res) => {
@@ -117,9 +121,14 @@ export function createApp(deps: AppDeps): Handler {
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
 
-  const handler = ((req: IncomingMessage, res: ServerResponse) => {
-    if (!commerce(req, res) && !ucpOperations(req, res)) app(req, res);
-  }) as Handler;
+  const handler = guardRequests(
+    (req: IncomingMessage, res: ServerResponse) => {
+      if (!commerce(req, res) && !ucpOperations(req, res)) app(req, res);
+    },
+    logger,
+    faults,
+  ) as Handler;
+  handler.faults = faults;
   handler.service = service;
   handler.changes = changes;
   handler.ucp = ucp;

@@ -67,8 +67,19 @@ export function problemFor(err: unknown, logger: Logger, where: string): Problem
   return problem(500, 'internal_error', 'the server could not complete the request');
 }
 
-/** body-parser and raw-body errors carry a `type` and `status`; map them to problems. */
-function fromParserError(err: { type?: string; status?: number; message?: string; limit?: number }): Problem | undefined {
+/**
+ * Errors the HTTP stack raises for the client's own input, mapped to problems: body-parser and raw-body
+ * errors (a `type` and `status`), a path parameter that is not valid percent-encoding (Express raises a
+ * URIError with status 400), a body that does not decompress (zlib errors with status 400). Anything
+ * else carrying a 4xx `status` is still the client's fault: its status, with a generic text unless the
+ * error says it may be shown (`expose`).
+ */
+function fromParserError(err: { name?: string; type?: string; status?: number; statusCode?: number; expose?: boolean; code?: unknown; message?: string; limit?: number }): Problem | undefined {
+  const status = typeof err.status === 'number' ? err.status : typeof err.statusCode === 'number' ? err.statusCode : undefined;
+  if (err.name === 'URIError') return problem(400, 'invalid_path', 'the path is not valid percent-encoding');
+  if (typeof err.code === 'string' && err.code.startsWith('Z_') && status === 400) {
+    return problem(400, 'invalid_encoding', 'the request body does not decode with its Content-Encoding');
+  }
   switch (err.type) {
     case 'entity.parse.failed':
       return problem(400, 'malformed_json', `request body is not valid JSON: ${err.message ?? ''}`.trim());
@@ -80,6 +91,9 @@ function fromParserError(err: { type?: string; status?: number; message?: string
     case 'request.aborted':
       return problem(400, 'request_aborted', 'the client aborted the request');
     default:
+      if (status !== undefined && status >= 400 && status < 500) {
+        return problem(status, 'bad_request', err.expose && err.message ? err.message : (TITLES[status] ?? 'the request cannot be served'));
+      }
       return undefined;
   }
 }

@@ -34,6 +34,26 @@ function objectBody(req: Request): Record<string, unknown> {
   return req.body as Record<string, unknown>;
 }
 
+/** The VC API `options` object: absent, or an object whose named members, when present, are strings. */
+function optionsOf<K extends string>(raw: unknown, names: readonly K[]): Partial<Record<K, string>> {
+  if (raw === undefined) return {};
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw invalidInput('invalid_body', 'options must be an object', { field: 'options' });
+  const out: Partial<Record<K, string>> = {};
+  for (const name of names) {
+    const v = (raw as Record<string, unknown>)[name];
+    if (v === undefined) continue;
+    if (typeof v !== 'string') throw invalidInput('invalid_body', `options.${name} must be a string`, { field: `options.${name}` });
+    out[name] = v;
+  }
+  return out;
+}
+
+function dateOption(v: string): Date {
+  const d = new Date(v);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(v) || Number.isNaN(d.getTime())) throw invalidInput('invalid_body', 'options.now must be an RFC 3339 date-time', { field: 'options.now' });
+  return d;
+}
+
 export function trustRouter(deps: { store: Store; config: Config; trust: Trust }): Router {
   const { store, config, trust } = deps;
   const r = Router();
@@ -116,8 +136,9 @@ export function trustRouter(deps: { store: Store; config: Config; trust: Trust }
     const types = Array.isArray(c.type) ? (c.type as unknown[]) : [c.type];
     const type = types.find((t) => t !== 'VerifiableCredential');
     if (typeof type !== 'string') throw invalidInput('invalid_credential', 'type must name a credential type besides VerifiableCredential', { field: 'credential.type' });
-    if (c.issuer !== undefined && c.issuer !== trust.did && (c.issuer as { id?: unknown }).id !== trust.did) {
-      throw invalidInput('invalid_credential', `this service issues only as ${trust.did}`, { field: 'credential.issuer' });
+    if (c.issuer !== undefined) {
+      const issuerId = typeof c.issuer === 'string' ? c.issuer : c.issuer !== null && typeof c.issuer === 'object' && !Array.isArray(c.issuer) ? (c.issuer as { id?: unknown }).id : undefined;
+      if (issuerId !== trust.did) throw invalidInput('invalid_credential', `issuer must be ${trust.did} (a string, or an object with that id): this service issues only as itself`, { field: 'credential.issuer' });
     }
     const subject = c.credentialSubject;
     if (!subject || typeof subject !== 'object' || Array.isArray(subject)) throw invalidInput('invalid_credential', 'credentialSubject must be an object', { field: 'credential.credentialSubject' });
@@ -140,17 +161,19 @@ export function trustRouter(deps: { store: Store; config: Config; trust: Trust }
   });
 
   r.post('/credentials/verify', body, async (req, res) => {
-    const { verifiableCredential, options } = objectBody(req) as { verifiableCredential?: unknown; options?: { now?: string } };
+    const { verifiableCredential, options } = objectBody(req) as { verifiableCredential?: unknown; options?: unknown };
     if (verifiableCredential === undefined) throw invalidInput('invalid_body', 'verifiableCredential is required', { field: 'verifiableCredential' });
-    const result = await trust.credentials.verify(verifiableCredential, options?.now ? { now: new Date(options.now) } : {});
+    const opts = optionsOf(options, ['now']);
+    const result = await trust.credentials.verify(verifiableCredential, opts.now ? { now: dateOption(opts.now) } : {});
     const { credential: _c, ...out } = result;
     res.status(result.verified ? 200 : 422).json(out);
   });
 
   r.post('/presentations/verify', body, async (req, res) => {
-    const { verifiablePresentation, options } = objectBody(req) as { verifiablePresentation?: unknown; options?: { challenge?: string; domain?: string } };
+    const { verifiablePresentation, options } = objectBody(req) as { verifiablePresentation?: unknown; options?: unknown };
     if (verifiablePresentation === undefined) throw invalidInput('invalid_body', 'verifiablePresentation is required', { field: 'verifiablePresentation' });
-    const result = await trust.credentials.verifyPresentation(verifiablePresentation, { ...(options?.challenge ? { challenge: options.challenge } : {}), ...(options?.domain ? { domain: options.domain } : {}) });
+    const opts = optionsOf(options, ['challenge', 'domain']);
+    const result = await trust.credentials.verifyPresentation(verifiablePresentation, { ...(opts.challenge ? { challenge: opts.challenge } : {}), ...(opts.domain ? { domain: opts.domain } : {}) });
     res.status(result.verified ? 200 : 422).json({ ...result, credentials: result.credentials.map(({ credential: _c, ...c }) => c) });
   });
 
@@ -158,8 +181,9 @@ export function trustRouter(deps: { store: Store; config: Config; trust: Trust }
   r.post('/credentials/status', requireScope(store, 'credentials:write'), body, async (req, res) => {
     const { credentialId, credentialStatus } = objectBody(req) as { credentialId?: unknown; credentialStatus?: unknown };
     if (typeof credentialId !== 'string') throw invalidInput('invalid_body', 'credentialId is required', { field: 'credentialId' });
-    const wanted = Array.isArray(credentialStatus) ? (credentialStatus as { status?: unknown }[]) : [];
-    if (!wanted.some((s) => s.status === 'revoked')) throw invalidInput('invalid_body', 'credentialStatus must contain {"status": "revoked"}: revocation is the only status change', { field: 'credentialStatus' });
+    const wanted = Array.isArray(credentialStatus) ? (credentialStatus as unknown[]) : [];
+    if (!wanted.every((s) => s !== null && typeof s === 'object' && !Array.isArray(s))) throw invalidInput('invalid_body', 'credentialStatus must be an array of objects', { field: 'credentialStatus' });
+    if (!(wanted as { status?: unknown }[]).some((s) => s.status === 'revoked')) throw invalidInput('invalid_body', 'credentialStatus must contain {"status": "revoked"}: revocation is the only status change', { field: 'credentialStatus' });
     const revoked = await trust.credentials.revoke(credentialId);
     if (!revoked) {
       const existing = await store.getCredential(credentialId);

@@ -157,6 +157,15 @@ function discardBody(req: IncomingMessage): boolean {
   return true;
 }
 
+/**
+ * Headers for answering before the request body was read: an unread body cannot be left on a kept-alive
+ * connection, and closing at once would reset a client still sending (it would lose the answer). A
+ * reasonably sized body is read and dropped (lingering close); only an abusive one gets Connection: close.
+ */
+function unreadBody(req: IncomingMessage): Record<string, string> {
+  return req.complete || discardBody(req) ? {} : { Connection: 'close' };
+}
+
 /** The request body, at most `limit` bytes; protocol errors for oversize, encoded or aborted bodies. */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -207,13 +216,13 @@ export function ucpHandler(deps: UcpRouteDeps, operations: readonly Operation[])
     return { op, names, re: new RegExp(`^(?:${base.replace(/\//g, '\\/')})?${pattern}$`) };
   });
   const roots = new Set(operations.map((op) => `/${op.path.split('/')[1]}`));
-  const match = (path: string) => {
-    const found = routes.filter((r) => r.re.test(path));
-    return found.map((r) => {
-      const m = r.re.exec(path)!;
-      return { op: r.op, params: Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])) };
-    });
-  };
+  // Path parameters stay raw here; they are decoded (and refused when not valid percent-encoding) only
+  // for the operation that runs.
+  const match = (path: string) =>
+    routes
+      .map((r) => ({ r, m: r.re.exec(path) }))
+      .filter((x): x is { r: (typeof routes)[number]; m: RegExpExecArray } => x.m !== null)
+      .map(({ r, m }) => ({ op: r.op, raw: r.names.map((n, i) => [n, m[i + 1]!] as const) }));
   const idem = new Map<string, Promise<void>>();
 
   const run = async (op: Operation, params: Record<string, string>, req: IncomingMessage, res: ServerResponse, path: string, query: string) => {
@@ -312,10 +321,7 @@ export function ucpHandler(deps: UcpRouteDeps, operations: readonly Operation[])
         res.destroy();
         return;
       }
-      // An unread request body cannot be left on a kept-alive connection. Closing at once would reset the
-      // connection under a client still sending, and it would lose the answer: read and discard the
-      // rest of a reasonably sized body instead (lingering close), and only hang up on an abusive one.
-      sendProtocolError(req, res, e, storefront, signer, req.complete || discardBody(req) ? {} : { Connection: 'close' });
+      sendProtocolError(req, res, e, storefront, signer, unreadBody(req));
     } finally {
       logger.debug('ucp request', { op: op.path, status, platform, ms: Number(process.hrtime.bigint() - started) / 1e6 });
     }
@@ -333,16 +339,34 @@ export function ucpHandler(deps: UcpRouteDeps, operations: readonly Operation[])
       if (candidates.length) {
         const allowed = [...new Set(candidates.map((c) => c.op.method))].join(', ');
         const err = protocolError('method_not_allowed', `${path} takes ${allowed}`);
-        sendUcpJson(req, res, 405, { code: err.code, content: err.message }, signer, { Allow: allowed, ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { Connection: 'close' }) });
+        sendUcpJson(req, res, 405, { code: err.code, content: err.message }, signer, { Allow: allowed, ...unreadBody(req) });
         return true;
       }
       if (!underEndpoint) return false;
-      sendProtocolError(req, res, protocolError('not_found', `no UCP operation at ${req.method} ${path}`), storefront, signer, { Connection: 'close' });
+      sendProtocolError(req, res, protocolError('not_found', `no UCP operation at ${req.method} ${path}`), storefront, signer, unreadBody(req));
       return true;
     }
-    void run(op.op, op.params, req, res, path, q < 0 ? '' : url.slice(q + 1));
+    const params = decodeParams(op.raw);
+    if (!params) {
+      sendProtocolError(req, res, protocolError('invalid_request', `${path} is not valid percent-encoding`), storefront, signer, unreadBody(req));
+      return true;
+    }
+    void run(op.op, params, req, res, path, q < 0 ? '' : url.slice(q + 1));
     return true;
   };
+}
+
+/** Percent-decoded path parameters, or undefined when one is not valid percent-encoded UTF-8. */
+function decodeParams(raw: readonly (readonly [string, string])[]): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const [name, value] of raw) {
+    try {
+      out[name] = decodeURIComponent(value);
+    } catch {
+      return undefined;
+    }
+  }
+  return out;
 }
 
 function unexpected(err: unknown, logger: Logger, where: string): UcpProtocolError {

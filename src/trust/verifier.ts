@@ -185,7 +185,12 @@ export class Verifier {
       return { verified: false, checks: [], warnings: [], errors: [problem('malformed_presentation', 'a presentation must be a JSON object')], credentials: [] };
     }
     const vp = input as Record<string, unknown>;
+    const nonconforming = presentationProblems(vp);
+    if (nonconforming.length) return { verified: false, checks: ['conformance'], warnings: [], errors: nonconforming, credentials: [] };
     const list = vp.verifiableCredential === undefined ? [] : Array.isArray(vp.verifiableCredential) ? vp.verifiableCredential : [vp.verifiableCredential];
+    if (!vp.proof && list.length === 0) {
+      return { verified: false, checks: ['conformance'], warnings: [], errors: [problem('nothing_verified', 'the presentation has neither a proof nor credentials: there is nothing to verify')], credentials: [] };
+    }
     const credentials = await Promise.all(list.map((c) => this.verify(c, opts)));
     const errors: Problem[] = [];
     const warnings: Problem[] = [];
@@ -204,6 +209,34 @@ export class Verifier {
     credentials.forEach((c, i) => c.errors.forEach((e) => errors.push(problem(e.code, `verifiableCredential[${i}]: ${e.message}`))));
     return { verified: errors.length === 0, checks, warnings, errors, credentials };
   }
+}
+
+const VC_V2 = 'https://www.w3.org/ns/credentials/v2';
+
+/**
+ * What makes a document a conforming presentation (VC Data Model 2.0, section 4.13 and 4.3): an
+ * `@context` whose first item is the VC 2.0 context, a `type` naming VerifiablePresentation, an `id`
+ * and `holder` that are URLs (or an object with one) when present, credentials that are objects or
+ * enveloped (compact) strings. Anything else fails closed, before any proof is looked at.
+ */
+function presentationProblems(vp: Record<string, unknown>): Problem[] {
+  const out: Problem[] = [];
+  const contexts = Array.isArray(vp['@context']) ? (vp['@context'] as unknown[]) : vp['@context'] === undefined ? [] : [vp['@context']];
+  if (contexts[0] !== VC_V2) out.push(problem('malformed_presentation', `the first @context must be ${VC_V2}`));
+  const types = Array.isArray(vp.type) ? (vp.type as unknown[]) : vp.type === undefined ? [] : [vp.type];
+  if (!types.includes('VerifiablePresentation')) out.push(problem('malformed_presentation', 'type must include "VerifiablePresentation"'));
+  if (!types.every((t) => typeof t === 'string')) out.push(problem('malformed_presentation', 'every type must be a string'));
+  const isUrl = (v: unknown) => typeof v === 'string' && /^[a-z][a-z0-9+.-]*:\S+$/i.test(v);
+  if (vp.id !== undefined && !isUrl(vp.id)) out.push(problem('malformed_presentation', 'id must be a URL'));
+  if (vp.holder !== undefined && !isUrl(vp.holder) && !(vp.holder !== null && typeof vp.holder === 'object' && isUrl((vp.holder as { id?: unknown }).id))) {
+    out.push(problem('malformed_presentation', 'holder must be a URL or an object with a URL id'));
+  }
+  const list = vp.verifiableCredential === undefined ? [] : Array.isArray(vp.verifiableCredential) ? (vp.verifiableCredential as unknown[]) : [vp.verifiableCredential];
+  list.forEach((c, i) => {
+    if (typeof c !== 'string' && (c === null || typeof c !== 'object' || Array.isArray(c))) out.push(problem('malformed_presentation', `verifiableCredential[${i}] must be a credential object or a vc+jwt string`));
+  });
+  if (vp.proof !== undefined && (vp.proof === null || typeof vp.proof !== 'object')) out.push(problem('malformed_presentation', 'proof must be an object or an array of objects'));
+  return out;
 }
 
 /** Library messages -> stable codes. */

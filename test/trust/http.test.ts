@@ -178,6 +178,57 @@ describe('VC API', () => {
   });
 });
 
+describe('VC API: malformed input fails closed with a 4xx (hardening)', () => {
+  const V2 = 'https://www.w3.org/ns/credentials/v2';
+  const verifyVp = (vp: unknown) => request(t.app).post('/presentations/verify').send({ verifiablePresentation: vp });
+
+  test('documents that are not conforming presentations are not verified', async () => {
+    const [c] = (await t.store.listCredentials({ limit: 1, type: 'MerchantCredential' })).items;
+    const good = JSON.parse(c!.vc) as Json;
+    const cases: [string, unknown][] = [
+      ['unsigned NonconformingDocument', { type: ['NonconformingDocument'] }],
+      ['a presentation with no type', { '@context': [V2], verifiableCredential: [good] }],
+      ['first @context not VC 2.0', { '@context': ['https://www.w3.org/2018/credentials/v1', V2], type: ['VerifiablePresentation'], verifiableCredential: [good] }],
+      ['no @context at all', { type: ['VerifiablePresentation'], verifiableCredential: [good] }],
+      ['a credential that is a number', { '@context': [V2], type: ['VerifiablePresentation'], verifiableCredential: [42] }],
+      ['holder that is not a URL', { '@context': [V2], type: ['VerifiablePresentation'], holder: 'me', verifiableCredential: [good] }],
+      ['nothing to verify', { '@context': [V2], type: ['VerifiablePresentation'] }],
+    ];
+    for (const [name, vp] of cases) {
+      const r = await verifyVp(vp);
+      expect({ name, status: r.status, verified: r.body.verified }).toEqual({ name, status: 422, verified: false });
+      expect(r.body.errors.length).toBeGreaterThan(0);
+    }
+    // the conforming unsigned wrapper of a valid credential still verifies (with a warning)
+    const ok = await verifyVp({ '@context': [V2], type: ['VerifiablePresentation'], verifiableCredential: [good] });
+    expect(ok.body).toMatchObject({ verified: true, warnings: [{ code: 'presentation_unsigned' }] });
+  });
+
+  test('issue with a null or malformed issuer, status updates with null entries, bad options: 400, never 500', async () => {
+    const credential = (issuerValue: unknown) => ({
+      '@context': [V2, `${BASE}/credentials/context/v1.jsonld`],
+      type: ['VerifiableCredential', 'MerchantCredential'],
+      issuer: issuerValue,
+      credentialSubject: { id: `${BASE}/` },
+    });
+    for (const bad of [null, 42, [], ['did:web:shop.example'], { id: null }, {}, 'did:web:someone.else']) {
+      const r = await request(t.app).post('/credentials/issue').set('Authorization', `Bearer ${issuer}`).send({ credential: credential(bad) });
+      expect({ bad, status: r.status, code: r.body.code }).toEqual({ bad, status: 400, code: 'invalid_credential' });
+    }
+    for (const bad of [[null], [1], [[]], ['revoked'], null, 'revoked']) {
+      const r = await request(t.app).post('/credentials/status').set('Authorization', `Bearer ${issuer}`).send({ credentialId: `${BASE}/credentials/x`, credentialStatus: bad });
+      expect({ bad, status: r.status }).toEqual({ bad, status: 400 });
+    }
+    for (const options of [null, 'x', [], { now: 5 }, { now: 'yesterday' }]) {
+      const r = await request(t.app).post('/credentials/verify').send({ verifiableCredential: {}, options });
+      expect({ options, status: r.status }).toEqual({ options, status: 400 });
+    }
+    for (const options of [{ challenge: 7 }, { domain: {} }]) {
+      expect((await request(t.app).post('/presentations/verify').send({ verifiablePresentation: {}, options })).status).toBe(400);
+    }
+  });
+});
+
 describe('signed responses', () => {
   test('JSON-LD documents, credentials and identity documents carry a verifying RFC 9421 signature over the exact bytes', async () => {
     for (const path of ['/.well-known/commerce', '/products/p1', '/.well-known/commerce/catalog?limit=1', '/.well-known/did.json', '/credentials/status/1']) {

@@ -4,6 +4,7 @@ import { createApp } from '../../http/app.js';
 import { Urls } from '../../linked-data/urls.js';
 import { openTrust } from '../../trust/trust.js';
 import { listen } from '../../http/server.js';
+import { installProcessBackstop } from '../../http/guard.js';
 import { createLogger } from '../../logger.js';
 import { systemClock } from '../../store/store.js';
 import { configFrom, isPristine, loadDemo, openStore } from '../context.js';
@@ -55,6 +56,7 @@ export function registerServe(program: Command): void {
       const trust = await openTrust({ store, dataDir: config.dataDir, urls: new Urls(effective.baseUrl), clock: systemClock, logger });
       const app = createApp({ store, config: effective, clock: systemClock, logger, trust });
       running.server.on('request', app);
+      installProcessBackstop(logger, app.faults);
       trust.sync.start();
       // Keys rotated by `ucpd keys rotate` in another process are picked up within seconds.
       const keyRefresh = setInterval(() => {

@@ -1,0 +1,90 @@
+/**
+ * The hardening reproductions that need a real server process: requests that used to end the process
+ * (a path parameter that is not valid percent-encoding on any UCP route) or answer 500 (the same on
+ * Express routes, a body that does not decode with its Content-Encoding). Each answers a 4xx in its
+ * protocol's shape, and the process is still up, with no fault caught by the backstop, at the end.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { gzipSync } from 'node:zlib';
+import { rawRequest, startServer, type Started } from '../helpers/server.js';
+import { tempDir } from '../helpers/store.js';
+
+let data: { dir: string; cleanup: () => void };
+let server: Started;
+
+beforeAll(async () => {
+  data = tempDir('ucpd-e2e-hardening-');
+  server = await startServer(data.dir);
+}, 60_000);
+
+afterAll(async () => {
+  server?.child.kill('SIGTERM');
+  await new Promise((r) => server?.child.once('exit', r));
+  data?.cleanup();
+});
+
+const BAD_ESCAPES = ['%', '%zz', '%ff', '%u002e', '%c0%ae', '%E0%A4%A'];
+const UCP_ROUTES: [method: string, path: string][] = [
+  ['GET', '/checkout-sessions/{id}'],
+  ['PUT', '/checkout-sessions/{id}'],
+  ['POST', '/checkout-sessions/{id}/complete'],
+  ['POST', '/checkout-sessions/{id}/cancel'],
+  ['GET', '/carts/{id}'],
+  ['PUT', '/carts/{id}'],
+  ['POST', '/carts/{id}/cancel'],
+  ['GET', '/orders/{id}'],
+];
+
+function expectNoInternals(text: string): void {
+  expect(text).not.toMatch(/\bat [\w.<>]+ \(|node:internal|\/work\/|dist\/src|URIError|TypeError/);
+}
+
+describe('malformed paths and encodings', () => {
+  test('UCP routes: a path parameter that is not valid percent-encoding is a 400 UCP error, under the endpoint and at the root', async () => {
+    let n = 0;
+    for (const [method, route] of UCP_ROUTES) {
+      for (const prefix of ['/ucp/v1', '']) {
+        for (const bad of BAD_ESCAPES) {
+          const path = `${prefix}${route.replace('{id}', `chk_${bad}`)}`;
+          const r = await rawRequest(server.base, method, path, method === 'GET' ? {} : { 'content-type': 'application/json' }, method === 'GET' ? undefined : '{}');
+          expect({ path, method, status: r.status }).toEqual({ path, method, status: 400 });
+          const body = JSON.parse(r.text) as { code: string; content: string };
+          expect(body.code).toBe('invalid_request');
+          expect(body.content).toMatch(/percent-encoding/);
+          expectNoInternals(r.text);
+          n++;
+        }
+      }
+    }
+    expect(n).toBe(UCP_ROUTES.length * 2 * BAD_ESCAPES.length);
+  });
+
+  test('Express routes with a path parameter: a bad escape is a 400 problem document, never a 500', async () => {
+    const paths = ['/order/%ff', '/checkout/%ff', '/cart/%ff', '/credentials/%ff', '/credentials/status/%ff', '/demo/media/%ff', '/.well-known/ucp/%ff', '/order/%', '/checkout/%c0%ae'];
+    for (const path of paths) {
+      const r = await rawRequest(server.base, 'GET', path);
+      expect({ path, status: r.status }).toEqual({ path, status: 400 });
+      expect(r.headers['content-type']).toMatch(/json/);
+      expectNoInternals(r.text);
+    }
+  });
+
+  test('a body that does not decode with its Content-Encoding is a 400 (public VC API), a 415 on UCP', async () => {
+    const junk = await rawRequest(server.base, 'POST', '/credentials/verify', { 'content-type': 'application/json', 'content-encoding': 'gzip' }, 'not gzip at all');
+    expect(junk.status).toBe(400);
+    expect(JSON.parse(junk.text)).toMatchObject({ code: 'invalid_encoding' });
+    const truncated = await rawRequest(server.base, 'POST', '/credentials/verify', { 'content-type': 'application/json', 'content-encoding': 'gzip' }, gzipSync('{"verifiableCredential": {}}').subarray(0, 12));
+    expect(truncated.status).toBe(400);
+    const unknown = await rawRequest(server.base, 'POST', '/presentations/verify', { 'content-type': 'application/json', 'content-encoding': 'zstd-ish' }, '{}');
+    expect(unknown.status).toBe(415);
+    const ucp = await rawRequest(server.base, 'POST', '/ucp/v1/catalog/search', { 'content-type': 'application/json', 'content-encoding': 'gzip' }, 'not gzip');
+    expect(ucp.status).toBe(415);
+    expect(JSON.parse(ucp.text)).toMatchObject({ code: 'unsupported_media_type' });
+  });
+
+  test('after all of it the process is up and the backstop caught nothing', async () => {
+    expect(server.child.exitCode).toBeNull();
+    const health = (await (await fetch(`${server.base}/healthz`)).json()) as { status: string; faults: number };
+    expect(health).toMatchObject({ status: 'ok', faults: 0 });
+  });
+});
