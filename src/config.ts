@@ -53,8 +53,14 @@ export interface UcpConfig {
   bodyLimit: number;
   /** Oldest accepted request signature (`created`), seconds. */
   signatureMaxAge: number;
-  /** Offer the test payment handler (mock_payment_handler: success_token / fail_token). Never in production. */
-  testPayments: boolean;
+  /**
+   * The test payment handler (mock_payment_handler: success_token / fail_token), which lets anyone place
+   * orders without paying: 'demo' (default) offers it only while the store holds the bundled demo
+   * catalog; 'always' / 'never' when set explicitly. Never 'always' in production.
+   */
+  testPayments: 'demo' | 'always' | 'never';
+  /** Largest quantity of one checkout or cart line. */
+  maxLineQuantity: number;
   /** Enables POST /testing/simulate-shipping/{id} for conformance runs, guarded by this secret. */
   simulationSecret?: string;
 }
@@ -86,6 +92,7 @@ export const ENV = {
   ucpSignatureMaxAge: 'UCPD_UCP_SIGNATURE_MAX_AGE',
   ucpTestPayments: 'UCPD_UCP_TEST_PAYMENTS',
   ucpSimulationSecret: 'UCPD_UCP_SIMULATION_SECRET',
+  ucpMaxLineQuantity: 'UCPD_UCP_MAX_LINE_QUANTITY',
 } as const;
 
 const FLAG: Record<keyof typeof ENV, string> = {
@@ -112,6 +119,7 @@ const FLAG: Record<keyof typeof ENV, string> = {
   ucpSignatureMaxAge: '--signature-max-age',
   ucpTestPayments: '--test-payments',
   ucpSimulationSecret: '--simulation-secret',
+  ucpMaxLineQuantity: '--max-line-quantity',
 };
 
 export class ConfigError extends Error {
@@ -122,6 +130,9 @@ export class ConfigError extends Error {
 }
 
 const SIZE = /^(\d+)\s*(b|kb|mb|gb)?$/i;
+
+/** Default largest quantity of one checkout line (UCPD_UCP_MAX_LINE_QUANTITY). */
+export const DEFAULT_MAX_LINE_QUANTITY = 1000;
 
 /** The URL a server listening on host:port is reached at locally. */
 export function localBaseUrl(host: string, port: number, tls = false): string {
@@ -216,6 +227,11 @@ export function loadConfig(flags: RawConfig = {}, env: NodeJS.ProcessEnv = proce
   const simulationSecret = raw('ucpSimulationSecret');
   if (simulationSecret !== undefined && simulationSecret !== '' && simulationSecret.length < 16) problems.push(`${where('ucpSimulationSecret')} must be at least 16 characters`);
   const seedDemo = bool('seedDemo', true);
+  const testPaymentsRaw = raw('ucpTestPayments');
+  const testPayments = testPaymentsRaw === undefined || testPaymentsRaw === '' ? 'demo' : bool('ucpTestPayments', false) ? 'always' : 'never';
+  const maxQtyText = raw('ucpMaxLineQuantity') ?? String(DEFAULT_MAX_LINE_QUANTITY);
+  const maxLineQuantity = Number(maxQtyText);
+  if (!/^\d+$/.test(maxQtyText) || maxLineQuantity < 1 || maxLineQuantity > 1_000_000) problems.push(`${where('ucpMaxLineQuantity')} must be an integer from 1 to 1000000, got "${maxQtyText}"`);
 
   const config: Config = {
     host,
@@ -241,8 +257,8 @@ export function loadConfig(flags: RawConfig = {}, env: NodeJS.ProcessEnv = proce
       supportedVersions,
       bodyLimit: size('ucpBodyLimit', 1024 ** 2),
       signatureMaxAge,
-      // on with the demo store (the default start), off for a real catalog unless asked for
-      testPayments: bool('ucpTestPayments', seedDemo),
+      testPayments,
+      maxLineQuantity,
       ...(simulationSecret ? { simulationSecret } : {}),
     },
   };

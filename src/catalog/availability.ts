@@ -6,6 +6,9 @@ import type { InventoryLevel } from './model.js';
 
 export type Availability = 'in_stock' | 'limited' | 'out_of_stock' | 'backorder' | 'preorder';
 
+/** Most units one stock level may hold (the feed schema's maximum for on_hand): stock stays exact. */
+export const MAX_STOCK_UNITS = 1_000_000_000;
+
 export interface StockSummary {
   availability: Availability;
   /** Units that can be sold now (on hand minus reserved); null when stock is not tracked. */

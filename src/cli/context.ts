@@ -32,5 +32,5 @@ export async function isPristine(store: Store): Promise<boolean> {
 
 export async function loadDemo(store: Store, mode: 'upsert' | 'replace' = 'upsert'): Promise<ImportReport> {
   if (!existsSync(DEMO_FEED)) throw new Error(`demo feed missing at ${DEMO_FEED}; regenerate it with \`ucpd demo generate --out demo/outdoor-gear.jsonl\``);
-  return importFeed(store, jsonlFile(DEMO_FEED), { mode });
+  return importFeed(store, jsonlFile(DEMO_FEED), { mode, origin: 'demo' });
 }

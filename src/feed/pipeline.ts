@@ -64,6 +64,8 @@ export interface ImportOptions {
   onProgress?: (p: ImportProgress) => void;
   /** Prepare on a worker thread: 'auto' = for files of 8 MB and more. */
   parallel?: 'auto' | 'always' | 'never';
+  /** The bundled demo catalog, or a retailer's feed (default); see the store's ImportOptions.origin. */
+  origin?: 'demo' | 'feed';
 }
 
 const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
@@ -102,7 +104,7 @@ export async function importFeed(store: Store, source: FeedSource, options: Impo
 
   const useWorker = source.spec !== undefined && (options.parallel === 'always' || (options.parallel !== 'never' && (source.totalBytes ?? 0) >= PARALLEL_MIN_BYTES));
   const batches = useWorker ? preparedInWorker(source, currency) : preparedInline(source, currency);
-  const session = await store.beginImport({ format: source.format, mode, source: source.description });
+  const session = await store.beginImport({ format: source.format, mode, source: source.description, origin: options.origin ?? 'feed' });
   const applier = new Applier(session, (ref, message) => warnings.length < maxErrors && warnings.push({ file: ref.file, line: ref.line, message }));
   let records = 0;
   try {

@@ -84,7 +84,7 @@ export function createApp(deps: AppDeps): Handler {
 
   app.get('/healthz', async (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ status: 'ok', store: store.kind, products: await store.countProducts(), seq: await store.lastSeq(), credentials: trust.sync.state, faults: faults.count, ...(faults.last ? { lastFault: faults.last } : {}) });
+    res.json({ status: 'ok', store: store.kind, products: await store.countProducts(), seq: await store.lastSeq(), credentials: trust.sync.state, testPayments: (await ucp.payments.offered()).get('mock_payment_handler') !== undefined, faults: faults.count, ...(faults.last ? { lastFault: faults.last } : {}) });
   });
 
   app.get('/', async (_req, res) => {

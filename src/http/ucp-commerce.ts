@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { Router, json, urlencoded, type Request, type Response } from 'express';
 import { invalidInput, notFound, UcpdError } from '../catalog/errors.js';
 import { toDecimalString } from '../catalog/money.js';
+import { MAX_STOCK_UNITS } from '../catalog/availability.js';
 import type { Config } from '../config.js';
 import { escapeHtml } from '../linked-data/html.js';
 import type { Store } from '../store/store.js';
@@ -20,6 +21,8 @@ import { requireScope } from './admin.js';
 import type { Operation, OperationResult } from './ucp-routes.js';
 
 type Json = Record<string, unknown>;
+
+const TEST_HANDLER_ID = 'mock_payment_handler';
 
 function result(o: Outcome): OperationResult {
   return 'errors' in o ? { status: o.status, errors: o.errors, ...(o.continueUrl ? { continueUrl: o.continueUrl } : {}) } : { status: o.status, body: o.body };
@@ -85,9 +88,20 @@ function objectBody(req: Request): Json {
 
 function lineRefs(body: Json): void {
   if (body.line_items === undefined) return;
-  if (!Array.isArray(body.line_items) || !body.line_items.every((l) => l && typeof l === 'object' && typeof (l as Json).id === 'string' && Number.isInteger((l as Json).quantity))) {
-    throw invalidInput('invalid_body', 'line_items must be [{"id": "<line item id>", "quantity": <integer>}]', { field: 'line_items' });
+  const quantity = (q: unknown) => Number.isSafeInteger(q) && (q as number) >= 1 && (q as number) <= MAX_STOCK_UNITS;
+  if (!Array.isArray(body.line_items) || !body.line_items.every((l) => l && typeof l === 'object' && typeof (l as Json).id === 'string' && quantity((l as Json).quantity))) {
+    throw invalidInput('invalid_body', `line_items must be [{"id": "<line item id>", "quantity": <whole number from 1 to ${MAX_STOCK_UNITS}>}]`, { field: 'line_items' });
   }
+}
+
+/** An adjustment's totals: [{type, amount (signed minor units), display_text?}], every amount exact. */
+function adjustmentTotals(body: Json): void {
+  if (body.totals === undefined) return;
+  const ok =
+    Array.isArray(body.totals) &&
+    body.totals.length <= 20 &&
+    body.totals.every((t) => t && typeof t === 'object' && typeof (t as Json).type === 'string' && Number.isSafeInteger((t as Json).amount) && ((t as Json).display_text === undefined || typeof (t as Json).display_text === 'string'));
+  if (!ok) throw invalidInput('invalid_body', 'totals must be [{"type": "...", "amount": <integer minor units>, "display_text"?: "..."}]', { field: 'totals' });
 }
 
 /** Retailer endpoints, the shipping simulation and the buyer-facing pages. */
@@ -112,8 +126,9 @@ export function commerceRouter(deps: { ucp: Ucp; store: Store; config: Config })
     const b = objectBody(req);
     if (typeof b.type !== 'string' || !ADJUSTMENT_TYPES.includes(b.type)) throw invalidInput('invalid_body', `type must be one of ${ADJUSTMENT_TYPES.join(', ')}`, { field: 'type' });
     if (b.status !== undefined && (typeof b.status !== 'string' || !ADJUSTMENT_STATUS.includes(b.status))) throw invalidInput('invalid_body', `status must be one of ${ADJUSTMENT_STATUS.join(', ')}`, { field: 'status' });
-    if (b.amount !== undefined && !(Number.isInteger(b.amount) && (b.amount as number) >= 0)) throw invalidInput('invalid_body', 'amount must be a non-negative integer (minor units)', { field: 'amount' });
+    if (b.amount !== undefined && !(Number.isSafeInteger(b.amount) && (b.amount as number) >= 0)) throw invalidInput('invalid_body', 'amount must be a non-negative integer (minor units, at most 2^53 - 1)', { field: 'amount' });
     lineRefs(b);
+    adjustmentTotals(b);
     const order = await ucp.checkout.changeOrder(String(req.params.id), { adjustment: b });
     if (!order) throw notFound('order_not_found', `no order "${req.params.id}"`);
     res.status(201).json(ucp.checkout.orderBody(order));
@@ -136,7 +151,8 @@ export function commerceRouter(deps: { ucp: Ucp; store: Store; config: Config })
     res.setHeader('X-Robots-Tag', 'noindex');
     res.type('html').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head><body><main>${main}</main></body></html>`);
   };
-  const money = (amount: number, currency: string) => `${toDecimalString(amount, currency)} ${currency}`;
+  // an amount that is not exact (orders stored before amounts were checked) shows as such, never as a 500
+  const money = (amount: number, currency: string) => (Number.isSafeInteger(amount) ? `${toDecimalString(amount, currency)} ${currency}` : `(invalid amount) ${currency}`);
 
   // continue_url: where the buyer sees the checkout and finishes it: address, delivery option, payment
   const form = urlencoded({ extended: false, limit: '16kb' });
@@ -158,7 +174,7 @@ export function commerceRouter(deps: { ucp: Ucp; store: Store; config: Config })
     const messages = (c.messages ?? []).filter((m) => m.code !== 'fulfillment_required').map((m) => `<li>${escapeHtml(String(m.content))}</li>`).join('');
     const done = c.status === 'completed' || c.status === 'canceled';
     const input = (name: string, label: string, value: unknown, type = 'text') => `<label>${label} <input name="${name}" type="${type}" value="${escapeHtml(typeof value === 'string' ? value : '')}" required></label><br>`;
-    const testPay = config.ucp.testPayments;
+    const testPay = (await ucp.payments.offered()).get(TEST_HANDLER_ID) !== undefined;
     const body =
       `<h1>${escapeHtml(merchant?.name ?? 'Checkout')}</h1>${notice ? `<p role="alert">${escapeHtml(notice)}</p>` : ''}` +
       `<table><thead><tr><th>Item</th><th>Quantity</th><th>Total</th></tr></thead><tbody>${lines}</tbody></table><table>${totals}</table>` +
@@ -200,8 +216,8 @@ export function commerceRouter(deps: { ucp: Ucp; store: Store; config: Config })
     }, caller);
     if ('errors' in updated) return checkoutPage(res, id, updated.errors.map((m) => m.content).join(' '));
     const card = field(b, 'card').replace(/\s+/g, '');
-    if (card && config.ucp.testPayments && (updated.body as Json).status === 'ready_for_complete') {
-      const done = await ucp.checkout.complete(id, { payment: { instruments: [{ id: 'page', handler_id: 'mock_payment_handler', type: 'card', credential: { type: 'card', number: card } }] } }, caller);
+    if (card && (await ucp.payments.offered()).get(TEST_HANDLER_ID) && (updated.body as Json).status === 'ready_for_complete') {
+      const done = await ucp.checkout.complete(id, { payment: { instruments: [{ id: 'page', handler_id: TEST_HANDLER_ID, type: 'card', credential: { type: 'card', number: card } }] } }, caller);
       if ('errors' in done) return checkoutPage(res, id, done.errors.map((m) => m.content).join(' '));
       return res.redirect(303, String((done.body.order as Json).permalink_url).replace(config.baseUrl, '') || '/');
     }

@@ -111,13 +111,14 @@ export function ucpProfileRouter(deps: UcpRouteDeps): Router {
   const r = Router();
   const storefront = `${config.baseUrl}/`;
   const profiles = new Map<string, { keys: string; rendered: Rendered }>();
-  const sendProfile = (req: Request, res: Response, version?: string) => {
-    const doc = ucp.profile(version);
+  const sendProfile = async (req: Request, res: Response, version?: string) => {
+    const doc = await ucp.profile(version);
     if (!doc) {
       sendProtocolError(req, res, protocolError('not_found', `this business has no profile for protocol version ${version}`), storefront, signer);
       return;
     }
-    const keys = (doc.signing_keys ?? []).map((k) => k.kid).join(',');
+    // the profile changes with the signing keys and with the payment handlers offered
+    const keys = `${(doc.signing_keys ?? []).map((k) => k.kid).join(',')} ${Object.keys(doc.ucp.payment_handlers ?? {}).join(',')}`;
     const cacheKey = version ?? '';
     let hit = profiles.get(cacheKey);
     if (!hit || hit.keys !== keys) {
@@ -127,8 +128,8 @@ export function ucpProfileRouter(deps: UcpRouteDeps): Router {
     }
     sendRendered(req, res, hit.rendered, signer);
   };
-  r.get('/.well-known/ucp', (req, res) => sendProfile(req, res));
-  r.get('/.well-known/ucp/:version', (req, res) => sendProfile(req, res, req.params.version));
+  r.get('/.well-known/ucp', async (req, res) => sendProfile(req, res));
+  r.get('/.well-known/ucp/:version', async (req, res) => sendProfile(req, res, req.params.version));
   return r;
 }
 
@@ -296,7 +297,7 @@ export function ucpHandler(deps: UcpRouteDeps, operations: readonly Operation[])
         return;
       }
       const result = await op.run(parsed, admission, req, params);
-      const env = { ...envelope(n, op.capability), ...(op.capability === CHECKOUT ? { payment_handlers: ucp.payments.registry() } : {}) };
+      const env = { ...envelope(n, op.capability), ...(op.capability === CHECKOUT ? { payment_handlers: (await ucp.payments.offered()).registry() } : {}) };
       if ('errors' in result) {
         await sendFinal(result.status ?? 200, { ucp: { ...env, status: 'error' }, messages: result.errors, ...(result.continueUrl ? { continue_url: result.continueUrl } : {}) });
         return;

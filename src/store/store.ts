@@ -181,7 +181,16 @@ export interface ImportOptions {
   format: string;
   mode: 'upsert' | 'replace';
   source: string;
+  /**
+   * Where the feed comes from: the bundled demo catalog, or anything else. Committed with the catalog
+   * as its origin (see CATALOG_ORIGIN): the store holds the demo catalog after a demo import into an empty
+   * store, in replace mode, or over the demo catalog; any other import makes it a real catalog.
+   */
+  origin?: 'demo' | 'feed';
 }
+
+/** Meta key of the catalog's origin, 'demo' or 'feed', written atomically with each import. */
+export const CATALOG_ORIGIN = 'catalog_origin';
 
 /**
  * One feed version applied atomically. Nothing is visible to readers until `commit`; `rollback` (or any

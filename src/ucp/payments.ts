@@ -8,10 +8,12 @@
  * The test handler (instance `mock_payment_handler`, the id the UCP conformance tooling uses) accepts
  * token credentials: `success_token` is approved, `fail_token` is declined, anything else is invalid.
  * Test card credentials (`{type: "card", number}`) work too: Luhn-valid numbers are approved except
- * 4000000000000002, which is declined. It is for demos and conformance runs only
- * (UCPD_UCP_TEST_PAYMENTS).
+ * 4000000000000002, which is declined. It lets anyone place orders without paying, so it is offered
+ * only while a gate says so (by default: while the store holds the bundled demo catalog) or when
+ * UCPD_UCP_TEST_PAYMENTS=true, and its profile entry says so in capitals.
  */
 import { randomUUID } from 'node:crypto';
+import { Lru } from '../util/lru.js';
 import { UCP_VERSION } from './constants.js';
 
 export interface PaymentInstrumentInput {
@@ -56,10 +58,13 @@ function luhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+/** Authorisations the test handler remembers (by idempotency key, so a retry gets the same reference). */
+const REMEMBERED_AUTHORIZATIONS = 10_000;
+
 export class TestPaymentHandler implements PaymentHandler {
   readonly name = 'dev.ucpd.payments.test';
   readonly id = 'mock_payment_handler';
-  private readonly authorized = new Map<string, string>();
+  private readonly authorized = new Lru<string, string>(REMEMBERED_AUTHORIZATIONS);
 
   entry(): Record<string, unknown> {
     return {
@@ -68,7 +73,11 @@ export class TestPaymentHandler implements PaymentHandler {
       spec: 'https://ucpd.dev/specification/payments/test',
       schema: 'https://ucpd.dev/schemas/payments/test.json',
       available_instruments: [{ type: 'card' }],
-      config: { environment: 'test', tokens: { approved: 'success_token', declined: 'fail_token' } },
+      config: {
+        environment: 'test',
+        warning: 'TEST PAYMENTS: no money moves and any agent can place orders with the token success_token. A live store never offers this handler.',
+        tokens: { approved: 'success_token', declined: 'fail_token' },
+      },
     };
   }
 
@@ -95,8 +104,8 @@ export class TestPaymentHandler implements PaymentHandler {
   }
 }
 
-/** The handlers a business offers, by instance id. */
-export class PaymentHandlers {
+/** The handlers a business offers at one moment, by instance id. */
+export class OfferedHandlers {
   private readonly byId: Map<string, PaymentHandler>;
 
   constructor(readonly handlers: readonly PaymentHandler[]) {
@@ -112,6 +121,20 @@ export class PaymentHandlers {
     const out: Record<string, Record<string, unknown>[]> = {};
     for (const h of this.handlers) (out[h.name] ??= []).push(h.entry());
     return out;
+  }
+}
+
+/**
+ * The handlers a business may offer, each with an optional gate deciding, at the moment of asking,
+ * whether it is offered: the profile, every checkout response and every completion ask, so what is
+ * advertised is what is accepted.
+ */
+export class PaymentHandlers {
+  constructor(private readonly entries: readonly { handler: PaymentHandler; gate?: () => Promise<boolean> }[]) {}
+
+  async offered(): Promise<OfferedHandlers> {
+    const open = await Promise.all(this.entries.map(async (e) => (e.gate ? e.gate() : true)));
+    return new OfferedHandlers(this.entries.filter((_e, i) => open[i]).map((e) => e.handler));
   }
 }
 

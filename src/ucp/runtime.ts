@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import type { CommerceService } from '../linked-data/service.js';
 import type { Logger } from '../logger.js';
-import type { Clock, Store } from '../store/store.js';
+import { CATALOG_ORIGIN, type Clock, type Store } from '../store/store.js';
 import type { Trust } from '../trust/trust.js';
 import { UcpCatalog } from './catalog/service.js';
 import { UCP_VERSION } from './constants.js';
@@ -38,6 +38,17 @@ export interface Admission {
   negotiated: Negotiated;
   /** The key id that signed the request, when it was signed. */
   signedBy?: string;
+}
+
+/**
+ * The test handler per configuration: 'always', 'never', or (the default) only while the store holds the
+ * bundled demo catalog: a retailer who imports a real catalog never offers free orders by accident.
+ */
+export function testPaymentHandlers(mode: Config['ucp']['testPayments'], store: Store): PaymentHandlers {
+  if (mode === 'never') return new PaymentHandlers([]);
+  const handler = new TestPaymentHandler();
+  if (mode === 'always') return new PaymentHandlers([{ handler }]);
+  return new PaymentHandlers([{ handler, gate: async () => (await store.getMeta(CATALOG_ORIGIN)) === 'demo' }]);
 }
 
 export class Ucp {
@@ -76,10 +87,10 @@ export class Ucp {
     this.verifier = new RequestVerifier({ required: config.ucp.requireSignatures, maxAgeSeconds: config.ucp.signatureMaxAge, skewSeconds: 60 }, () => d.clock.now().getTime());
     this.catalog = new UcpCatalog({ store: d.store, commerce: d.commerce, clock: d.clock, qualityExclude: config.qualityExclude });
     this.store = d.store;
-    this.payments = new PaymentHandlers(config.ucp.testPayments ? [new TestPaymentHandler()] : []);
+    this.payments = testPaymentHandlers(config.ucp.testPayments, d.store);
     const fetcher = new ProfileFetcher({ allowHosts: config.ucp.fetchAllowHosts, ...d.fetchPolicy });
     this.webhooks = new WebhookDispatcher({ store: d.store, fetcher, keys: d.trust.keys, profileUrl: this.profileUrl(), clock: d.clock, logger: d.logger });
-    this.checkout = new CheckoutService({ store: d.store, urls: new Urls(config.baseUrl), clock: d.clock, logger: d.logger, payments: this.payments, onWebhooksQueued: () => void this.webhooks.kick(), storeState: () => d.commerce.storeState() });
+    this.checkout = new CheckoutService({ store: d.store, urls: new Urls(config.baseUrl), clock: d.clock, logger: d.logger, payments: this.payments, onWebhooksQueued: () => void this.webhooks.kick(), storeState: () => d.commerce.storeState(), maxLineQuantity: config.ucp.maxLineQuantity });
   }
 
   /**
@@ -98,12 +109,13 @@ export class Ucp {
   }
 
   /** The profile at /.well-known/ucp, or the leaf profile of a supported older version. */
-  profile(version: string = UCP_VERSION): ProfileDocument | undefined {
+  async profile(version: string = UCP_VERSION): Promise<ProfileDocument | undefined> {
     const caps = this.business.byVersion.get(version);
     if (!caps) return undefined;
     const current = version === UCP_VERSION;
     const supported = current ? Object.fromEntries([...this.business.byVersion.keys()].filter((v) => v !== UCP_VERSION).map((v) => [v, this.profileUrl(v)])) : undefined;
-    return businessProfile({ endpoint: this.endpoint, version, capabilities: caps, paymentHandlers: this.payments.registry(), signingKeys: this.signingKeys(), ...(supported ? { supportedVersions: supported } : {}) });
+    const paymentHandlers = (await this.payments.offered()).registry();
+    return businessProfile({ endpoint: this.endpoint, version, capabilities: caps, paymentHandlers, signingKeys: this.signingKeys(), ...(supported ? { supportedVersions: supported } : {}) });
   }
 
   profileUrl(version: string = UCP_VERSION): string {

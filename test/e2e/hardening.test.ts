@@ -5,9 +5,10 @@
  * protocol's shape, and the process is still up, with no fault caught by the backstop, at the end.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
-import { rawRequest, startServer, type Started } from '../helpers/server.js';
-import { tempDir } from '../helpers/store.js';
+import { CLI, cleanEnv, rawRequest, startServer, type Started } from '../helpers/server.js';
+import { FLOWER_SHOP, tempDir } from '../helpers/store.js';
 
 let data: { dir: string; cleanup: () => void };
 let server: Started;
@@ -87,4 +88,28 @@ describe('malformed paths and encodings', () => {
     const health = (await (await fetch(`${server.base}/healthz`)).json()) as { status: string; faults: number };
     expect(health).toMatchObject({ status: 'ok', faults: 0 });
   });
+});
+
+describe('test payments', () => {
+  test('the demo store says loudly that they are on', async () => {
+    expect(server.stdout).toMatch(/WARNING: test payments are on \(the store holds the bundled demo catalog\)/);
+    expect(((await (await fetch(`${server.base}/healthz`)).json()) as { testPayments: boolean }).testPayments).toBe(true);
+  });
+
+  test('a retailer who imports a real catalog and starts `ucpd serve` offers no test handler', async () => {
+    const dir = tempDir('ucpd-e2e-real-');
+    let real: Started | undefined;
+    try {
+      execFileSync(process.execPath, [CLI, 'import', FLOWER_SHOP], { env: { ...cleanEnv, UCPD_DATA_DIR: dir.dir }, stdio: 'ignore' });
+      real = await startServer(dir.dir);
+      expect(real.stdout).not.toMatch(/test payments/);
+      const profile = (await (await fetch(`${real.base}/.well-known/ucp`)).json()) as { ucp: { payment_handlers: object } };
+      expect(profile.ucp.payment_handlers).toEqual({});
+      expect(((await (await fetch(`${real.base}/healthz`)).json()) as { testPayments: boolean }).testPayments).toBe(false);
+    } finally {
+      real?.child.kill('SIGTERM');
+      if (real) await new Promise((r) => real!.child.once('exit', r));
+      dir.cleanup();
+    }
+  }, 60_000);
 });

@@ -19,13 +19,15 @@ export const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([
 export interface Started {
   child: ChildProcessWithoutNullStreams;
   base: string;
+  /** What the server printed on stdout up to its "serving" line. */
+  stdout: string;
 }
 
 /** Start `ucpd serve` and resolve once it listens and its first credential issuance has finished. */
 export async function startServer(dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<Started> {
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--log-level', 'warn', ...args], { env: { ...cleanEnv, UCPD_DATA_DIR: dataDir, ...env } });
+  let out = '';
   const base = await new Promise<string>((resolve, reject) => {
-    let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d;
       const m = /ucpd serving on (http:\/\/[\d.]+:\d+)/.exec(out);
@@ -40,7 +42,7 @@ export async function startServer(dataDir: string, args: string[] = [], env: Rec
     if (Date.now() > deadline) throw new Error('credentials were not issued within 30 s');
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { child, base };
+  return { child, base, stdout: out };
 }
 
 export interface RawResponse {

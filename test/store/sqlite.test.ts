@@ -31,6 +31,31 @@ describe('SQLite specifics', () => {
     }
   });
 
+  test('migration 8 marks a store whose every applied import was the bundled demo feed as the demo catalog, and only that', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const cases: [string[], string | undefined][] = [
+        [['/srv/ucpd/demo/outdoor-gear.jsonl'], 'demo'],
+        [['/srv/ucpd/demo/outdoor-gear.jsonl', '/home/shop/feed.jsonl'], undefined],
+        [['/home/shop/feed.jsonl'], undefined],
+        [[], undefined],
+      ];
+      cases.forEach(([sources, expected], i) => {
+        const file = path.join(dir, `m${i}.sqlite`);
+        const db = openDatabase({ file });
+        db.prepare("DELETE FROM meta WHERE key = 'catalog_origin'").run();
+        sources.forEach((source, j) => db.prepare("INSERT INTO imports (id, format, mode, source, started_at, status, summary) VALUES (?, 'jsonl', 'upsert', ?, ?, 'applied', '{}')").run(`i${j}`, source, `2026-01-0${j + 1}T00:00:00Z`));
+        db.pragma('user_version = 7');
+        db.close();
+        const again = openDatabase({ file });
+        expect({ sources, origin: (again.prepare("SELECT value FROM meta WHERE key = 'catalog_origin'").get() as { value: string } | undefined)?.value }).toEqual({ sources, origin: expected });
+        again.close();
+      });
+    } finally {
+      cleanup();
+    }
+  });
+
   test('readers keep seeing the previous catalog until an import commits', async () => {
     const t = tempStore();
     try {

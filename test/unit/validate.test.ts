@@ -18,6 +18,9 @@ describe('feed record validation', () => {
     ['id with a slash', product('a/b'), 'id', /without whitespace/],
     ['bad enum', product('p', { variants: [{ id: 'v', condition: 'broken', prices: [{ currency: 'USD', amount: 1 }] }] }), 'variants[0].condition', /must be one of "new", "refurbished", "used"/],
     ['bad date', review('r', 'p', 5, { date: 'yesterday' }), 'date', /must match/],
+    ['stock beyond the limit', product('p', { options: [], variants: [{ id: 'v', prices: [{ currency: 'USD', amount: 1 }], inventory: [{ on_hand: 1e300 }] }] }), 'variants[0].inventory[0].on_hand', /must be <= 1000000000/],
+    ['stock update beyond the limit', { type: 'inventory', variant_id: 'v', on_hand: 2 ** 53 }, 'on_hand', /must be <= 1000000000/],
+    ['stock adjustment beyond the limit', { type: 'inventory', variant_id: 'v', adjust: -1e20 }, 'adjust', /must be >= -1000000000/],
   ])('%s', (_name, record, field, message) => {
     const problems = validateRecord(record);
     expect(problems.length).toBeGreaterThan(0);

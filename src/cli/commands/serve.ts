@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { localBaseUrl } from '../../config.js';
+import { DEFAULT_MAX_LINE_QUANTITY, localBaseUrl } from '../../config.js';
 import { createApp } from '../../http/app.js';
 import { Urls } from '../../linked-data/urls.js';
 import { openTrust } from '../../trust/trust.js';
@@ -26,7 +26,8 @@ export function registerServe(program: Command): void {
     .option('--require-signatures', 'reject UCP requests without a valid RFC 9421 signature (UCPD_UCP_REQUIRE_SIGNATURES)')
     .option('--approved-platforms-only', 'serve UCP only to platforms in the registry or under --trusted-origins (UCPD_UCP_APPROVED_ONLY)')
     .option('--trusted-origins <origins>', 'platform origins trusted to be fetched, comma-separated (UCPD_UCP_TRUSTED_ORIGINS)')
-    .option('--test-payments', 'offer the test payment handler mock_payment_handler (success_token / fail_token); on with the demo store (UCPD_UCP_TEST_PAYMENTS)')
+    .option('--test-payments', 'always offer the test payment handler mock_payment_handler (success_token / fail_token): orders need no payment; by default it is offered only while the store holds the bundled demo catalog (UCPD_UCP_TEST_PAYMENTS=true|false)')
+    .option('--max-line-quantity <n>', `largest quantity of one checkout or cart line (UCPD_UCP_MAX_LINE_QUANTITY, default ${DEFAULT_MAX_LINE_QUANTITY})`)
     .option('--simulation-secret <secret>', 'enable POST /testing/simulate-shipping/{id} for conformance runs, guarded by this secret (UCPD_UCP_SIMULATION_SECRET)')
     .option('--profile-fetch-allow <hosts>', 'hosts (host[:port]) platform profiles may be fetched from over http or at private addresses, for local testing (UCPD_UCP_FETCH_ALLOW_HOSTS)')
     .action(async (opts, cmd: Command) => {
@@ -42,6 +43,7 @@ export function registerServe(program: Command): void {
         ucpFetchAllowHosts: opts.profileFetchAllow,
         ucpTestPayments: opts.testPayments ? 'true' : undefined,
         ucpSimulationSecret: opts.simulationSecret,
+        ucpMaxLineQuantity: opts.maxLineQuantity,
       });
       const logger = createLogger(config.logLevel);
       const store = openStore(config);
@@ -67,6 +69,11 @@ export function registerServe(program: Command): void {
         store.releaseExpired(new Date()).catch((err: unknown) => logger.error('releasing expired holds failed', { error: String(err) }));
       }, 30_000);
       sweeper.unref();
+      if ((await app.ucp.payments.offered()).get('mock_payment_handler')) {
+        const why = config.ucp.testPayments === 'always' ? 'UCPD_UCP_TEST_PAYMENTS=true' : 'the store holds the bundled demo catalog';
+        logger.warn('TEST PAYMENTS ARE ON: any agent can place orders without paying (token success_token); never run a live store like this', { reason: why });
+        process.stdout.write(`WARNING: test payments are on (${why}): orders need no payment. Import your catalog, or set UCPD_UCP_TEST_PAYMENTS=false.\n`);
+      }
       const local = localBaseUrl(config.host, running.port, Boolean(config.tls));
       logger.info('listening', { url: local, baseUrl: effective.baseUrl, dataDir: config.dataDir, tls: Boolean(config.tls) });
       process.stdout.write(`ucpd serving on ${local} (data: ${config.dataDir})\n`);

@@ -16,7 +16,7 @@ import type {
   ShippingRate,
 } from '../../catalog/model.js';
 import type { PreparedProduct } from '../prepared.js';
-import type { Clock, Collection, ImportOptions, ImportSession, InventoryInput, PriceInput, PutOutcome } from '../store.js';
+import { CATALOG_ORIGIN, type Clock, type Collection, type ImportOptions, type ImportSession, type InventoryInput, type PriceInput, type PutOutcome } from '../store.js';
 import type { Db } from './db.js';
 import { CatalogQueries } from './queries.js';
 import { CatalogWriter } from './writer.js';
@@ -44,6 +44,8 @@ export class SqliteImportSession implements ImportSession {
   private known?: Set<string>;
   private locationsPut = 0;
   private open = true;
+  /** The catalog's origin once this import commits (see ImportOptions.origin). */
+  private readonly origin: 'demo' | 'feed';
 
   constructor(
     private readonly db: Db,
@@ -53,6 +55,9 @@ export class SqliteImportSession implements ImportSession {
   ) {
     this.queries = new CatalogQueries(db);
     db.exec('BEGIN IMMEDIATE');
+    const wasEmpty = db.prepare('SELECT 1 FROM products LIMIT 1').get() === undefined;
+    const previous = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(CATALOG_ORIGIN)?.value;
+    this.origin = options.origin === 'demo' && (options.mode === 'replace' || wasEmpty || previous === 'demo') ? 'demo' : 'feed';
     const currency = this.queries.merchant()?.currencies[0] ?? 'USD';
     this.writer = new CatalogWriter(db, this.queries, clock.now().toISOString(), this.importId, currency);
   }
@@ -155,6 +160,7 @@ export class SqliteImportSession implements ImportSession {
     this.assertOpen();
     try {
       this.writer.finish();
+      this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(CATALOG_ORIGIN, this.origin);
       this.db.exec('COMMIT');
     } catch (err) {
       this.db.exec('ROLLBACK');

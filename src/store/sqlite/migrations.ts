@@ -263,6 +263,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at) WHERE delivered_at IS NULL;
   CREATE INDEX webhook_outbox_order ON webhook_outbox (order_id, created_at);
   `,
+  // 8: the catalog's origin (test payments are offered by default only for the bundled demo catalog):
+  // a store whose every applied import was the bundled demo feed holds the demo catalog
+  `
+  INSERT INTO meta (key, value)
+  SELECT 'catalog_origin', 'demo'
+  WHERE EXISTS (SELECT 1 FROM imports WHERE status = 'applied')
+    AND NOT EXISTS (SELECT 1 FROM imports WHERE status = 'applied' AND source NOT LIKE '%/demo/outdoor-gear.jsonl')
+  ON CONFLICT (key) DO NOTHING;
+  `,
 ];
 
 export function migrate(db: Database.Database): { from: number; to: number } {

@@ -4,7 +4,7 @@
  * unit is sold once.
  */
 import { allocate } from '../../catalog/allocation.js';
-import { availableUnits } from '../../catalog/availability.js';
+import { availableUnits, MAX_STOCK_UNITS } from '../../catalog/availability.js';
 import { invalidInput } from '../../catalog/errors.js';
 import type { ReserveLine, ReserveResult, ReservedLine } from '../store.js';
 import type { Db } from './db.js';
@@ -159,16 +159,22 @@ export class Reservations {
   }
 }
 
+/** Most units of one variant a single hold or sale may take (so stock stays far inside the safe integers). */
+const MAX_ORDER_UNITS = MAX_STOCK_UNITS;
+
 /** One line per (variant, location) with the quantities added up. */
 function mergeLines(lines: readonly ReserveLine[]): ReserveLine[] {
   const merged = new Map<string, ReserveLine>();
   for (const line of lines) {
-    if (!Number.isInteger(line.quantity) || line.quantity <= 0) {
-      throw invalidInput('invalid_quantity', `quantity for "${line.variantId}" must be a positive integer`);
+    // stock never leaves the integers: a quantity (or a sum of them) beyond the stock limit is refused
+    if (!Number.isSafeInteger(line.quantity) || line.quantity <= 0 || line.quantity > MAX_ORDER_UNITS) {
+      throw invalidInput('invalid_quantity', `quantity for "${line.variantId}" must be a whole number from 1 to ${MAX_ORDER_UNITS}`);
     }
     const key = `${line.variantId}\u0000${line.locationId ?? ''}`;
     const prev = merged.get(key);
-    merged.set(key, prev ? { ...prev, quantity: prev.quantity + line.quantity } : { ...line });
+    const quantity = (prev?.quantity ?? 0) + line.quantity;
+    if (quantity > MAX_ORDER_UNITS) throw invalidInput('invalid_quantity', `quantity for "${line.variantId}" must be at most ${MAX_ORDER_UNITS} in all`);
+    merged.set(key, prev ? { ...prev, quantity } : { ...line });
   }
   return [...merged.values()];
 }

@@ -18,6 +18,7 @@ import type {
   ShippingRate,
 } from '../../catalog/model.js';
 import { invalidInput, notFound } from '../../catalog/errors.js';
+import { MAX_STOCK_UNITS } from '../../catalog/availability.js';
 import { oldestSync } from '../../catalog/quality.js';
 import { storedQualityMask, type PreparedProduct, type PreparedVariant } from '../prepared.js';
 import { aggregateRating } from '../../catalog/reviews.js';
@@ -447,6 +448,7 @@ function levelState(input: InventoryInput, old: InventoryRow | undefined): Level
     if (base === null) throw invalidInput('untracked_stock', `stock of variant "${input.variantId}" is not tracked; set on_hand instead of adjusting it`);
     onHand = base + input.adjust;
     if (onHand < 0) throw invalidInput('negative_stock', `adjusting by ${input.adjust} would make on-hand stock of "${input.variantId}" negative (${onHand})`);
+    if (onHand > MAX_STOCK_UNITS) throw invalidInput('stock_too_large', `adjusting by ${input.adjust} would make on-hand stock of "${input.variantId}" exceed ${MAX_STOCK_UNITS}`);
   } else if (input.onHand !== undefined) {
     onHand = input.onHand;
   } else if (old) {

@@ -15,6 +15,7 @@ import type { Urls } from '../../linked-data/urls.js';
 import type { Logger } from '../../logger.js';
 import type { Clock, OrderRecord, OutboxInsert, SessionRecord, Store } from '../../store/store.js';
 import { canonicalJson } from '../../util/canonical-json.js';
+import { DEFAULT_MAX_LINE_QUANTITY } from '../../config.js';
 import { BUYER_CONSENT, DISCOUNT, FULFILLMENT, ORDER, UCP_VERSION } from '../constants.js';
 import { error, warning, type UcpMessage } from '../messages.js';
 import type { Negotiated } from '../negotiation.js';
@@ -54,7 +55,12 @@ export interface CheckoutOptions {
   onWebhooksQueued?: () => void;
   /** Store-wide data, cached by store version (the JSON-LD service's); read from the store when absent. */
   storeState?: () => Promise<StoreWide>;
+  /** Largest quantity of one line (default DEFAULT_MAX_LINE_QUANTITY). */
+  maxLineQuantity?: number;
 }
+
+/** Most lines one cart or checkout may have. */
+export const MAX_LINES = 250;
 
 export interface StoreWide {
   seq: number;
@@ -71,14 +77,28 @@ export interface Caller {
 }
 
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
-function newId(prefix: string): string {
+/** `prefix_` + 128 random bits in lower-case base32 (26 characters): ids of sessions and orders are capabilities. */
+export function newId(prefix: string): string {
   const bytes = randomBytes(16);
   let out = '';
-  for (const b of bytes) out += ID_ALPHABET[b & 31];
+  let bits = 0;
+  let acc = 0;
+  for (const b of bytes) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out += ID_ALPHABET[(acc >>> bits) & 31];
+    }
+    acc &= (1 << bits) - 1;
+  }
+  if (bits > 0) out += ID_ALPHABET[(acc << (5 - bits)) & 31];
   return `${prefix}_${out}`;
 }
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A line quantity: a whole number from 1 to `max` (so every amount computed from it stays exact). */
+const isQuantity = (v: unknown, max: number): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1 && v <= max;
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 
 const ADDRESS_FIELDS = ['street_address', 'extended_address', 'address_locality', 'address_region', 'postal_code', 'address_country', 'first_name', 'last_name', 'phone_number'] as const;
@@ -295,7 +315,18 @@ export class CheckoutService {
    */
   private async linesFrom(raw: unknown[], doc: SessionDoc, currency: string): Promise<{ ok: true; notices: UcpMessage[]; infos: Map<string, ItemInfo> } | { ok: false; outcome: Outcome }> {
     const { merchant } = await this.storeWide();
-    const wanted = raw.filter(isObject).map((l) => ({ id: str(l.id), itemId: str(isObject(l.item) ? l.item.id : undefined) ?? '', quantity: Number(l.quantity), parentId: str(l.parent_id) }));
+    const wanted = raw.filter(isObject).map((l) => ({ id: str(l.id), itemId: str(isObject(l.item) ? l.item.id : undefined) ?? '', quantity: l.quantity, parentId: str(l.parent_id) }));
+    if (wanted.length > MAX_LINES) {
+      return { ok: false, outcome: { status: 400, errors: [error('too_many_lines', `at most ${MAX_LINES} line items; ${wanted.length} sent`, 'recoverable', '$.line_items')] } };
+    }
+    const max = this.o.maxLineQuantity ?? DEFAULT_MAX_LINE_QUANTITY;
+    const badQuantity = wanted.flatMap((w, i) => (isQuantity(w.quantity, max) ? [] : [i]));
+    if (badQuantity.length) {
+      return {
+        ok: false,
+        outcome: { status: 400, errors: badQuantity.map((i) => error('invalid_quantity', `quantity must be a whole number from 1 to ${max}, got ${String(wanted[i]!.quantity).slice(0, 40)}`, 'recoverable', `$.line_items[${i}].quantity`)) },
+      };
+    }
     const infos = await this.items(wanted.map((w) => w.itemId), currency, merchant);
     const unknown = wanted.filter((w) => !infos.has(w.itemId));
     if (unknown.length) {
@@ -308,14 +339,36 @@ export class CheckoutService {
         outcome: { status: 400, errors: soldOut.map((w) => error('out_of_stock', `Insufficient stock for ${infos.get(w.itemId)!.title}: it is out of stock`, 'recoverable', `$.line_items[${wanted.indexOf(w)}]`)) },
       };
     }
+    // Lines of one variant share its stock: each line gets at most what the lines before it left.
+    const left = new Map<string, number>();
+    const quantities = wanted.map((w) => {
+      const info = infos.get(w.itemId)!;
+      if (info.available === null) return w.quantity as number;
+      const room = left.get(info.variantId) ?? info.available;
+      const q = Math.min(w.quantity as number, room);
+      left.set(info.variantId, room - q);
+      return q;
+    });
+    const crowdedOut = wanted.flatMap((_w, i) => (quantities[i] === 0 ? [i] : []));
+    if (crowdedOut.length) {
+      return {
+        ok: false,
+        outcome: {
+          status: 400,
+          errors: crowdedOut.map((i) => {
+            const info = infos.get(wanted[i]!.itemId)!;
+            return error('out_of_stock', `Insufficient stock for ${info.title}: the lines before this one already take all ${info.available} in stock`, 'recoverable', `$.line_items[${i}]`);
+          }),
+        },
+      };
+    }
     const notices: UcpMessage[] = [];
     const known = new Set(doc.lines.map((l) => l.id));
     doc.lines = wanted.map((w, i) => {
       const info = infos.get(w.itemId)!;
-      let quantity = w.quantity;
-      if (info.available !== null && quantity > info.available) {
-        notices.push(warning('quantity_adjusted', `only ${info.available} of ${info.title} in stock; quantity reduced from ${quantity} to ${info.available}`, `$.line_items[${i}].quantity`));
-        quantity = info.available;
+      const quantity = quantities[i]!;
+      if (quantity < (w.quantity as number)) {
+        notices.push(warning('quantity_adjusted', `only ${quantity} of ${info.title} available for this line (${info.available} in stock); quantity reduced from ${w.quantity as number} to ${quantity}`, `$.line_items[${i}].quantity`));
       }
       const id = w.id && known.has(w.id) ? w.id : w.id && !doc.lines.some((l) => l.id === w.id) && /^[\w-]{1,64}$/.test(w.id) ? w.id : `li_${++doc.seq}`;
       return { id, itemId: w.itemId, quantity, ...(w.parentId ? { parentId: w.parentId } : {}) };
@@ -539,7 +592,7 @@ export class CheckoutService {
     }
     const instrument = instruments.find((i) => i.selected) ?? instruments[0];
     if (!instrument) return { status: 400, errors: [error('payment_required', 'payment.instruments must name an instrument to pay with', 'recoverable', '$.payment.instruments')] };
-    const handler = this.o.payments.get(instrument.handler_id);
+    const handler = (await this.o.payments.offered()).get(instrument.handler_id);
     if (!handler) return { status: 400, errors: [error('payment_handler_unknown', `payment handler "${instrument.handler_id}" is not offered by this business`, 'recoverable', '$.payment.instruments[0].handler_id')] };
     const auth = await handler.authorize(instrument, v.total, doc.currency, caller.idempotencyKey ?? `${id}:${rec.version}`);
     if (!auth.ok) {

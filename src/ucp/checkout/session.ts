@@ -179,8 +179,9 @@ export function shippingOptions(env: Env, address: Address, subtotal: number, cu
     });
 }
 
-/** Pickup locations that hold enough stock for every line of the group. */
+/** Pickup locations that hold enough stock for every line of the group (lines of one variant together). */
 export function pickupLocations(env: Env, lines: readonly { info?: ItemInfo; doc: LineDoc }[]): Location[] {
+  const wanted = wantedPerVariant(lines);
   return env.locations.filter(
     (loc) =>
       loc.pickup &&
@@ -189,13 +190,25 @@ export function pickupLocations(env: Env, lines: readonly { info?: ItemInfo; doc
         const here = l.info.levels.filter((lv) => lv.locationId === loc.id);
         if (here.length === 0) return false;
         const a = availableOf(here);
-        return a === null || a >= l.doc.quantity;
+        return a === null || a >= wanted.get(l.info.variantId)!.quantity;
       }),
   );
 }
 
+/** Units wanted per variant across the lines (lines of one variant share its stock). */
+function wantedPerVariant(lines: readonly { info?: ItemInfo; doc: LineDoc }[]): Map<string, { quantity: number; lines: number }> {
+  const out = new Map<string, { quantity: number; lines: number }>();
+  for (const l of lines) {
+    if (!l.info) continue;
+    const w = out.get(l.info.variantId) ?? { quantity: 0, lines: 0 };
+    out.set(l.info.variantId, { quantity: w.quantity + l.doc.quantity, lines: w.lines + 1 });
+  }
+  return out;
+}
+
 export function evaluate(doc: SessionDoc, env: Env): View {
   const messages: UcpMessage[] = [...(doc.notices ?? [])];
+  const wanted = wantedPerVariant(doc.lines.map((line) => ({ doc: line, ...(env.items.has(line.itemId) ? { info: env.items.get(line.itemId)! } : {}) })));
   const lines = doc.lines.map((line, i) => {
     const info = env.items.get(line.itemId);
     if (!info) {
@@ -206,11 +219,14 @@ export function evaluate(doc: SessionDoc, env: Env): View {
       messages.push(error('item_unavailable', `${info.title} is not sold in ${doc.currency}`, 'recoverable', `$.line_items[${i}]`));
       return { doc: line, info, unit: 0, amount: 0 };
     }
-    if (info.available !== null && line.quantity > info.available) {
+    const together = wanted.get(info.variantId)!;
+    if (info.available !== null && together.quantity > info.available) {
       messages.push(
         info.available === 0
           ? error('out_of_stock', `${info.title} is out of stock`, 'recoverable', `$.line_items[${i}]`)
-          : error('out_of_stock', `only ${info.available} of ${info.title} in stock; ${line.quantity} requested`, 'recoverable', `$.line_items[${i}].quantity`),
+          : together.lines > 1
+            ? error('out_of_stock', `only ${info.available} of ${info.title} in stock; ${together.quantity} requested across ${together.lines} lines`, 'recoverable', `$.line_items[${i}].quantity`)
+            : error('out_of_stock', `only ${info.available} of ${info.title} in stock; ${line.quantity} requested`, 'recoverable', `$.line_items[${i}].quantity`),
       );
     }
     return { doc: line, info, unit: info.price, amount: info.price * line.quantity };
@@ -266,6 +282,11 @@ export function evaluate(doc: SessionDoc, env: Env): View {
     missingFulfillment = doc.lines.some((l) => !covered.has(l.id));
   }
   const total = subtotal - discounts.total + fulfillmentAmount;
+  // Every amount is charged exactly or not at all: one beyond 2^53 - 1 minor units blocks completion.
+  const amounts = [...lines.map((l) => l.amount), subtotal, discounts.total, fulfillmentAmount, total];
+  if (!amounts.every((a) => Number.isSafeInteger(a))) {
+    messages.push(error('amount_too_large', 'the amounts of this checkout are too large to charge exactly; reduce the quantities', 'recoverable', '$.totals'));
+  }
 
   let status: CheckoutStatus = doc.status;
   if (doc.kind === 'checkout' && status !== 'completed' && status !== 'canceled') {
