@@ -19,6 +19,7 @@ import { UcpProtocolError, protocolError } from '../ucp/errors.js';
 import { error as errorMessage, type UcpMessage } from '../ucp/messages.js';
 import { envelope, type Negotiated } from '../ucp/negotiation.js';
 import type { Admission, Ucp } from '../ucp/runtime.js';
+import type { Claim } from '../ucp/idempotency.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { responseJson } from '../ucp/catalog/fragments.js';
 import { sendRendered } from './respond.js';
@@ -224,13 +225,12 @@ export function ucpHandler(deps: UcpRouteDeps, operations: readonly Operation[])
       .map((r) => ({ r, m: r.re.exec(path) }))
       .filter((x): x is { r: (typeof routes)[number]; m: RegExpExecArray } => x.m !== null)
       .map(({ r, m }) => ({ op: r.op, raw: r.names.map((n, i) => [n, m[i + 1]!] as const) }));
-  const idem = new Map<string, Promise<void>>();
 
   const run = async (op: Operation, params: Record<string, string>, req: IncomingMessage, res: ServerResponse, path: string, query: string) => {
     const started = process.hrtime.bigint();
     let status = 500;
     let platform: string | undefined;
-    let claim: { scope: string; key: string; done: () => void } | undefined;
+    let claim: Claim | undefined;
     try {
       const rawBody = op.method === 'GET' ? Buffer.alloc(0) : await readBody(req, config.ucp.bodyLimit);
       const headers: Record<string, string | undefined> = {};
@@ -245,33 +245,13 @@ export function ucpHandler(deps: UcpRouteDeps, operations: readonly Operation[])
         if (key.length > 255) throw protocolError('invalid_request', 'Idempotency-Key is longer than 255 characters');
         const scope = `${platform} ${op.method} ${path}`;
         const hash = createHash('sha256').update(rawBody).digest('base64url');
-        for (let waited = 0; ; waited++) {
-          let begun;
-          try {
-            begun = await ucp.store.beginIdempotent(scope, key, hash, new Date().toISOString());
-          } catch (err) {
-            logger.error('idempotency store failed', { error: err instanceof Error ? err.message : String(err) });
-            throw protocolError('temporarily_unavailable', 'the idempotency store is unavailable; the request was not run', { retryAfterSeconds: 1 });
-          }
-          if (begun.state === 'replay') {
-            status = begun.response.status;
-            sendUcpJson(req, res, status, undefined, signer, { 'Idempotent-Replayed': 'true' }, begun.response.body.toString('utf8'));
-            return;
-          }
-          if (begun.state === 'mismatch') throw protocolError('idempotency_conflict', `Idempotency-Key "${key}" was used with a different request`);
-          if (begun.state === 'new') {
-            let done!: () => void;
-            const finished = new Promise<void>((r) => (done = r));
-            idem.set(`${scope} ${key}`, finished);
-            claim = { scope, key, done };
-            break;
-          }
-          // pending: the first request with this key is still running (here, or in another process)
-          const inProcess = idem.get(`${scope} ${key}`);
-          if (inProcess) await inProcess;
-          else await new Promise((r) => setTimeout(r, 50));
-          if (waited > 200) throw protocolError('idempotency_conflict', `a request with Idempotency-Key "${key}" is still in progress`);
+        const claimed = await ucp.idempotency.claim(scope, key, hash);
+        if (claimed.kind === 'replay') {
+          status = claimed.response.status;
+          sendUcpJson(req, res, status, undefined, signer, { 'Idempotent-Replayed': 'true' }, claimed.response.body.toString('utf8'));
+          return;
         }
+        claim = claimed.claim;
       }
 
       const parsed = parseJsonBody(rawBody, header(req, 'content-type'));
@@ -285,10 +265,9 @@ export function ucpHandler(deps: UcpRouteDeps, operations: readonly Operation[])
         status = code;
         const text = serialised ?? canonicalJson(value);
         if (claim) {
-          await ucp.store.finishIdempotent(claim.scope, claim.key, { status: code, contentType: 'application/json', body: Buffer.from(text) }, new Date().toISOString());
-          claim.done();
-          idem.delete(`${claim.scope} ${claim.key}`);
+          const c = claim;
           claim = undefined;
+          await c.finish({ status: code, contentType: 'application/json', body: Buffer.from(text) });
         }
         sendUcpJson(req, res, code, value, signer, {}, text);
       };
@@ -310,13 +289,11 @@ export function ucpHandler(deps: UcpRouteDeps, operations: readonly Operation[])
       status = e.status;
       if (claim) {
         // a refusal is an answer too, except when it says "try again"
-        if (e.status >= 500) await ucp.store.abandonIdempotent(claim.scope, claim.key).catch(() => undefined);
+        if (e.status >= 500) await claim.abandon().catch(() => undefined);
         else {
           const body = { code: e.code, content: e.message, ...(e.extra.path ? { path: e.extra.path } : {}) };
-          await ucp.store.finishIdempotent(claim.scope, claim.key, { status: e.status, contentType: 'application/json', body: Buffer.from(canonicalJson(body)) }, new Date().toISOString()).catch(() => undefined);
+          await claim.finish({ status: e.status, contentType: 'application/json', body: Buffer.from(canonicalJson(body)) }).catch(() => undefined);
         }
-        claim.done();
-        idem.delete(`${claim.scope} ${claim.key}`);
       }
       if (res.headersSent) {
         res.destroy();

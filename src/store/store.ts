@@ -474,8 +474,8 @@ export type IdempotencyBegin =
   | { state: 'replay'; response: StoredResponse }
   /** Seen with a different request body. */
   | { state: 'mismatch' }
-  /** The first request with this key is still running. */
-  | { state: 'pending' };
+  /** The first request with this key is still running; its claim lasts until `leaseUntil` unless renewed. */
+  | { state: 'pending'; leaseUntil?: string };
 
 export type CompleteResult = { ok: true } | { ok: false; reason: 'conflict' } | { ok: false; reason: 'shortage'; shortages: { variantId: string; requested: number; available: number }[] };
 
@@ -495,12 +495,18 @@ export interface CommerceStore {
   /** Replace the order at `expectedVersion` and queue webhooks in the same transaction. */
   updateOrder(r: OrderRecord, expectedVersion: number, webhooks: readonly OutboxInsert[]): Promise<boolean>;
 
-  /** Claim an idempotency key for a request (hash of its method, path and body). */
-  beginIdempotent(scope: string, key: string, requestHash: string, at: string): Promise<IdempotencyBegin>;
-  finishIdempotent(scope: string, key: string, response: StoredResponse, at: string): Promise<void>;
+  /**
+   * Claim an idempotency key for a request (hash of its body) as `claim` until `leaseUntil`. A claim whose
+   * lease ran out (its process died) is taken over: the answer is 'new' again.
+   */
+  beginIdempotent(scope: string, key: string, requestHash: string, lease: { at: string; leaseUntil: string; claim: string }): Promise<IdempotencyBegin>;
+  /** Extend a claim still held by `claim`; false when it was finished or taken over. */
+  renewIdempotent(scope: string, key: string, claim: string, leaseUntil: string): Promise<boolean>;
+  /** Store the answer of the request holding `claim`. */
+  finishIdempotent(scope: string, key: string, claim: string, response: StoredResponse, at: string): Promise<void>;
   /** Forget a claim whose request failed before producing a response (so a retry can run). */
-  abandonIdempotent(scope: string, key: string): Promise<void>;
-  /** Drop keys created before `before`; returns how many. */
+  abandonIdempotent(scope: string, key: string, claim: string): Promise<void>;
+  /** Drop keys created before `before` (answered or not); returns how many. */
   purgeIdempotency(before: string): Promise<number>;
 
   /** Undelivered webhooks due at `now`, oldest first. */

@@ -19,6 +19,7 @@ import { businessProfile, catalogCapabilities, commerceCapabilities, type Capabi
 import { PaymentHandlers, TestPaymentHandler } from './payments.js';
 import { CheckoutService } from './checkout/service.js';
 import { WebhookDispatcher } from './webhooks.js';
+import { IdempotencyKeys } from './idempotency.js';
 import { Urls } from '../linked-data/urls.js';
 import { RequestVerifier, type SignedRequest } from './request-signature.js';
 import { ucpSchemas, type UcpSchemas } from './schemas.js';
@@ -61,6 +62,7 @@ export class Ucp {
   readonly payments: PaymentHandlers;
   readonly checkout: CheckoutService;
   readonly webhooks: WebhookDispatcher;
+  readonly idempotency: IdempotencyKeys;
   readonly business: BusinessVersions;
   /** Public endpoint of the REST service, and its path on this server. */
   readonly endpoint: string;
@@ -90,6 +92,7 @@ export class Ucp {
     this.payments = testPaymentHandlers(config.ucp.testPayments, d.store);
     const fetcher = new ProfileFetcher({ allowHosts: config.ucp.fetchAllowHosts, ...d.fetchPolicy });
     this.webhooks = new WebhookDispatcher({ store: d.store, fetcher, keys: d.trust.keys, profileUrl: this.profileUrl(), clock: d.clock, logger: d.logger });
+    this.idempotency = new IdempotencyKeys({ store: d.store, clock: d.clock, logger: d.logger });
     this.checkout = new CheckoutService({ store: d.store, urls: new Urls(config.baseUrl), clock: d.clock, logger: d.logger, payments: this.payments, onWebhooksQueued: () => void this.webhooks.kick(), storeState: () => d.commerce.storeState(), maxLineQuantity: config.ucp.maxLineQuantity });
   }
 

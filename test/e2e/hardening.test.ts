@@ -5,7 +5,9 @@
  * protocol's shape, and the process is still up, with no fault caught by the backstop, at the end.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CLI, cleanEnv, rawRequest, startServer, type Started } from '../helpers/server.js';
 import { FLOWER_SHOP, tempDir } from '../helpers/store.js';
@@ -96,12 +98,23 @@ describe('test payments', () => {
     expect(((await (await fetch(`${server.base}/healthz`)).json()) as { testPayments: boolean }).testPayments).toBe(true);
   });
 
-  test('a retailer who imports a real catalog and starts `ucpd serve` offers no test handler', async () => {
+  test('a retailer who imports a real catalog and starts `ucpd serve` offers no test handler (and expired idempotency answers are purged at start)', async () => {
     const dir = tempDir('ucpd-e2e-real-');
     let real: Started | undefined;
     try {
       execFileSync(process.execPath, [CLI, 'import', FLOWER_SHOP], { env: { ...cleanEnv, UCPD_DATA_DIR: dir.dir }, stdio: 'ignore' });
+      // stored answers to idempotent requests: one past the 48 h retention, one inside it
+      const db = new Database(path.join(dir.dir, 'ucpd.sqlite'));
+      const insert = db.prepare("INSERT INTO idempotency (scope, key, request_hash, status, content_type, body, created_at) VALUES ('s', ?, 'h', 200, 'application/json', '{}', ?)");
+      insert.run('expired', new Date(Date.now() - 49 * 3600_000).toISOString());
+      insert.run('kept', new Date(Date.now() - 47 * 3600_000).toISOString());
+      db.close();
       real = await startServer(dir.dir);
+      const check = new Database(path.join(dir.dir, 'ucpd.sqlite'), { readonly: true });
+      const keys = () => check.prepare('SELECT key FROM idempotency ORDER BY key').all();
+      for (let i = 0; i < 100 && keys().length > 1; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(keys()).toEqual([{ key: 'kept' }]); // purged at start
+      check.close();
       expect(real.stdout).not.toMatch(/test payments/);
       const profile = (await (await fetch(`${real.base}/.well-known/ucp`)).json()) as { ucp: { payment_handlers: object } };
       expect(profile.ucp.payment_handlers).toEqual({});

@@ -60,15 +60,22 @@ export function registerServe(program: Command): void {
       running.server.on('request', app);
       installProcessBackstop(logger, app.faults);
       trust.sync.start();
-      // Keys rotated by `ucpd keys rotate` in another process are picked up within seconds.
-      const keyRefresh = setInterval(() => {
-        trust.refreshKeys().catch((err: unknown) => logger.error('key refresh failed', { error: String(err) }));
-      }, 5_000);
-      keyRefresh.unref();
-      const sweeper = setInterval(() => {
-        store.releaseExpired(new Date()).catch((err: unknown) => logger.error('releasing expired holds failed', { error: String(err) }));
-      }, 30_000);
-      sweeper.unref();
+      // The server's periodic jobs, in one list. Each runs on its own timer; a failure is logged and the
+      // job runs again next time.
+      const jobs: { name: string; everyMs: number; atStart?: boolean; run: () => Promise<unknown> }[] = [
+        // keys rotated by `ucpd keys rotate` in another process are picked up within seconds
+        { name: 'key refresh', everyMs: 5_000, run: () => trust.refreshKeys() },
+        { name: 'releasing expired stock holds', everyMs: 30_000, run: () => store.releaseExpired(new Date()) },
+        // stored answers to idempotent requests hold buyer data: kept as long as the spec asks, then purged
+        { name: 'purging expired idempotency keys', everyMs: 10 * 60_000, atStart: true, run: () => app.ucp.idempotency.purge() },
+      ];
+      const timers = jobs.map((job) => {
+        const tick = () => void job.run().catch((err: unknown) => logger.error(`${job.name} failed`, { error: String(err) }));
+        if (job.atStart) tick();
+        const timer = setInterval(tick, job.everyMs);
+        timer.unref();
+        return timer;
+      });
       if ((await app.ucp.payments.offered()).get('mock_payment_handler')) {
         const why = config.ucp.testPayments === 'always' ? 'UCPD_UCP_TEST_PAYMENTS=true' : 'the store holds the bundled demo catalog';
         logger.warn('TEST PAYMENTS ARE ON: any agent can place orders without paying (token success_token); never run a live store like this', { reason: why });
@@ -79,8 +86,7 @@ export function registerServe(program: Command): void {
       process.stdout.write(`ucpd serving on ${local} (data: ${config.dataDir})\n`);
       const stop = async (signal: string) => {
         logger.info('shutting down', { signal });
-        clearInterval(sweeper);
-        clearInterval(keyRefresh);
+        for (const timer of timers) clearInterval(timer);
         trust.sync.stop();
         app.close();
         await running.close();

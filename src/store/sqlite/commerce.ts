@@ -99,12 +99,14 @@ export class CommerceTables {
       insertOrder: db.prepare('INSERT INTO orders (id, checkout_id, platform, version, doc, created_at, updated_at) VALUES (@id, @checkoutId, @platform, @version, @doc, @createdAt, @updatedAt)'),
       getOrder: db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE id = ?'),
       updateOrder: db.prepare('UPDATE orders SET version = @version, doc = @doc, updated_at = @updatedAt WHERE id = @id AND version = @expected'),
-      idemGet: db.prepare<[string, string], { request_hash: string; status: number | null; content_type: string | null; body: Buffer | null }>(
-        'SELECT request_hash, status, content_type, body FROM idempotency WHERE scope = ? AND key = ?',
+      idemGet: db.prepare<[string, string], { request_hash: string; status: number | null; content_type: string | null; body: Buffer | null; lease_until: string | null }>(
+        'SELECT request_hash, status, content_type, body, lease_until FROM idempotency WHERE scope = ? AND key = ?',
       ),
-      idemInsert: db.prepare('INSERT INTO idempotency (scope, key, request_hash, created_at) VALUES (?, ?, ?, ?)'),
-      idemFinish: db.prepare('UPDATE idempotency SET status = ?, content_type = ?, body = ?, completed_at = ? WHERE scope = ? AND key = ?'),
-      idemDelete: db.prepare('DELETE FROM idempotency WHERE scope = ? AND key = ? AND status IS NULL'),
+      idemInsert: db.prepare('INSERT INTO idempotency (scope, key, request_hash, created_at, lease_until, claim) VALUES (?, ?, ?, ?, ?, ?)'),
+      idemTakeOver: db.prepare('UPDATE idempotency SET created_at = ?, lease_until = ?, claim = ? WHERE scope = ? AND key = ? AND status IS NULL'),
+      idemRenew: db.prepare('UPDATE idempotency SET lease_until = ? WHERE scope = ? AND key = ? AND claim = ? AND status IS NULL'),
+      idemFinish: db.prepare('UPDATE idempotency SET status = ?, content_type = ?, body = ?, completed_at = ?, lease_until = NULL, claim = NULL WHERE scope = ? AND key = ? AND claim = ?'),
+      idemDelete: db.prepare('DELETE FROM idempotency WHERE scope = ? AND key = ? AND status IS NULL AND claim = ?'),
       idemPurge: db.prepare('DELETE FROM idempotency WHERE created_at < ?'),
       outboxInsert: db.prepare('INSERT INTO webhook_outbox (id, order_id, url, body, next_attempt_at, created_at) VALUES (@id, @orderId, @url, @body, @at, @at)'),
       outboxDue: db.prepare<[string, number], OutboxRow>('SELECT * FROM webhook_outbox WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?'),
@@ -174,27 +176,36 @@ export class CommerceTables {
       .immediate();
   }
 
-  beginIdempotent(scope: string, key: string, requestHash: string, at: string): IdempotencyBegin {
+  beginIdempotent(scope: string, key: string, requestHash: string, lease: { at: string; leaseUntil: string; claim: string }): IdempotencyBegin {
     return this.db
       .transaction((): IdempotencyBegin => {
         const row = this.s.idemGet.get(scope, key);
         if (!row) {
-          this.s.idemInsert.run(scope, key, requestHash, at);
+          this.s.idemInsert.run(scope, key, requestHash, lease.at, lease.leaseUntil, lease.claim);
           return { state: 'new' };
         }
         if (row.request_hash !== requestHash) return { state: 'mismatch' };
-        if (row.status === null) return { state: 'pending' };
-        return { state: 'replay', response: { status: row.status, contentType: row.content_type ?? 'application/json', body: row.body ?? Buffer.alloc(0) } };
+        if (row.status !== null) return { state: 'replay', response: { status: row.status, contentType: row.content_type ?? 'application/json', body: row.body ?? Buffer.alloc(0) } };
+        // a claim nobody renewed (its process died; NULL: claimed before leases existed) is taken over
+        if (row.lease_until === null || row.lease_until <= lease.at) {
+          this.s.idemTakeOver.run(lease.at, lease.leaseUntil, lease.claim, scope, key);
+          return { state: 'new' };
+        }
+        return { state: 'pending', leaseUntil: row.lease_until };
       })
       .immediate();
   }
 
-  finishIdempotent(scope: string, key: string, response: StoredResponse, at: string): void {
-    this.s.idemFinish.run(response.status, response.contentType, response.body, at, scope, key);
+  renewIdempotent(scope: string, key: string, claim: string, leaseUntil: string): boolean {
+    return this.s.idemRenew.run(leaseUntil, scope, key, claim).changes === 1;
   }
 
-  abandonIdempotent(scope: string, key: string): void {
-    this.s.idemDelete.run(scope, key);
+  finishIdempotent(scope: string, key: string, claim: string, response: StoredResponse, at: string): void {
+    this.s.idemFinish.run(response.status, response.contentType, response.body, at, scope, key, claim);
+  }
+
+  abandonIdempotent(scope: string, key: string, claim: string): void {
+    this.s.idemDelete.run(scope, key, claim);
   }
 
   purgeIdempotency(before: string): number {

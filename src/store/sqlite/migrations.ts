@@ -272,6 +272,11 @@ export const MIGRATIONS: readonly string[] = [
     AND NOT EXISTS (SELECT 1 FROM imports WHERE status = 'applied' AND source NOT LIKE '%/demo/outdoor-gear.jsonl')
   ON CONFLICT (key) DO NOTHING;
   `,
+  // 9: idempotency claims are leases (a crash no longer leaves a key stuck): who holds it, until when
+  `
+  ALTER TABLE idempotency ADD COLUMN lease_until TEXT;
+  ALTER TABLE idempotency ADD COLUMN claim TEXT;
+  `,
 ];
 
 export function migrate(db: Database.Database): { from: number; to: number } {

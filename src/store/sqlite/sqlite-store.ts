@@ -139,14 +139,17 @@ export class SqliteStore implements Store {
   async updateOrder(r: OrderRecord, expectedVersion: number, webhooks: readonly OutboxInsert[]): Promise<boolean> {
     return this.commerce.updateOrder(r, expectedVersion, webhooks);
   }
-  async beginIdempotent(scope: string, key: string, requestHash: string, at: string): Promise<IdempotencyBegin> {
-    return this.commerce.beginIdempotent(scope, key, requestHash, at);
+  async beginIdempotent(scope: string, key: string, requestHash: string, lease: { at: string; leaseUntil: string; claim: string }): Promise<IdempotencyBegin> {
+    return this.commerce.beginIdempotent(scope, key, requestHash, lease);
   }
-  async finishIdempotent(scope: string, key: string, response: StoredResponse, at: string): Promise<void> {
-    this.commerce.finishIdempotent(scope, key, response, at);
+  async renewIdempotent(scope: string, key: string, claim: string, leaseUntil: string): Promise<boolean> {
+    return this.commerce.renewIdempotent(scope, key, claim, leaseUntil);
   }
-  async abandonIdempotent(scope: string, key: string): Promise<void> {
-    this.commerce.abandonIdempotent(scope, key);
+  async finishIdempotent(scope: string, key: string, claim: string, response: StoredResponse, at: string): Promise<void> {
+    this.commerce.finishIdempotent(scope, key, claim, response, at);
+  }
+  async abandonIdempotent(scope: string, key: string, claim: string): Promise<void> {
+    this.commerce.abandonIdempotent(scope, key, claim);
   }
   async purgeIdempotency(before: string): Promise<number> {
     return this.commerce.purgeIdempotency(before);
