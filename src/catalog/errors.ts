@@ -2,7 +2,7 @@
  * Typed errors with a stable `code`. Each protocol maps them to its own error shape in one place
  * (src/http/problem.ts for the admin API; later the JSON-LD and UCP mappers).
  */
-export type ErrorKind = 'invalid_input' | 'not_found' | 'not_acceptable' | 'conflict' | 'unauthorized' | 'forbidden' | 'unavailable' | 'too_large';
+export type ErrorKind = 'invalid_input' | 'not_found' | 'not_acceptable' | 'conflict' | 'unauthorized' | 'forbidden' | 'unavailable' | 'too_large' | 'too_many_requests' | 'timeout';
 
 export class UcpdError extends Error {
   constructor(

@@ -23,6 +23,7 @@ import { SearchIndexer } from '../store/search-indexer.js';
 import type { FetchPolicy } from '../ucp/fetcher.js';
 import { errorHandler, notFoundHandler } from './problem.js';
 import { Faults, guardRequests } from './guard.js';
+import { clientAddresses } from './client.js';
 
 export interface AppDeps {
   store: Store;
@@ -68,11 +69,12 @@ export function createApp(deps: AppDeps): Handler {
   });
   const changes = new ChangeBroadcaster(store, service.urls, logger);
   const signer = config.signResponses ? trust.signer : undefined;
-  const commerce = commerceHandler({ service, changes, logger, ...(signer ? { signer } : {}) });
+  const clientOf = clientAddresses(config.trustProxy, logger);
+  const commerce = commerceHandler({ service, changes, logger, clientOf, ...(signer ? { signer } : {}) });
   const indexer = new SearchIndexer(store, logger);
   indexer.start();
   const ucp = new Ucp({ config, store, commerce: service, trust, clock, logger, ...(deps.fetchPolicy ? { fetchPolicy: deps.fetchPolicy } : {}) });
-  const ucpDeps = { ucp, config, logger, ...(signer ? { signer } : {}) };
+  const ucpDeps = { ucp, config, logger, clientOf, ...(signer ? { signer } : {}) };
   const ucpOperations = ucpHandler(ucpDeps, [...catalogOperations(ucp), ...commerceOperations(ucp)]);
   ucp.webhooks.start();
 

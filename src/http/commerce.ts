@@ -67,10 +67,12 @@ export interface CommerceRoutes {
   changes: ChangeBroadcaster;
   logger: Logger;
   signer?: ResponseSigner;
+  /** The client's address (per-client stream limits). */
+  clientOf?: (req: IncomingMessage) => string;
 }
 
 /** Handles the catalog routes; returns false for anything else (the caller passes it on). */
-export function commerceHandler({ service, changes, logger, signer }: CommerceRoutes): (req: IncomingMessage, res: ServerResponse) => Handled {
+export function commerceHandler({ service, changes, logger, signer, clientOf }: CommerceRoutes): (req: IncomingMessage, res: ServerResponse) => Handled {
   const files = contextFiles();
   const statics: Record<string, Rendered> = {
     '/.well-known/commerce/context.jsonld': staticDoc(files.ucpd, JSONLD),
@@ -129,7 +131,7 @@ export function commerceHandler({ service, changes, logger, signer }: CommerceRo
     if (path === '/.well-known/commerce/changes') {
       if (req.headers.accept?.includes('text/event-stream')) {
         respond(req, res, async () => {
-          await changes.subscribe(req, res, query);
+          await changes.subscribe(req, res, query, clientOf?.(req));
           return undefined;
         });
       } else {

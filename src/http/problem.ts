@@ -17,6 +17,8 @@ const STATUS: Record<ErrorKind, number> = {
   forbidden: 403,
   unavailable: 503,
   too_large: 413,
+  too_many_requests: 429,
+  timeout: 408,
 };
 
 const TITLES: Record<number, string> = {
@@ -26,10 +28,12 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };

@@ -23,12 +23,15 @@ import type { Claim } from '../ucp/idempotency.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { responseJson } from '../ucp/catalog/fragments.js';
 import { sendRendered } from './respond.js';
+import type { ClientOf } from './client.js';
 
 export interface UcpRouteDeps {
   ucp: Ucp;
   config: Config;
   logger: Logger;
   signer?: ResponseSigner;
+  /** The client's address (per-client budgets); the socket's when absent. */
+  clientOf?: ClientOf;
 }
 
 /** What an operation returns: a success body (without `ucp`), or business errors (an error_response). */
@@ -236,7 +239,7 @@ export function ucpHandler(deps: UcpRouteDeps, operations: readonly Operation[])
       const headers: Record<string, string | undefined> = {};
       for (const name of Object.keys(req.headers)) headers[name] = header(req, name);
       const addressed = (config.trustProxy ? header(req, 'x-forwarded-host')?.split(',')[0]?.trim() : undefined) ?? header(req, 'host') ?? publicAuthority;
-      const admission = await ucp.admit({ method: req.method ?? 'POST', path, query, headers, body: rawBody, authorities: [addressed, publicAuthority] });
+      const admission = await ucp.admit({ method: req.method ?? 'POST', path, query, headers, body: rawBody, authorities: [addressed, publicAuthority], client: deps.clientOf?.(req) ?? req.socket.remoteAddress ?? 'unknown' });
       platform = admission.negotiated.platform.url;
 
       // Idempotency (after negotiation: a request the version check refuses is never replayed)

@@ -14,7 +14,9 @@
  * - A connect deadline (TCP, and the TLS handshake for https), a deadline for the whole response, a
  *   body cap (by Content-Length up front, and counted while streaming); on any of them the request is
  *   aborted and the socket destroyed. TLS verification is never disabled; tests pass their own `ca`.
- * - A token bucket bounds how often unknown origins can make us fetch (`budgeted: true`).
+ * - Token buckets bound how often unknown origins can make us fetch (`budgeted: true`): one per
+ *   requesting client (an IPv4 address, or an IPv6 /64) and one for everyone, so a few clients cannot
+ *   use up the budget and lock new platforms out.
  *
  * Failures are `FetchError`s with a stable `failure`. Their messages name the URL or host and the
  * reason and reach API clients, so they never carry response bodies, URL credentials, or the
@@ -24,6 +26,8 @@ import * as dns from 'node:dns';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
+import { Lru } from '../util/lru.js';
+import { TokenBucket } from '../util/token-bucket.js';
 
 export type FetchFailure =
   | 'invalid_url'
@@ -35,13 +39,14 @@ export type FetchFailure =
   | 'http_status'
   | 'too_large'
   | 'not_json'
-  | 'budget_exhausted';
+  | 'budget_exhausted'
+  | 'client_budget_exhausted';
 
 export class FetchError extends Error {
   constructor(
     readonly failure: FetchFailure,
     message: string,
-    /** Only for `budget_exhausted`: whole seconds until a budget token is available. */
+    /** Only for the budget failures: whole seconds until a budget token is available. */
     readonly retryAfterSeconds?: number,
   ) {
     super(message);
@@ -59,8 +64,10 @@ export interface FetchPolicy {
   /** The whole request, body included. */
   responseTimeoutMs: number;
   maxBytes: number;
-  /** Token bucket for fetches of unknown origins. */
+  /** Token bucket for fetches of unknown origins, shared by all clients. */
   budget: { capacity: number; refillPerSecond: number };
+  /** Token bucket per requesting client for fetches of unknown origins. */
+  clientBudget: { capacity: number; refillPerSecond: number };
   /** DNS lookup, injectable for tests; default node:dns lookup with {all: true}. */
   lookup?: (hostname: string) => Promise<{ address: string; family: 4 | 6 }[]>;
   /** TLS trust for tests (e.g. a self-signed CA); passed to https.request as `ca`. */
@@ -75,7 +82,27 @@ export const DEFAULT_FETCH_POLICY: FetchPolicy = Object.freeze({
   responseTimeoutMs: 5000,
   maxBytes: 256 * 1024,
   budget: Object.freeze({ capacity: 20, refillPerSecond: 1 }),
+  clientBudget: Object.freeze({ capacity: 5, refillPerSecond: 0.1 }),
 });
+
+/** Clients whose budgets are remembered at once (least recently used forgotten first). */
+const MAX_CLIENT_BUCKETS = 10_000;
+
+function isLoopback(address: string): boolean {
+  const a = address.toLowerCase().replace(/^::ffff:/, '');
+  return a === '::1' || (net.isIPv4(a) && a.startsWith('127.'));
+}
+
+/** The budget key of a client address: an IPv4 address, or the /64 an IPv6 address belongs to. */
+export function clientKey(address: string): string {
+  let a = address.trim().toLowerCase();
+  if (a.startsWith('::ffff:') && net.isIPv4(a.slice(7))) a = a.slice(7);
+  if (net.isIPv6(a)) {
+    const g = ipv6Groups(a);
+    if (g) return `${g.slice(0, 4).map((x) => x.toString(16)).join(':')}::/64`;
+  }
+  return a;
+}
 
 export interface Fetched {
   /** The URL fetched (normalised, fragment removed). */
@@ -111,8 +138,8 @@ const V4_BLOCKED: readonly [string, number][] = [
 
 const V6_BLOCKED: readonly [string, number][] = [
   ['::', 96], // unspecified (::/128), loopback (::1/128) and the deprecated IPv4-compatible ::a.b.c.d
-  ['64:ff9b::', 96], // NAT64 well-known prefix
-  ['64:ff9b:1::', 48], // NAT64 local-use prefix
+  // 64:ff9b::/96 (NAT64 well-known prefix) is judged by the IPv4 address it carries: see embeddedIPv4
+  ['64:ff9b:1::', 48], // NAT64 local-use prefix (local by definition)
   ['100::', 64], // discard-only
   ['2001:db8::', 32], // documentation
   ['fc00::', 7], // unique local (ULA)
@@ -154,11 +181,27 @@ function ipv6Groups(ip: string): number[] | undefined {
   return rest === undefined ? [...nums(head), ...tail] : [...nums(head), ...zeros, ...nums(rest), ...tail];
 }
 
+const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+
+/**
+ * The IPv4 addresses an IPv6 address carries and reaches: IPv4-mapped `::ffff:a.b.c.d`, NAT64
+ * `64:ff9b::a.b.c.d` (RFC 6052), 6to4 `2002:AABB:CCDD::/48` (RFC 3056) and Teredo `2001:0::/32` (RFC 4380:
+ * the server's address in bits 32-63, the client's, inverted, in the last 32 bits).
+ */
+export function embeddedIPv4(g: readonly number[]): string[] {
+  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) return [v4(g[6]!, g[7]!)];
+  if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0) return [v4(g[6]!, g[7]!)];
+  if (g[0] === 0x2002) return [v4(g[1]!, g[2]!)];
+  if (g[0] === 0x2001 && g[1] === 0) return [v4(g[2]!, g[3]!), v4(g[6]! ^ 0xffff, g[7]! ^ 0xffff)];
+  return [];
+}
+
 /**
  * Whether a fetch must not connect to `ip`: private, loopback, link-local, ULA, CGNAT, multicast,
- * unspecified, documentation/benchmark/reserved ranges, NAT64. IPv4-mapped IPv6 (`::ffff:a.b.c.d`) is
- * judged by its IPv4 address. Accepts bracketed IPv6 and zone ids; anything that is not an IP address
- * is blocked (fail closed).
+ * unspecified, documentation/benchmark/reserved ranges, NAT64 local-use. An IPv6 address that carries an
+ * IPv4 address (IPv4-mapped, NAT64, 6to4, Teredo) is also judged by that IPv4 address: a 6to4 form of
+ * 127.0.0.1 is loopback. Accepts bracketed IPv6 and zone ids; anything that is not an IP address is
+ * blocked (fail closed).
  */
 export function isBlockedAddress(ip: string): boolean {
   let a = ip.trim();
@@ -170,9 +213,12 @@ export function isBlockedAddress(ip: string): boolean {
   if (family !== 6) return true;
   const g = ipv6Groups(a);
   if (!g) return true;
-  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
-    return v4Blocked.check(`${g[6]! >> 8}.${g[6]! & 255}.${g[7]! >> 8}.${g[7]! & 255}`, 'ipv4');
-  }
+  // IPv4-translated ::ffff:0:a.b.c.d (SIIT, RFC 6145) is never routed on the internet (written out: BlockList
+  // would read "::ffff:0:0" as an IPv4-mapped address)
+  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0xffff && g[5] === 0) return true;
+  const carried = embeddedIPv4(g);
+  if (carried.some((x) => v4Blocked.check(x, 'ipv4') || x === '255.255.255.255')) return true;
+  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) return false; // mapped: judged by its IPv4 alone
   return v6Blocked.check(a, 'ipv6');
 }
 
@@ -227,26 +273,28 @@ export class ProfileFetcher {
   private readonly policy: FetchPolicy;
   private readonly allowHosts: ReadonlySet<string>;
   private readonly now: () => number;
-  private tokens: number;
-  private refilledAt: number;
+  private readonly budget: TokenBucket;
+  private readonly clientBudgets: Lru<string, TokenBucket>;
 
   constructor(policy: Partial<FetchPolicy> = {}) {
     const given = Object.fromEntries(Object.entries(policy).filter(([, v]) => v !== undefined)) as Partial<FetchPolicy>;
     this.policy = { ...DEFAULT_FETCH_POLICY, ...given };
-    const { connectTimeoutMs, responseTimeoutMs, maxBytes, budget } = this.policy;
+    const { connectTimeoutMs, responseTimeoutMs, maxBytes, budget, clientBudget } = this.policy;
     for (const [name, v] of [
       ['connectTimeoutMs', connectTimeoutMs],
       ['responseTimeoutMs', responseTimeoutMs],
       ['maxBytes', maxBytes],
       ['budget.refillPerSecond', budget.refillPerSecond],
+      ['clientBudget.refillPerSecond', clientBudget.refillPerSecond],
     ] as const) {
       if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`fetch policy: ${name} must be a positive number`);
     }
     if (!(Number.isFinite(budget.capacity) && budget.capacity >= 1)) throw new RangeError('fetch policy: budget.capacity must be at least 1');
+    if (!(Number.isFinite(clientBudget.capacity) && clientBudget.capacity >= 1)) throw new RangeError('fetch policy: clientBudget.capacity must be at least 1');
     this.allowHosts = new Set(this.policy.allowHosts.map((h) => h.toLowerCase()));
     this.now = this.policy.now ?? Date.now;
-    this.tokens = budget.capacity;
-    this.refilledAt = this.now();
+    this.budget = new TokenBucket(budget.capacity, budget.refillPerSecond, this.now);
+    this.clientBudgets = new Lru(MAX_CLIENT_BUCKETS);
   }
 
   /** Check a URL without fetching (scheme, credentials, literal IP refusal); throws FetchError. */
@@ -275,25 +323,45 @@ export class ProfileFetcher {
     return u;
   }
 
-  /** Seconds until a budget token is available (0 when one is). */
+  /** Seconds until a token of the shared budget is available (0 when one is). */
   budgetRetryAfter(): number {
-    this.refill();
-    if (this.tokens >= 1 - 1e-9) return 0; // tolerate floating-point drift in the refill
-    return Math.max(1, Math.ceil((1 - this.tokens) / this.policy.budget.refillPerSecond - 1e-9));
+    return this.budget.retryAfter();
   }
 
-  /** Fetch JSON; `budgeted: true` takes one token from the global budget first (throws budget_exhausted with retryAfterSeconds when empty). */
-  async fetchJson(url: string, opts: { budgeted?: boolean; accept?: string } = {}): Promise<Fetched> {
+  /**
+   * Fetch JSON. `budgeted: true` takes one token from the requesting `client`'s budget (throws
+   * client_budget_exhausted when it is empty) and one from the shared budget (budget_exhausted), both
+   * with retryAfterSeconds.
+   */
+  async fetchJson(url: string, opts: { budgeted?: boolean; client?: string; accept?: string } = {}): Promise<Fetched> {
     const u = this.checkUrl(url);
-    if (opts.budgeted) {
-      const wait = this.budgetRetryAfter();
-      if (wait > 0) {
-        throw new FetchError('budget_exhausted', `not fetching ${shown(u)}: the budget for fetching unknown profiles is used up; retry in ${wait} s`, wait);
-      }
-      this.tokens = Math.max(0, this.tokens - 1);
-    }
+    if (opts.budgeted) this.spend(u, opts.client);
     return this.send(u, { method: 'GET', headers: { accept: opts.accept ?? 'application/json' }, json: true });
   }
+
+  private spend(u: URL, client: string | undefined): void {
+    let own: TokenBucket | undefined;
+    // a loopback caller is local tooling (a conformance run) or a proxy whose clients ucpd cannot tell
+    // apart (no --trust-proxy): a per-client budget would only lock them all out together
+    if (client !== undefined && !isLoopback(client)) {
+      const key = clientKey(client);
+      own = this.clientBudgets.get(key);
+      if (!own) {
+        own = new TokenBucket(this.policy.clientBudget.capacity, this.policy.clientBudget.refillPerSecond, this.now);
+        this.clientBudgets.set(key, own);
+      }
+      if (!own.take()) {
+        const wait = own.retryAfter();
+        throw new FetchError('client_budget_exhausted', `not fetching ${shown(u)}: this client asked for too many unknown platform profiles; retry in ${wait} s`, wait);
+      }
+    }
+    if (!this.budget.take()) {
+      own?.refund();
+      const wait = this.budget.retryAfter();
+      throw new FetchError('budget_exhausted', `not fetching ${shown(u)}: the budget for fetching unknown profiles is used up; retry in ${wait} s`, wait);
+    }
+  }
+
 
   /**
    * POST a body (webhook delivery) under the same rules: no redirects, address checks at connect time,
@@ -303,13 +371,6 @@ export class ProfileFetcher {
     const u = this.checkUrl(url);
     const { json: _json, ...rest } = await this.send(u, { method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, body, json: false });
     return rest;
-  }
-
-  private refill(): void {
-    const t = this.now();
-    const elapsed = Math.max(0, t - this.refilledAt) / 1000;
-    this.tokens = Math.min(this.policy.budget.capacity, this.tokens + elapsed * this.policy.budget.refillPerSecond);
-    this.refilledAt = Math.max(t, this.refilledAt);
   }
 
   private isAllowlisted(u: URL): boolean {

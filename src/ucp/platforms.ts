@@ -209,9 +209,10 @@ export class PlatformResolver {
 
   /**
    * The platform profile for a profile URL: pinned, cached or fetched. `refresh` refetches a cached
-   * profile at most once per 60 s (for an unknown signing key id). Throws UcpProtocolError.
+   * profile at most once per 60 s (for an unknown signing key id). `client`: who asks (its address), for
+   * the per-client budget of fetches of unknown profiles. Throws UcpProtocolError.
    */
-  async resolve(profileUrl: string, opts: { refresh?: boolean } = {}): Promise<PlatformProfile> {
+  async resolve(profileUrl: string, opts: { refresh?: boolean; client?: string } = {}): Promise<PlatformProfile> {
     const pinned = this.o.registry.get(profileUrl);
     if (pinned) return pinned.platform;
 
@@ -219,9 +220,11 @@ export class PlatformResolver {
     try {
       url = this.o.fetcher.checkUrl(profileUrl);
     } catch (err) {
-      throw this.fetchFailure(err, profileUrl);
+      // the URL itself (scheme, credentials, a literal private address): the client's own input, said plainly
+      throw this.fetchFailure(err, profileUrl, 'url');
     }
     const key = url.href;
+    // trusted origins (the allowlist) are exempt from the budgets, like pinned platforms
     const trusted = this.trusted.has(url.origin.toLowerCase());
     if (this.o.policy.approvedOnly && !trusted) {
       throw protocolError('profile_not_trusted', `platform profile ${key} is not in this business's registry of approved platforms`);
@@ -235,16 +238,16 @@ export class PlatformResolver {
     }
     let pending = this.inflight.get(key);
     if (!pending) {
-      pending = this.fetch(key, trusted).finally(() => this.inflight.delete(key));
+      pending = this.fetch(key, trusted, opts.client).finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);
     }
     return pending;
   }
 
-  private async fetch(url: string, trusted: boolean): Promise<PlatformProfile> {
+  private async fetch(url: string, trusted: boolean, client: string | undefined): Promise<PlatformProfile> {
     const started = this.now();
     try {
-      const fetched = await this.o.fetcher.fetchJson(url, { budgeted: !trusted });
+      const fetched = await this.o.fetcher.fetchJson(url, { budgeted: !trusted, ...(client !== undefined ? { client } : {}) });
       const doc = fetched.json;
       const version = declaredVersion(doc);
       // A profile of a protocol version we do not speak may have another shape: say so before validating.
@@ -260,30 +263,36 @@ export class PlatformResolver {
       this.cache.set(url, { platform, fetchedAt: started, expiresAt: started + ttlSeconds(fetched.cacheControl) * 1000 });
       return platform;
     } catch (err) {
-      const failure = err instanceof UcpProtocolError ? err : this.fetchFailure(err, url);
+      const failure = err instanceof UcpProtocolError ? err : this.fetchFailure(err, url, 'fetch');
       // remember failures briefly (not budget exhaustion: that is ours, not the platform's)
-      if (failure.code !== 'temporarily_unavailable') this.cache.set(url, { failure, fetchedAt: started, expiresAt: started + FAILURE_TTL_SECONDS * 1000 });
+      if (failure.code !== 'temporarily_unavailable' && failure.code !== 'rate_limited') this.cache.set(url, { failure, fetchedAt: started, expiresAt: started + FAILURE_TTL_SECONDS * 1000 });
       throw failure;
     }
   }
 
-  private fetchFailure(err: unknown, url: string): UcpProtocolError {
+  /**
+   * A failure as the client sees it. Problems with the URL itself are said plainly. Whatever happened
+   * while fetching (DNS, a refused address, connection, TLS, timeout, redirect, HTTP status, size) is one
+   * text for every cause, so the answers cannot be used to scan which hosts answer (or what a name
+   * resolves to); the operator finds the cause in the log.
+   */
+  private fetchFailure(err: unknown, url: string, stage: 'url' | 'fetch'): UcpProtocolError {
     if (!(err instanceof FetchError)) {
       if (err instanceof UcpProtocolError) return err;
       this.o.logger?.error('platform profile fetch failed unexpectedly', { url, error: err instanceof Error ? err.stack : String(err) });
       return protocolError('profile_unreachable', `platform profile ${url} could not be fetched`);
     }
     switch (err.failure) {
-      case 'invalid_url':
-      case 'insecure_scheme':
-      case 'address_refused':
-        return protocolError('invalid_profile_url', err.message);
-      case 'not_json':
-        return protocolError('profile_malformed', err.message);
       case 'budget_exhausted':
         return protocolError('temporarily_unavailable', `too many new platforms at once; retry in ${err.retryAfterSeconds ?? 1} s`, { retryAfterSeconds: err.retryAfterSeconds ?? 1 });
+      case 'client_budget_exhausted':
+        return protocolError('rate_limited', `too many unknown platform profiles from this client; retry in ${err.retryAfterSeconds ?? 1} s`, { retryAfterSeconds: err.retryAfterSeconds ?? 1 });
       default:
-        return protocolError('profile_unreachable', err.message);
+        break;
     }
+    if (stage === 'url' && (err.failure === 'invalid_url' || err.failure === 'insecure_scheme' || err.failure === 'address_refused')) return protocolError('invalid_profile_url', err.message);
+    this.o.logger?.debug('platform profile fetch failed', { url, failure: err.failure, reason: err.message });
+    if (err.failure === 'not_json') return protocolError('profile_malformed', `platform profile ${url} is not a valid UCP profile`);
+    return protocolError('profile_unreachable', `platform profile ${url} could not be fetched`);
   }
 }

@@ -125,16 +125,16 @@ export class Ucp {
     return version === UCP_VERSION ? `${this.d.config.baseUrl}/.well-known/ucp` : `${this.d.config.baseUrl}/.well-known/ucp/${version}`;
   }
 
-  /** Negotiate and check the signature of one request. Throws UcpProtocolError. */
-  async admit(req: SignedRequest): Promise<Admission> {
+  /** Negotiate and check the signature of one request; `client`: the caller's address. Throws UcpProtocolError. */
+  async admit(req: SignedRequest & { client?: string }): Promise<Admission> {
     const profileUrl = profileUrlFromHeader(req.headers['ucp-agent']);
-    const platform = await this.resolver.resolve(profileUrl);
+    const platform = await this.resolver.resolve(profileUrl, req.client !== undefined ? { client: req.client } : {});
     let negotiated = this.negotiated.get(platform);
     if (!negotiated) {
       negotiated = negotiate(this.business, platform);
       this.negotiated.set(platform, negotiated);
     }
-    const verified = await this.verifier.verify(req, platform, () => this.resolver.resolve(profileUrl, { refresh: true }));
+    const verified = await this.verifier.verify(req, platform, () => this.resolver.resolve(profileUrl, { refresh: true, ...(req.client !== undefined ? { client: req.client } : {}) }));
     return { negotiated, ...(verified ? { signedBy: verified.keyid } : {}) };
   }
 }

@@ -154,8 +154,18 @@ describe('isBlockedAddress', () => {
     ['::ffff:10.0.0.1', true],
     ['::ffff:a9fe:a9fe', true],
     ['0:0:0:0:0:ffff:c0a8:0101', true],
-    ['64:ff9b::a00:1', true],
-    ['64:ff9b::808:808', true],
+    ['64:ff9b::a00:1', true], // NAT64 of 10.0.0.1
+    ['64:ff9b::7f00:1', true], // NAT64 of 127.0.0.1
+    ['64:ff9b:1::a00:1', true], // NAT64 local-use prefix
+    ['2002:7f00:1::', true], // 6to4 of 127.0.0.1
+    ['2002:7f00:1:1::1', true],
+    ['2002:c0a8:101::1', true], // 6to4 of 192.168.1.1
+    ['2002:a9fe:a9fe::', true], // 6to4 of 169.254.169.254
+    ['2002:0a00:0001:ffff:ffff:ffff:ffff:ffff', true], // 6to4 of 10.0.0.1
+    ['2001:0:4136:e378:8000:63bf:80ff:fffe', true], // Teredo, client 127.0.0.1 (inverted)
+    ['2001:0:7f00:1:8000:63bf:f7f7:f7f7', true], // Teredo, server 127.0.0.1
+    ['2001::', true], // Teredo, server 0.0.0.0
+    ['::ffff:0:127.0.0.1', true], // IPv4-translated (SIIT): inside ::/96
     ['100::1', true],
     ['2001:db8::1', true],
     ['fc00::1', true],
@@ -180,6 +190,9 @@ describe('isBlockedAddress', () => {
     ['2001:4860:4860::8888', false],
     ['::ffff:8.8.8.8', false],
     ['::ffff:808:808', false],
+    ['64:ff9b::808:808', false], // NAT64 of 8.8.8.8: judged by the IPv4 it carries (IPv6-only hosts behind DNS64 need it)
+    ['2002:808:808::1', false], // 6to4 of 8.8.8.8
+    ['2001:0:4136:e378:8000:63bf:f7f7:f7f7', false], // Teredo, public server and client
   ])('%s -> %s', (ip, blocked) => expect(isBlockedAddress(ip)).toBe(blocked));
 });
 

@@ -212,6 +212,10 @@ describe('negotiation matrix', () => {
     ['plain http', 'http://agent.example/profile.json'],
     ['credentials', 'https://user:pw@agent.example/profile.json'],
     ['not a URL', 'not a url'],
+    ['6to4 form of 127.0.0.1', 'https://[2002:7f00:1::]/profile.json'],
+    ['6to4 form of 10.0.0.1', 'https://[2002:a00:1::1]/profile.json'],
+    ['Teredo with client 127.0.0.1', 'https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/profile.json'],
+    ['NAT64 form of 169.254.169.254', 'https://[64:ff9b::a9fe:a9fe]/latest/meta-data'],
   ])('%s profile URL: 400 invalid_profile_url, nothing fetched', async (_what, url) => {
     const res = await post('/catalog/search', search, { profile: url, sign: false });
     expect(res.status).toBe(400);
@@ -226,6 +230,41 @@ describe('negotiation matrix', () => {
       expect(res.status).toBe(422);
       expect(res.body.code).toBe('profile_malformed');
     }
+  });
+
+  test('whatever goes wrong while fetching, the answer says one thing (no scanning through ucpd)', async () => {
+    profiles.set('/server-error.json', { oops: true }, { status: 500 });
+    profiles.set('/moved.json', '', { status: 302, headers: { location: 'https://elsewhere.example/' } });
+    profiles.set('/huge.json', JSON.stringify({ pad: 'x'.repeat(300 * 1024) }));
+    const texts = new Set<string>();
+    for (const p of ['/nothing-here.json', '/server-error.json', '/moved.json', '/huge.json']) {
+      const url = profiles.url(p);
+      const res = await post('/catalog/search', search, { profile: url, sign: false });
+      expect({ p, status: res.status, code: res.body.code }).toEqual({ p, status: 424, code: 'profile_unreachable' });
+      texts.add(res.body.content.replace(url, '<url>'));
+    }
+    // names: one that does not resolve, one that resolves to loopback, one to a 6to4 form of loopback
+    const dns = await demoApp({ UCPD_UCP_FETCH_ALLOW_HOSTS: `127.0.0.1:${profiles.port}` }, [], {
+      lookup: async (host: string) => {
+        if (host === 'loopback.example') return [{ address: '127.0.0.1', family: 4 as const }];
+        if (host === 'sixtofour.example') return [{ address: '2002:7f00:1::1', family: 6 as const }];
+        throw Object.assign(new Error('nxdomain'), { code: 'ENOTFOUND' });
+      },
+      connectTimeoutMs: 300,
+    });
+    try {
+      for (const host of ['nowhere.example', 'loopback.example', 'sixtofour.example']) {
+        const url = `https://${host}/profile.json`;
+        const res = await request(dns.app).post('/ucp/v1/catalog/search').set(ucpHeaders(url, JSON.stringify(search), 'POST', '/ucp/v1/catalog/search')).send(search);
+        expect({ host, status: res.status, code: res.body.code }).toEqual({ host, status: 424, code: 'profile_unreachable' });
+        expect(res.body.content.replace(url, '')).not.toMatch(/127\.0\.0\.1|2002|resolve|refused|ENOTFOUND|private|loopback/i);
+        texts.add(res.body.content.replace(url, '<url>'));
+      }
+    } finally {
+      dns.app.close();
+      await dns.close();
+    }
+    expect([...texts]).toEqual(['platform profile <url> could not be fetched']);
   });
 
   test('a fetched profile is cached: one fetch serves many requests', async () => {
@@ -256,6 +295,36 @@ describe('approved platforms only, and the discovery budget', () => {
       const res = await call('https://unknown-agent.example/profile.json');
       expect(res.status).toBe(403);
       expect(res.body.code).toBe('profile_not_trusted');
+    } finally {
+      e.app.close();
+      await p.close();
+      await e.close();
+    }
+  });
+
+  test('one client cannot lock new platforms out: past its own budget it gets 429; other clients still get through', async () => {
+    const p = await profileServer();
+    const e = await demoApp({ UCPD_UCP_FETCH_ALLOW_HOSTS: `127.0.0.1:${p.port}`, UCPD_TRUST_PROXY: 'true', UCPD_UCP_TRUSTED_ORIGINS: 'https://trusted-agent.example' }, [], { budget: { capacity: 20, refillPerSecond: 0.01 } });
+    try {
+      p.set('/newcomer.json', platformProfile());
+      const call = (profile: string, client: string) =>
+        request(e.app).post('/ucp/v1/catalog/search').set({ ...ucpHeaders(profile, '{}', 'POST', '/ucp/v1/catalog/search'), 'x-forwarded-for': client }).send('{"query":"tent"}');
+      const statuses: number[] = [];
+      // the attack of the report: unknown profile URLs, one after another, from one client
+      for (let i = 0; i < 20; i++) statuses.push((await call(p.url(`/unknown-${i}.json`), '203.0.113.9')).status);
+      expect(statuses.slice(0, 5)).toEqual([424, 424, 424, 424, 424]);
+      expect(new Set(statuses.slice(5))).toEqual(new Set([429]));
+      const limited = await call(p.url('/unknown-99.json'), '203.0.113.9');
+      expect(limited.body.code).toBe('rate_limited');
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(p.hits.get('/unknown-99.json')).toBeUndefined();
+      // an IPv6 client is budgeted by its /64: rotating addresses inside it does not help
+      for (let i = 0; i < 6; i++) statuses.push((await call(p.url(`/v6-${i}.json`), `2001:db8:1:2::${i + 1}`)).status);
+      expect(statuses.slice(-1)).toEqual([429]);
+      // a new platform from another client still registers
+      expect((await call(p.url('/newcomer.json'), '198.51.100.7')).status).toBe(200);
+      // loopback callers (local tooling, or a proxy ucpd does not trust) share only the global budget
+      for (let i = 0; i < 8; i++) expect((await call(p.url(`/local-${i}.json`), '127.0.0.1')).status).toBe(424);
     } finally {
       e.app.close();
       await p.close();
