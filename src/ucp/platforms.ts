@@ -142,7 +142,7 @@ export class PlatformRegistry {
     if (u.protocol !== 'https:' && u.protocol !== 'http:') throw protocolError('invalid_request', 'profile_url must be an http(s) URL', { path: '$.profile_url' });
     const problems = profileProblems(this.schemas, profile);
     if (problems.length) throw protocolError('invalid_request', `profile is not a valid UCP platform profile: ${problems.join('; ')}`, { path: '$.profile' });
-    mkdirSync(this.dir, { recursive: true });
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const file = path.join(this.dir, `${createHash('sha256').update(normalizeUrl(profileUrl)).digest('hex').slice(0, 20)}.json`);
     const tmp = `${file}.tmp`;
     writeFileSync(tmp, `${JSON.stringify({ profile_url: profileUrl, profile }, null, 2)}\n`, { mode: 0o600 });

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CLI, cleanEnv, rawRequest, startServer, type Started } from '../helpers/server.js';
@@ -83,6 +84,23 @@ describe('malformed paths and encodings', () => {
     const ucp = await rawRequest(server.base, 'POST', '/ucp/v1/catalog/search', { 'content-type': 'application/json', 'content-encoding': 'gzip' }, 'not gzip');
     expect(ucp.status).toBe(415);
     expect(JSON.parse(ucp.text)).toMatchObject({ code: 'unsupported_media_type' });
+  });
+
+  test('the data directory is private: 0700, and every file in it 0600 (the database, its WAL, keys, platforms)', async () => {
+    const seen: string[] = [];
+    const walk = (dir: string) => {
+      expect({ dir, mode: (statSync(dir).mode & 0o777).toString(8) }).toEqual({ dir, mode: '700' });
+      for (const name of readdirSync(dir)) {
+        const p = path.join(dir, name);
+        if (statSync(p).isDirectory()) walk(p);
+        else {
+          seen.push(name);
+          expect({ p, mode: (statSync(p).mode & 0o777).toString(8) }).toEqual({ p, mode: '600' });
+        }
+      }
+    };
+    walk(data.dir);
+    expect(seen).toEqual(expect.arrayContaining(['ucpd.sqlite', 'ucpd.sqlite-wal', 'ucpd.sqlite-shm']));
   });
 
   test('after all of it the process is up and the backstop caught nothing', async () => {

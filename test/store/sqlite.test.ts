@@ -1,5 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
+import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { importFeed } from '../../src/feed/pipeline.js';
 import { openDatabase } from '../../src/store/sqlite/db.js';
@@ -31,6 +33,24 @@ describe('SQLite specifics', () => {
     }
   });
 
+  test('a store made before files were private is tightened on open: directory 0700, database and WAL 0600', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const data = path.join(dir, 'data');
+      const file = path.join(data, 'ucpd.sqlite');
+      const db = openDatabase({ file });
+      db.prepare("INSERT INTO meta (key, value) VALUES ('x', 'y')").run();
+      chmodSync(data, 0o755);
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) chmodSync(f, 0o644);
+      db.close();
+      openDatabase({ file }).close();
+      expect((statSync(data).mode & 0o777).toString(8)).toBe('700');
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) expect((statSync(f).mode & 0o777).toString(8)).toBe('600');
+    } finally {
+      cleanup();
+    }
+  });
+
   test('migration 8 marks a store whose every applied import was the bundled demo feed as the demo catalog, and only that', () => {
     const { dir, cleanup } = tempDir();
     try {
@@ -42,8 +62,9 @@ describe('SQLite specifics', () => {
       ];
       cases.forEach(([sources, expected], i) => {
         const file = path.join(dir, `m${i}.sqlite`);
-        const db = openDatabase({ file });
-        db.prepare("DELETE FROM meta WHERE key = 'catalog_origin'").run();
+        // a store as version 7 left it
+        const db = new Database(file);
+        for (const m of MIGRATIONS.slice(0, 7)) db.exec(m);
         sources.forEach((source, j) => db.prepare("INSERT INTO imports (id, format, mode, source, started_at, status, summary) VALUES (?, 'jsonl', 'upsert', ?, ?, 'applied', '{}')").run(`i${j}`, source, `2026-01-0${j + 1}T00:00:00Z`));
         db.pragma('user_version = 7');
         db.close();
