@@ -31,6 +31,8 @@ export interface Config {
   jsonLimit: number;
   /** Largest feed upload through the admin API, bytes. */
   feedLimit: number;
+  /** A feed upload that sends nothing for this long is aborted (and nothing is applied), milliseconds. */
+  feedIdleMs: number;
   /** Sign agent-facing responses (RFC 9421); off only when a proxy in front signs them. */
   signResponses: boolean;
   /** Serve HTTPS with this certificate chain and key (PEM files); both or neither. */
@@ -80,6 +82,7 @@ export const ENV = {
   trustProxy: 'UCPD_TRUST_PROXY',
   jsonLimit: 'UCPD_JSON_LIMIT',
   feedLimit: 'UCPD_FEED_LIMIT',
+  feedIdleTimeout: 'UCPD_FEED_IDLE_TIMEOUT',
   signResponses: 'UCPD_SIGN_RESPONSES',
   tlsCert: 'UCPD_TLS_CERT',
   tlsKey: 'UCPD_TLS_KEY',
@@ -107,6 +110,7 @@ const FLAG: Record<keyof typeof ENV, string> = {
   trustProxy: '--trust-proxy',
   jsonLimit: '--json-limit',
   feedLimit: '--feed-limit',
+  feedIdleTimeout: '--feed-idle-timeout',
   signResponses: '--no-sign-responses',
   tlsCert: '--tls-cert',
   tlsKey: '--tls-key',
@@ -227,6 +231,9 @@ export function loadConfig(flags: RawConfig = {}, env: NodeJS.ProcessEnv = proce
   const simulationSecret = raw('ucpSimulationSecret');
   if (simulationSecret !== undefined && simulationSecret !== '' && simulationSecret.length < 16) problems.push(`${where('ucpSimulationSecret')} must be at least 16 characters`);
   const seedDemo = bool('seedDemo', true);
+  const idleText = raw('feedIdleTimeout') ?? '30';
+  const feedIdleSeconds = Number(idleText);
+  if (!/^\d+$/.test(idleText) || feedIdleSeconds < 1 || feedIdleSeconds > 3600) problems.push(`${where('feedIdleTimeout')} must be seconds from 1 to 3600, got "${idleText}"`);
   const testPaymentsRaw = raw('ucpTestPayments');
   const testPayments = testPaymentsRaw === undefined || testPaymentsRaw === '' ? 'demo' : bool('ucpTestPayments', false) ? 'always' : 'never';
   const maxQtyText = raw('ucpMaxLineQuantity') ?? String(DEFAULT_MAX_LINE_QUANTITY);
@@ -247,6 +254,7 @@ export function loadConfig(flags: RawConfig = {}, env: NodeJS.ProcessEnv = proce
     trustProxy: bool('trustProxy', false),
     jsonLimit: size('jsonLimit', 5 * 1024 ** 2),
     feedLimit: size('feedLimit', 512 * 1024 ** 2),
+    feedIdleMs: feedIdleSeconds * 1000,
     signResponses: bool('signResponses', true),
     ...(tlsCert && tlsKey ? { tls: { certFile: path.resolve(cwd, tlsCert), keyFile: path.resolve(cwd, tlsKey) } } : {}),
     ucp: {

@@ -1,9 +1,16 @@
 /**
- * The import pipeline: stream records from a source -> prepare (validate, map, serialise; see prepare.ts)
- * -> apply to one import session, i.e. one transaction per feed version -> commit, or roll back at the
- * end if any record had a problem, so the previous catalog stays fully intact. `dryRun` runs everything,
- * reports, and rolls back. Big files are prepared on a worker thread while this thread writes.
+ * The import pipeline, in two stages so the store's write lock is held only to write:
+ *
+ * 1. Stage: stream records from the source and prepare them (validate, map, serialise; see prepare.ts;
+ *    big files on a worker thread) into a spool, without touching the store's write lock. A feed with
+ *    problems stops here: nothing was locked, nothing changes.
+ * 2. Apply: open one import session (one transaction per feed version), apply the spooled operations,
+ *    yielding to the event loop between batches so a server keeps answering, and commit, or roll back if
+ *    any operation was refused (an unknown reference), so the previous catalog stays fully intact.
+ *
+ * `dryRun` runs both stages, reports, and rolls back.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -14,6 +21,10 @@ import { systemClock } from '../store/store.js';
 import { FeedPreparer, type PreparedItem, type PreparedOp, type VariantKey } from './prepare.js';
 import type { WorkerInput, WorkerMessage } from './prepare-worker.js';
 import type { FeedSource, SourceRef } from './records.js';
+import { Spool } from './spool.js';
+
+/** A prepared operation waiting in the spool, with the record it came from. */
+type Staged = [PreparedOp, SourceRef];
 
 export interface ImportProblem {
   file: string;
@@ -66,10 +77,14 @@ export interface ImportOptions {
   parallel?: 'auto' | 'always' | 'never';
   /** The bundled demo catalog, or a retailer's feed (default); see the store's ImportOptions.origin. */
   origin?: 'demo' | 'feed';
+  /** Where prepared batches that do not fit in memory wait for the apply stage (default: the OS temp dir). */
+  spoolDir?: string;
 }
 
 const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
 const BATCH = 256;
+/** Operations applied between two yields to the event loop (a few milliseconds of writing). */
+const APPLY_SLICE = 64;
 
 interface Batch {
   items: PreparedItem[];
@@ -104,44 +119,73 @@ export async function importFeed(store: Store, source: FeedSource, options: Impo
 
   const useWorker = source.spec !== undefined && (options.parallel === 'always' || (options.parallel !== 'never' && (source.totalBytes ?? 0) >= PARALLEL_MIN_BYTES));
   const batches = useWorker ? preparedInWorker(source, currency) : preparedInline(source, currency);
-  const session = await store.beginImport({ format: source.format, mode, source: source.description, origin: options.origin ?? 'feed' });
-  const applier = new Applier(session, (ref, message) => warnings.length < maxErrors && warnings.push({ file: ref.file, line: ref.line, message }));
+  const spool = new Spool<Staged[]>(options.spoolDir);
   let records = 0;
+  let tally = new Tally();
+  let importId: string | undefined;
   try {
-    for await (const batch of batches) {
-      records = batch.records;
-      for (const item of batch.items) {
-        if ('problems' in item) {
-          for (const p of item.problems) fail(item.ref, p.message, p.field || undefined);
-          continue;
+    // Stage 1: validate and prepare everything; the store is not locked.
+    try {
+      for await (const batch of batches) {
+        records = batch.records;
+        const staged: Staged[] = [];
+        for (const item of batch.items) {
+          if ('problems' in item) {
+            for (const p of item.problems) fail(item.ref, p.message, p.field || undefined);
+            continue;
+          }
+          // After a problem, keep validating every record but stage nothing more: nothing will be applied.
+          if (errorCount === 0) staged.push([item.op, item.ref]);
         }
-        // After a problem, keep validating every record but stop writing: applying records that depend on a
-        // rejected one would only add cascading "unknown reference" noise to the report.
-        if (errorCount > 0) continue;
-        try {
-          await applier.apply(item.op, item.ref);
-        } catch (err) {
-          if (!(err instanceof UcpdError)) throw err;
-          const field = err.details?.field;
-          fail(item.ref, err.message, typeof field === 'string' ? field : undefined);
-        }
+        if (staged.length) await spool.push(staged);
+        options.onProgress?.({ records: batch.records, bytes: batch.bytes, ...(batch.totalBytes !== undefined ? { totalBytes: batch.totalBytes } : {}) });
       }
-      options.onProgress?.({ records: batch.records, bytes: batch.bytes, ...(batch.totalBytes !== undefined ? { totalBytes: batch.totalBytes } : {}) });
+    } catch (err) {
+      await batches.return?.(undefined);
+      throw err;
     }
-    if (errorCount === 0 && mode === 'replace') {
-      const removed = await session.removeUnseen([...applier.present]);
-      for (const [collection, n] of Object.entries(removed)) applier.tally.add(collection as Collection, 'deleted', n);
+    // Stage 2: apply in one transaction, unless the feed already failed.
+    if (errorCount === 0) {
+      const session = await store.beginImport({ format: source.format, mode, source: source.description, origin: options.origin ?? 'feed' });
+      importId = session.importId;
+      const applier = new Applier(session, (ref, message) => warnings.length < maxErrors && warnings.push({ file: ref.file, line: ref.line, message }));
+      tally = applier.tally;
+      try {
+        let sinceYield = 0;
+        outer: for await (const staged of spool.read()) {
+          for (const [op, ref] of staged) {
+            try {
+              await applier.apply(op, ref);
+            } catch (err) {
+              if (!(err instanceof UcpdError)) throw err;
+              const field = err.details?.field;
+              fail(ref, err.message, typeof field === 'string' ? field : undefined);
+              // operations depending on a refused one would only add cascading "unknown reference" noise
+              break outer;
+            }
+            if (++sinceYield >= APPLY_SLICE) {
+              sinceYield = 0;
+              await new Promise((r) => setImmediate(r));
+            }
+          }
+        }
+        if (errorCount === 0 && mode === 'replace') {
+          const removed = await session.removeUnseen([...applier.present]);
+          for (const [collection, n] of Object.entries(removed)) applier.tally.add(collection as Collection, 'deleted', n);
+        }
+        if (errorCount === 0 && !options.dryRun) await session.commit();
+        else await session.rollback();
+      } catch (err) {
+        await session.rollback();
+        throw err;
+      }
     }
-    if (errorCount === 0 && !options.dryRun) await session.commit();
-    else await session.rollback();
-  } catch (err) {
-    await session.rollback();
-    await batches.return?.(undefined);
-    throw err;
+  } finally {
+    await spool.dispose();
   }
 
   const report: ImportReport = {
-    importId: session.importId,
+    importId: importId ?? randomUUID(),
     format: source.format,
     source: source.description,
     mode,
@@ -149,7 +193,7 @@ export async function importFeed(store: Store, source: FeedSource, options: Impo
     startedAt: started.toISOString(),
     durationMs: Math.round(performance.now() - t0),
     records,
-    counts: applier.tally.counts,
+    counts: tally.counts,
     errorCount,
     errors,
     warnings,

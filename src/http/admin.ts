@@ -3,14 +3,15 @@
  * upload, data quality, import history. Handlers parse, call the store or pipeline, and serialise.
  */
 import { Router, json, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { Transform } from 'node:stream';
+import path from 'node:path';
 import { UcpdError, invalidInput } from '../catalog/errors.js';
 import { availableUnits } from '../catalog/availability.js';
 import { buildQualityReport } from '../catalog/quality.js';
 import { authenticate, grants, type Scope } from '../auth/tokens.js';
 import type { Config } from '../config.js';
 import { importFeed } from '../feed/pipeline.js';
-import { FORMATS, streamFeed, type FeedFormat } from '../feed/open.js';
+import { FORMATS, openFeed, type FeedFormat } from '../feed/open.js';
+import { receiveUpload } from './upload.js';
 import { toInventoryInput, toPriceInput } from '../feed/map.js';
 import type { InventoryRecord, PriceRecord } from '../feed/records.js';
 import { validateRecord, validator } from '../feed/validate.js';
@@ -77,17 +78,6 @@ async function resolveVariants(store: Store, records: { variant_id?: string; sku
   return ids;
 }
 
-function limitStream(limit: number): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      seen += chunk.length;
-      if (seen > limit) done(new UcpdError('too_large', 'body_too_large', `feed exceeds the ${limit} byte upload limit; nothing was applied`));
-      else done(null, chunk);
-    },
-  });
-}
-
 export function adminRouter({ store, config, clock }: AdminDeps): Router {
   validator(); // compile the feed schema up front: the first stock update should not pay ~100 ms for it
   const r = Router();
@@ -125,6 +115,12 @@ export function adminRouter({ store, config, clock }: AdminDeps): Router {
     });
   });
 
+  /**
+   * A feed upload: received into a private file first (nothing is locked while the client sends, however
+   * slowly; a stalled, oversized or aborted upload changes nothing), then imported from the file like
+   * `ucpd import` does: validated and prepared (on a worker thread when big) before the store's write
+   * lock is taken, then applied in one short transaction.
+   */
   r.post('/feed', requireScope(store, 'catalog:write'), async (req, res) => {
     const format = String(req.query.format ?? (req.is('text/tab-separated-values') ? 'gmc' : 'jsonl')) as FeedFormat;
     if (format !== 'jsonl' && format !== 'gmc') {
@@ -133,10 +129,15 @@ export function adminRouter({ store, config, clock }: AdminDeps): Router {
     const mode = String(req.query.mode ?? 'upsert');
     if (mode !== 'upsert' && mode !== 'replace') throw invalidInput('invalid_parameter', 'mode must be upsert or replace', { parameter: 'mode' });
     const dryRun = ['1', 'true', 'yes'].includes(String(req.query.dry_run ?? 'false'));
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > config.feedLimit) throw new UcpdError('too_large', 'body_too_large', `feed exceeds the ${config.feedLimit} byte upload limit`);
-    const source = streamFeed(req.pipe(limitStream(config.feedLimit)), format, 'upload');
-    const report = await importFeed(store, source, { mode, dryRun, clock });
+    const work = path.join(config.dataDir, 'tmp');
+    const upload = await receiveUpload(req, { dir: work, name: 'upload', limit: config.feedLimit, idleMs: config.feedIdleMs });
+    let report;
+    try {
+      const source = openFeed(upload.file, { format, currency: config.defaultCurrency });
+      report = await importFeed(store, source, { mode, dryRun, clock, spoolDir: work });
+    } finally {
+      await upload.discard();
+    }
     res.status(report.status === 'failed' ? 422 : 200).json(report);
   });
 

@@ -86,7 +86,9 @@ export function createApp(deps: AppDeps): Handler {
 
   app.get('/healthz', async (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ status: 'ok', store: store.kind, products: await store.countProducts(), seq: await store.lastSeq(), credentials: trust.sync.state, testPayments: (await ucp.payments.offered()).get('mock_payment_handler') !== undefined, faults: faults.count, ...(faults.last ? { lastFault: faults.last } : {}) });
+    // a store that cannot take its write lock cannot sell: say so (503), with how long it has been held
+    const writes = await store.writeHealth();
+    res.status(writes.writable ? 200 : 503).json({ status: writes.writable ? 'ok' : 'degraded', store: store.kind, writable: writes.writable, ...(writes.lockHeldMs !== undefined ? { lockHeldMs: writes.lockHeldMs } : {}), products: await store.countProducts(), seq: await store.lastSeq(), credentials: trust.sync.state, testPayments: (await ucp.payments.offered()).get('mock_payment_handler') !== undefined, faults: faults.count, ...(faults.last ? { lastFault: faults.last } : {}) });
   });
 
   app.get('/', async (_req, res) => {

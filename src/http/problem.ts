@@ -7,6 +7,7 @@ import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { UcpdError, type ErrorKind } from '../catalog/errors.js';
 import type { Logger } from '../logger.js';
+import { isStoreBusy } from '../store/store.js';
 
 const STATUS: Record<ErrorKind, number> = {
   invalid_input: 400,
@@ -64,7 +65,11 @@ export function sendProblem(res: ServerResponse, p: Problem): void {
 
 /** The problem document for any error: typed errors keep their code; others are a logged 500. */
 export function problemFor(err: unknown, logger: Logger, where: string): Problem {
-  if (err instanceof UcpdError) return problem(STATUS[err.kind], err.code, err.message, err.details ?? {});
+  if (err instanceof UcpdError) {
+    const { retryAfterSeconds: _retry, ...details } = err.details ?? {};
+    return problem(STATUS[err.kind], err.code, err.message, details);
+  }
+  if (isStoreBusy(err)) return problem(503, 'store_busy', 'the store is busy with another write; retry shortly');
   const parsed = err && typeof err === 'object' ? fromParserError(err as never) : undefined;
   if (parsed) return parsed;
   logger.error('unhandled error', { where, error: err instanceof Error ? err.stack : String(err) });

@@ -16,6 +16,8 @@ import { contentDigest } from '../trust/http-signatures.js';
 import type { ResponseSigner } from '../trust/response-signer.js';
 import { CATALOG_LOOKUP, CATALOG_SEARCH, CHECKOUT, INVENTORY_EXTENSION } from '../ucp/constants.js';
 import { UcpProtocolError, protocolError } from '../ucp/errors.js';
+import { UcpdError } from '../catalog/errors.js';
+import { isStoreBusy } from '../store/store.js';
 import { error as errorMessage, type UcpMessage } from '../ucp/messages.js';
 import { envelope, type Negotiated } from '../ucp/negotiation.js';
 import type { Admission, Ucp } from '../ucp/runtime.js';
@@ -350,7 +352,24 @@ function decodeParams(raw: readonly (readonly [string, string])[]): Record<strin
   return out;
 }
 
+/** A typed error from below the protocol (the store, the catalog) as a UCP protocol error; anything else is a logged 500. */
 function unexpected(err: unknown, logger: Logger, where: string): UcpProtocolError {
+  if (err instanceof UcpdError) {
+    const retry = typeof err.details?.retryAfterSeconds === 'number' ? { retryAfterSeconds: err.details.retryAfterSeconds } : {};
+    switch (err.kind) {
+      case 'unavailable':
+        return protocolError('temporarily_unavailable', err.message, { retryAfterSeconds: 5, ...retry });
+      case 'invalid_input':
+        return protocolError('invalid_request', err.message);
+      case 'too_large':
+        return protocolError('payload_too_large', err.message);
+      case 'too_many_requests':
+        return protocolError('rate_limited', err.message, { retryAfterSeconds: 5, ...retry });
+      default:
+        break;
+    }
+  }
+  if (isStoreBusy(err)) return protocolError('temporarily_unavailable', 'the store is busy; retry shortly', { retryAfterSeconds: 1 });
   logger.error('unhandled error in UCP operation', { where, error: err instanceof Error ? err.stack : String(err) });
   return protocolError('internal_error', 'the business could not complete the request');
 }

@@ -27,6 +27,15 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+/**
+ * An error that means "another writer holds the lock; try again" (SQLITE_BUSY and its extended codes,
+ * SQLITE_LOCKED), whichever store raised it: the protocols answer it 503 with Retry-After, never 500.
+ */
+export function isStoreBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
 // ---------------------------------------------------------------------------------------------- reads
 
 /** A product with everything needed to publish it: variants, prices, stock and rating. */
@@ -404,6 +413,7 @@ export interface TokenStore {
 
 export interface ImportLog {
   beginImport(options: ImportOptions): Promise<ImportSession>;
+  /** Add to the import history; while another writer holds the lock it is written when the lock frees. */
   recordImport(record: ImportRecord): Promise<void>;
   listImports(limit: number): Promise<ImportRecord[]>;
 }
@@ -519,6 +529,11 @@ export interface CommerceStore {
 }
 
 export interface MetaStore {
+  /**
+   * Whether a write could take the store's write lock now, without waiting; when it is held elsewhere,
+   * for how long writes have been shut out. Not writable: held longer than the store's limit.
+   */
+  writeHealth(): Promise<{ writable: boolean; lockHeldMs?: number }>;
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
 }

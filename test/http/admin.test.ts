@@ -150,7 +150,7 @@ describe('everything else', () => {
   test('unknown paths are 404 problems; health reports the catalog', async () => {
     expectProblem(await request(t.app).get('/nope'), 404, 'not_found');
     const health = await request(t.app).get('/healthz');
-    expect(health.body).toEqual({ status: 'ok', store: 'sqlite', products: 2, seq: await t.store.lastSeq(), credentials: 'issuing', testPayments: false, faults: 0 });
+    expect(health.body).toEqual({ status: 'ok', store: 'sqlite', products: 2, seq: await t.store.lastSeq(), credentials: 'issuing', testPayments: false, faults: 0, writable: true });
   });
 
   test('demo media are served as SVG; other names are 404', async () => {

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { importFeed } from '../../feed/pipeline.js';
 import { FORMATS, openFeed, streamFeed, type FeedFormat } from '../../feed/open.js';
 import { UcpdError } from '../../catalog/errors.js';
@@ -39,9 +41,10 @@ export function registerImport(program: Command): void {
         throw err;
       }
       const store = openStore(config);
+      mkdirSync(path.join(config.dataDir, 'tmp'), { recursive: true, mode: 0o700 });
       const progress = progressReporter();
       try {
-        const report = await importFeed(store, source, { mode: opts.mode, dryRun: Boolean(opts.dryRun), maxErrors, onProgress: progress.update });
+        const report = await importFeed(store, source, { mode: opts.mode, dryRun: Boolean(opts.dryRun), maxErrors, onProgress: progress.update, spoolDir: path.join(config.dataDir, 'tmp') });
         progress.done();
         process.stdout.write((opts.json ? JSON.stringify(report, null, 2) : formatReport(report)) + '\n');
         if (report.status === 'failed') throw new CommandFailed();

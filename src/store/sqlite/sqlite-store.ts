@@ -34,7 +34,7 @@ import type {
   IdempotencyBegin,
   StoredResponse,
 } from '../store.js';
-import { systemClock } from '../store.js';
+import { isStoreBusy, systemClock } from '../store.js';
 import { openDatabase, type Db } from './db.js';
 import { SqliteImportSession } from './import-session.js';
 import { CredentialTable } from './credentials.js';
@@ -53,6 +53,10 @@ export interface SqliteStoreOptions {
   /** Database file, or ":memory:" for throwaway stores (imports then share the one connection). */
   file: string;
   clock?: Clock;
+  /** How long a write waits for the write lock before a 503 (default WRITE_WAIT_MS). */
+  writeWaitMs?: number;
+  /** A write lock held elsewhere this long makes the store not writable (default STUCK_LOCK_MS). */
+  stuckLockMs?: number;
 }
 
 interface TokenRow {
@@ -63,6 +67,18 @@ interface TokenRow {
   last_used_at: string | null;
   revoked_at: string | null;
 }
+
+/**
+ * How long a write waits for SQLite's write lock (held by an import's apply stage, a search index rebuild,
+ * or another process) before it is refused with a 503. It waits asynchronously: the connection has no busy
+ * timeout, so a lock held elsewhere never blocks this thread's event loop.
+ */
+export const WRITE_WAIT_MS = 30_000;
+/** A write lock held elsewhere longer than this makes the store report itself unable to write. */
+export const STUCK_LOCK_MS = 10_000;
+
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Token use is recorded at most once a minute per token, so authenticated reads do not all write. */
 const TOKEN_TOUCH_MS = 60_000;
@@ -100,15 +116,59 @@ export class SqliteStore implements Store {
   private indexing?: Promise<SyncResult>;
   private readonly commerce: CommerceTables;
   private checkpointer?: Worker;
+  /** Since when (ms) writes have found the write lock held elsewhere; undefined while they get it. */
+  private busySince?: number;
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.db = openDatabase({ file: options.file });
+    // never wait for a lock on this thread: writes retry asynchronously (see write)
+    this.db.pragma('busy_timeout = 0');
     this.q = new CatalogQueries(this.db);
     this.clock = options.clock ?? systemClock;
     this.holds = new Reservations(this.db, () => this.clock.now().toISOString());
     this.creds = new CredentialTable(this.db);
     this.search = new SearchIndex(this.db);
     this.commerce = new CommerceTables(this.db, this.holds, () => this.clock.now().toISOString());
+  }
+
+  /**
+   * Run a write (one statement or one transaction; it must be safe to run again after SQLITE_BUSY, which
+   * rolls it back). While the write lock is held elsewhere it is retried with backoff, asynchronously,
+   * for up to WRITE_WAIT_MS; then it is refused with a 503 store_busy.
+   */
+  private async write<T>(fn: () => T): Promise<T> {
+    const deadline = Date.now() + (this.options.writeWaitMs ?? WRITE_WAIT_MS);
+    for (let delay = 1; ; delay = Math.min(delay * 2, 20)) {
+      try {
+        const out = fn();
+        this.busySince = undefined;
+        return out;
+      } catch (err) {
+        if (!isStoreBusy(err)) throw err;
+        this.busySince ??= Date.now();
+        if (Date.now() >= deadline) throw new UcpdError('unavailable', 'store_busy', 'the store is busy with another write (an import, or another process); retry shortly', { retryAfterSeconds: 5 });
+        await sleep(delay);
+      }
+    }
+  }
+
+  /**
+   * Whether a write can take the lock now (a probe: BEGIN IMMEDIATE, ROLLBACK, no waiting), and how long
+   * writes have been shut out. A lock held longer than STUCK_LOCK_MS makes the store not writable.
+   */
+  async writeHealth(): Promise<{ writable: boolean; lockHeldMs?: number }> {
+    if (this.options.file === ':memory:' && this.importing) return { writable: true };
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      this.db.exec('ROLLBACK');
+      this.busySince = undefined;
+      return { writable: true };
+    } catch (err) {
+      if (!isStoreBusy(err)) throw err;
+      this.busySince ??= Date.now();
+      const held = Date.now() - this.busySince;
+      return { writable: held < (this.options.stuckLockMs ?? STUCK_LOCK_MS), lockHeldMs: held };
+    }
   }
 
   /** The raw connection, for benchmarks and the contract tests' snapshot helper only. */
@@ -118,53 +178,53 @@ export class SqliteStore implements Store {
 
   // ------------------------------------------------------------------- checkouts, carts, orders
   async insertSession(r: SessionRecord): Promise<void> {
-    this.commerce.insertSession(r);
+    await this.write(() => this.commerce.insertSession(r));
   }
   async getSession(id: string): Promise<SessionRecord | undefined> {
     return this.commerce.getSession(id);
   }
   async updateSession(r: SessionRecord, expectedVersion: number): Promise<boolean> {
-    return this.commerce.updateSession(r, expectedVersion);
+    return this.write(() => this.commerce.updateSession(r, expectedVersion));
   }
   async openCheckoutForCart(cartId: string): Promise<SessionRecord | undefined> {
     return this.commerce.openCheckoutForCart(cartId);
   }
   async completeCheckout(input: { checkout: SessionRecord; expectedVersion: number; lines: readonly ReserveLine[]; order: OrderRecord; webhooks: readonly OutboxInsert[] }): Promise<CompleteResult> {
     this.assertNotImporting();
-    return this.commerce.completeCheckout(input);
+    return this.write(() => this.commerce.completeCheckout(input));
   }
   async getOrder(id: string): Promise<OrderRecord | undefined> {
     return this.commerce.getOrder(id);
   }
   async updateOrder(r: OrderRecord, expectedVersion: number, webhooks: readonly OutboxInsert[]): Promise<boolean> {
-    return this.commerce.updateOrder(r, expectedVersion, webhooks);
+    return this.write(() => this.commerce.updateOrder(r, expectedVersion, webhooks));
   }
   async beginIdempotent(scope: string, key: string, requestHash: string, lease: { at: string; leaseUntil: string; claim: string }): Promise<IdempotencyBegin> {
-    return this.commerce.beginIdempotent(scope, key, requestHash, lease);
+    return this.write(() => this.commerce.beginIdempotent(scope, key, requestHash, lease));
   }
   async renewIdempotent(scope: string, key: string, claim: string, leaseUntil: string): Promise<boolean> {
-    return this.commerce.renewIdempotent(scope, key, claim, leaseUntil);
+    return this.write(() => this.commerce.renewIdempotent(scope, key, claim, leaseUntil));
   }
   async finishIdempotent(scope: string, key: string, claim: string, response: StoredResponse, at: string): Promise<void> {
-    this.commerce.finishIdempotent(scope, key, claim, response, at);
+    await this.write(() => this.commerce.finishIdempotent(scope, key, claim, response, at));
   }
   async abandonIdempotent(scope: string, key: string, claim: string): Promise<void> {
-    this.commerce.abandonIdempotent(scope, key, claim);
+    await this.write(() => this.commerce.abandonIdempotent(scope, key, claim));
   }
   async purgeIdempotency(before: string): Promise<number> {
-    return this.commerce.purgeIdempotency(before);
+    return this.write(() => this.commerce.purgeIdempotency(before));
   }
   async dueWebhooks(now: string, limit: number): Promise<OutboxRecord[]> {
     return this.commerce.dueWebhooks(now, limit);
   }
   async markWebhook(id: string, result: { delivered: true; at: string } | { delivered: false; error: string; nextAttemptAt: string }): Promise<void> {
-    this.commerce.markWebhook(id, result);
+    await this.write(() => this.commerce.markWebhook(id, result));
   }
   async listWebhooks(orderId: string): Promise<OutboxRecord[]> {
     return this.commerce.listWebhooks(orderId);
   }
   async saveBuyerAddress(email: string, name: string | undefined, address: Omit<CustomerAddress, 'id' | 'customerId'>): Promise<CustomerAddress> {
-    return this.commerce.saveBuyerAddress(email, name, address);
+    return this.write(() => this.commerce.saveBuyerAddress(email, name, address));
   }
 
   /**
@@ -291,9 +351,9 @@ export class SqliteStore implements Store {
   }
 
   /** All updates or none: the first bad one aborts the transaction with its index in the error. */
-  private atomically<T, R>(items: readonly T[], apply: (w: CatalogWriter, item: T) => R | undefined): R[] {
+  private atomically<T, R>(items: readonly T[], apply: (w: CatalogWriter, item: T) => R | undefined): Promise<R[]> {
     this.assertNotImporting();
-    return this.db
+    return this.write(() => this.db
       .transaction(() => {
         const w = this.writer();
         const out: R[] = [];
@@ -309,7 +369,7 @@ export class SqliteStore implements Store {
         w.finish();
         return out;
       })
-      .immediate();
+      .immediate());
   }
 
   async applyInventory(updates: readonly InventoryInput[]): Promise<StockChange[]> {
@@ -325,16 +385,16 @@ export class SqliteStore implements Store {
   }
 
   async reserve(reservationId: string, lines: readonly ReserveLine[], expiresAt: string): Promise<ReserveResult> {
-    return this.holds.reserve(reservationId, lines, expiresAt);
+    return this.write(() => this.holds.reserve(reservationId, lines, expiresAt));
   }
   async release(reservationId: string): Promise<void> {
-    this.holds.release(reservationId);
+    await this.write(() => this.holds.release(reservationId));
   }
   async commitReservation(reservationId: string): Promise<void> {
-    this.holds.commit(reservationId);
+    await this.write(() => this.holds.commit(reservationId));
   }
   async releaseExpired(now: Date): Promise<number> {
-    return this.holds.releaseExpired(now);
+    return this.write(() => this.holds.releaseExpired(now));
   }
 
   // ----------------------------------------------------------------------------------------- imports
@@ -343,11 +403,19 @@ export class SqliteStore implements Store {
     const memory = this.options.file === ':memory:';
     // A connection of its own: readers on the main connection see the previous catalog until COMMIT.
     const db = memory ? this.db : openDatabase({ file: this.options.file });
-    this.importing = memory;
-    return new SqliteImportSession(db, this.clock, options, () => {
-      this.importing = false;
+    if (!memory) db.pragma('busy_timeout = 0');
+    try {
+      // the import's transaction waits for the write lock like any write: asynchronously
+      const session = await this.write(() => new SqliteImportSession(db, this.clock, options, () => {
+        this.importing = false;
+        if (!memory) db.close();
+      }));
+      this.importing = memory;
+      return session;
+    } catch (err) {
       if (!memory) db.close();
-    });
+      throw err;
+    }
   }
 
   private assertNotImporting(): void {
@@ -355,12 +423,20 @@ export class SqliteStore implements Store {
   }
 
   async recordImport(record: ImportRecord): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO imports (id, format, mode, source, started_at, finished_at, status, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at, status = excluded.status, summary = excluded.summary`,
-      )
-      .run(record.id, record.format, record.mode, record.source, record.startedAt, record.finishedAt ?? null, record.status, JSON.stringify(record.summary));
+    const insert = () =>
+      this.db
+        .prepare(
+          `INSERT INTO imports (id, format, mode, source, started_at, finished_at, status, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at, status = excluded.status, summary = excluded.summary`,
+        )
+        .run(record.id, record.format, record.mode, record.source, record.startedAt, record.finishedAt ?? null, record.status, JSON.stringify(record.summary));
+    try {
+      insert();
+    } catch (err) {
+      if (!isStoreBusy(err)) throw err;
+      // the history waits for the lock in the background: a report is never held back by someone else's write
+      void this.write(insert).catch(() => undefined);
+    }
   }
 
   async listImports(limit: number): Promise<ImportRecord[]> {
@@ -383,7 +459,7 @@ export class SqliteStore implements Store {
 
   // ------------------------------------------------------------------------------------- credentials
   async insertCredential(record: CredentialRecord): Promise<void> {
-    this.creds.insert(record, this.clock.now().toISOString());
+    await this.write(() => this.creds.insert(record, this.clock.now().toISOString()));
   }
   async getCredential(id: string): Promise<CredentialRecord | undefined> {
     return this.creds.get(id);
@@ -395,7 +471,7 @@ export class SqliteStore implements Store {
     return this.creds.activeByKey();
   }
   async revokeCredential(id: string, at: string): Promise<CredentialRecord | undefined> {
-    return this.creds.revoke(id, at);
+    return this.write(() => this.creds.revoke(id, at));
   }
   async credentialKeyIds(now: string): Promise<Set<string>> {
     return this.creds.keyIds(now);
@@ -404,13 +480,13 @@ export class SqliteStore implements Store {
     return this.creds.getList(id);
   }
   async createStatusList(record: StatusListRecord): Promise<void> {
-    this.creds.createList(record);
+    await this.write(() => this.creds.createList(record));
   }
   async allocateStatusIndex(listId: string): Promise<number> {
-    return this.creds.allocate(listId);
+    return this.write(() => this.creds.allocate(listId));
   }
   async saveStatusListVc(listId: string, vc: string, at: string): Promise<void> {
-    this.creds.saveListVc(listId, vc, at);
+    await this.write(() => this.creds.saveListVc(listId, vc, at));
   }
 
   async searchProducts(query: SearchQuery): Promise<SearchResult> {
@@ -430,7 +506,7 @@ export class SqliteStore implements Store {
       try {
         const plan = this.search.plan();
         if (plan.full && plan.total >= WORKER_REBUILD_MIN && this.options.file !== ':memory:') return await rebuildInWorker(this.options.file);
-        return this.search.sync();
+        return await this.write(() => this.search.sync());
       } finally {
         this.indexing = undefined;
       }
@@ -442,15 +518,15 @@ export class SqliteStore implements Store {
     return this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(key)?.value;
   }
   async setMeta(key: string, value: string): Promise<void> {
-    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    await this.write(() => this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value));
   }
 
   // ------------------------------------------------------------------------------------------ tokens
   async insertToken(token: TokenRecord & { hash: string }): Promise<void> {
     if (!token.name.trim()) throw invalidInput('invalid_token_name', 'token name must not be empty');
-    this.db
+    await this.write(() => this.db
       .prepare('INSERT INTO tokens (id, name, hash, scopes, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(token.id, token.name, token.hash, JSON.stringify(token.scopes), token.createdAt);
+      .run(token.id, token.name, token.hash, JSON.stringify(token.scopes), token.createdAt));
   }
 
   async listTokens(): Promise<TokenRecord[]> {
@@ -459,7 +535,7 @@ export class SqliteStore implements Store {
 
   async revokeToken(id: string): Promise<boolean> {
     const at = this.clock.now().toISOString();
-    return this.db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes > 0;
+    return this.write(() => this.db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes > 0);
   }
 
   async useToken(hash: string): Promise<TokenRecord | undefined> {
@@ -470,7 +546,8 @@ export class SqliteStore implements Store {
     const now = this.clock.now();
     if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > TOKEN_TOUCH_MS) {
       row.last_used_at = now.toISOString();
-      this.db.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(row.last_used_at, row.id);
+      const touched = row.last_used_at;
+      await this.write(() => this.db.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(touched, row.id));
     }
     return tokenFromRow(row);
   }
