@@ -3,7 +3,8 @@ import type { ImportReport } from '../feed/pipeline.js';
 
 export function formatReport(r: ImportReport): string {
   const verb = r.status === 'applied' ? 'applied' : r.status === 'dry_run' ? 'dry run (nothing written)' : 'FAILED, nothing was changed';
-  const lines = [`import ${verb}: ${r.source} (${r.format}, ${r.mode}) in ${(r.durationMs / 1000).toFixed(2)} s`, `  records          ${r.records}`];
+  const locked = r.writeLockMs !== undefined ? `, store write lock held ${(r.writeLockMs / 1000).toFixed(2)} s` : '';
+  const lines = [`import ${verb}: ${r.source} (${r.format}, ${r.mode}) in ${(r.durationMs / 1000).toFixed(2)} s${locked}`, `  records          ${r.records}`];
   for (const [name, c] of Object.entries(r.counts)) {
     lines.push(`  ${name.padEnd(16)} ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.deleted} deleted`);
   }

@@ -51,6 +51,8 @@ export interface ImportReport {
   status: 'applied' | 'failed' | 'dry_run';
   startedAt: string;
   durationMs: number;
+  /** How long the apply stage held the store's write lock (absent when the feed failed validation). */
+  writeLockMs?: number;
   records: number;
   counts: Partial<Record<Counted, CollectionCounts>>;
   errorCount: number;
@@ -83,8 +85,8 @@ export interface ImportOptions {
 
 const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
 const BATCH = 256;
-/** Operations applied between two yields to the event loop (a few milliseconds of writing). */
-const APPLY_SLICE = 64;
+/** Writing between two yields to the event loop while applying, milliseconds. */
+const APPLY_SLICE_MS = 20;
 
 interface Batch {
   items: PreparedItem[];
@@ -123,6 +125,8 @@ export async function importFeed(store: Store, source: FeedSource, options: Impo
   let records = 0;
   let tally = new Tally();
   let importId: string | undefined;
+  let lockedAt = 0;
+  let writeLockMs: number | undefined;
   try {
     // Stage 1: validate and prepare everything; the store is not locked.
     try {
@@ -151,7 +155,8 @@ export async function importFeed(store: Store, source: FeedSource, options: Impo
       const applier = new Applier(session, (ref, message) => warnings.length < maxErrors && warnings.push({ file: ref.file, line: ref.line, message }));
       tally = applier.tally;
       try {
-        let sinceYield = 0;
+        lockedAt = performance.now();
+        let slice = performance.now();
         outer: for await (const staged of spool.read()) {
           for (const [op, ref] of staged) {
             try {
@@ -163,9 +168,9 @@ export async function importFeed(store: Store, source: FeedSource, options: Impo
               // operations depending on a refused one would only add cascading "unknown reference" noise
               break outer;
             }
-            if (++sinceYield >= APPLY_SLICE) {
-              sinceYield = 0;
+            if (performance.now() - slice >= APPLY_SLICE_MS) {
               await new Promise((r) => setImmediate(r));
+              slice = performance.now();
             }
           }
         }
@@ -178,6 +183,8 @@ export async function importFeed(store: Store, source: FeedSource, options: Impo
       } catch (err) {
         await session.rollback();
         throw err;
+      } finally {
+        writeLockMs = Math.round(performance.now() - lockedAt);
       }
     }
   } finally {
@@ -192,6 +199,7 @@ export async function importFeed(store: Store, source: FeedSource, options: Impo
     status: errorCount > 0 ? 'failed' : options.dryRun ? 'dry_run' : 'applied',
     startedAt: started.toISOString(),
     durationMs: Math.round(performance.now() - t0),
+    ...(writeLockMs !== undefined ? { writeLockMs } : {}),
     records,
     counts: tally.counts,
     errorCount,
@@ -206,7 +214,7 @@ export async function importFeed(store: Store, source: FeedSource, options: Impo
     startedAt: report.startedAt,
     finishedAt: clock.now().toISOString(),
     status: report.status,
-    summary: { records, counts: report.counts, errorCount, errors: errors.slice(0, 10) },
+    summary: { records, counts: report.counts, errorCount, errors: errors.slice(0, 10), ...(writeLockMs !== undefined ? { writeLockMs } : {}) },
   });
   return report;
 }

@@ -1,8 +1,8 @@
 /**
  * Full-text search over the catalog: SQLite FTS5 with the Porter stemmer and BM25 ranking (title x10,
  * brand x4, everything else x1). The index is a projection: `sync` brings it up to date from the change
- * log (a rebuild when most products changed, row by row otherwise), so imports never pay for indexing
- * inside their transaction. Ranking happens inside FTS5; filters are applied to ranked candidates, best first.
+ * log, product by product in short transactions, so imports never pay for indexing inside their
+ * transaction and indexing never holds the write lock for long. Ranking happens inside FTS5; filters are applied to ranked candidates, best first.
  */
 import type { Product } from '../../catalog/model.js';
 import { searchDocument } from '../../catalog/search-text.js';
@@ -36,6 +36,8 @@ interface Filtered {
 
 const INDEXED = 'search_indexed_seq';
 const BATCH = 500;
+/** Products re-indexed per transaction. */
+export const SYNC_CHUNK = 500;
 /** Memory for cached ranked candidate lists and filtered results, bytes. */
 const CACHE_BYTES = 64 * 1024 * 1024;
 /** Candidates examined at most when filters reject most matches (bounds the cost of one search). */
@@ -76,70 +78,69 @@ export class SearchIndex {
       insertDoc: db.prepare('INSERT INTO search_docs (product_id, title, brand, body) VALUES (?, ?, ?, ?)'),
       updateDoc: db.prepare('UPDATE search_docs SET title = ?, brand = ?, body = ? WHERE rowid = ?'),
       deleteDoc: db.prepare('DELETE FROM search_docs WHERE rowid = ?'),
-      chunk: db.prepare<[string], { id: string; doc: string }>('SELECT id, doc FROM products WHERE id > ? ORDER BY id LIMIT 2000'),
+      allIds: db.prepare<[], { id: string }>('SELECT id FROM products ORDER BY id'),
+      indexedIds: db.prepare<[], { id: string }>('SELECT product_id AS id FROM search_docs'),
       ranked: db.prepare<[string, number, number], { rowid: number; rank: number }>('SELECT rowid, rank FROM product_search WHERE product_search MATCH ? ORDER BY rank, rowid LIMIT ? OFFSET ?'),
       matchCount: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM product_search WHERE product_search MATCH ?'),
     };
   }
 
-  /** What a sync would do now: nothing, re-index some products, or rebuild (and over how many products). */
-  plan(): { head: number; changed?: string[]; full: boolean; upToDate: boolean; total: number } {
+  /**
+   * What a sync would do now: nothing, or re-index these products (every product, and every indexed one,
+   * when the index was never synced).
+   */
+  plan(): { head: number; ids: string[]; full: boolean; upToDate: boolean; total: number } {
     const head = this.s.head.get()!.seq ?? 0;
     const done = this.s.meta.get(INDEXED)?.value;
     const from = done === undefined ? -1 : Number(done);
     const total = this.s.count.get()!.n;
-    if (from >= head) return { head, full: false, upToDate: true, total };
-    const changed = from < 0 ? undefined : this.s.changed.all(from).map((r) => r.product_id);
-    const full = changed === undefined || changed.length > Math.max(1000, total / 5);
-    return { head, ...(changed ? { changed } : {}), full, upToDate: false, total };
+    if (from >= head) return { head, ids: [], full: false, upToDate: true, total };
+    const ids = from >= 0 ? this.s.changed.all(from).map((r) => r.product_id) : [...new Set([...this.s.allIds.all().map((r) => r.id), ...this.s.indexedIds.all().map((r) => r.id)])];
+    return { head, ids, full: from < 0, upToDate: false, total };
   }
 
-  /** Bring the index up to date with the catalog; returns what it did. */
+  /**
+   * Bring the index up to date with the catalog, SYNC_CHUNK products per transaction: the write lock is
+   * never held for more than one chunk (tens of milliseconds), and each product is always indexed either
+   * as it was or as it is. The position it synced to is recorded last; an interrupted sync starts over.
+   */
   sync(): { indexed: number; removed: number; full: boolean } {
-    const { head, changed, full, upToDate } = this.plan();
+    const { head, ids, full, upToDate } = this.plan();
     if (upToDate) return { indexed: 0, removed: 0, full: false };
-    return this.db
-      .transaction(() => {
-        let indexed = 0;
-        let removed = 0;
-        if (full) {
-          this.db.exec("DELETE FROM search_docs; INSERT INTO product_search (product_search) VALUES ('delete-all');");
-          // in chunks: better-sqlite3 cannot write while a statement is still iterating
-          for (let after = ''; ; ) {
-            const rows = this.s.chunk.all(after);
-            for (const row of rows) {
-              const d = searchDocument(JSON.parse(row.doc) as Product);
-              this.s.insertDoc.run(row.id, d.title, d.brand, d.body);
-              indexed++;
-            }
-            if (rows.length < 2000) break;
-            after = rows[rows.length - 1]!.id;
+    let indexed = 0;
+    let removed = 0;
+    for (let at = 0; at < ids.length; at += SYNC_CHUNK) {
+      const chunk = ids.slice(at, at + SYNC_CHUNK);
+      this.db
+        .transaction(() => {
+          for (const id of chunk) {
+            const r = this.reindex(id);
+            if (r === 'indexed') indexed++;
+            else if (r === 'removed') removed++;
           }
-          this.db.exec("INSERT INTO product_search (product_search) VALUES ('rebuild');");
-        } else {
-          for (const id of changed!) {
-            const old = this.s.old.get(id);
-            const row = this.s.doc.get(id);
-            if (old) this.s.ftsDelete.run(old.rowid, old.title, old.brand, old.body);
-            if (!row) {
-              if (old) {
-                this.s.deleteDoc.run(old.rowid);
-                removed++;
-              }
-              continue;
-            }
-            const d = searchDocument(JSON.parse(row.doc) as Product);
-            let rowid = old?.rowid;
-            if (rowid !== undefined) this.s.updateDoc.run(d.title, d.brand, d.body, rowid);
-            else rowid = Number(this.s.insertDoc.run(id, d.title, d.brand, d.body).lastInsertRowid);
-            this.s.ftsInsert.run(rowid, d.title, d.brand, d.body);
-            indexed++;
-          }
-        }
-        this.s.setMeta.run(INDEXED, String(head));
-        return { indexed, removed, full };
-      })
-      .immediate();
+        })
+        .immediate();
+    }
+    this.s.setMeta.run(INDEXED, String(head));
+    return { indexed, removed, full };
+  }
+
+  /** One product's row in the index: replaced by its current document, or removed with it. */
+  private reindex(id: string): 'indexed' | 'removed' | 'none' {
+    const old = this.s.old.get(id);
+    const row = this.s.doc.get(id);
+    if (old) this.s.ftsDelete.run(old.rowid, old.title, old.brand, old.body);
+    if (!row) {
+      if (!old) return 'none';
+      this.s.deleteDoc.run(old.rowid);
+      return 'removed';
+    }
+    const d = searchDocument(JSON.parse(row.doc) as Product);
+    let rowid = old?.rowid;
+    if (rowid !== undefined) this.s.updateDoc.run(d.title, d.brand, d.body, rowid);
+    else rowid = Number(this.s.insertDoc.run(id, d.title, d.brand, d.body).lastInsertRowid);
+    this.s.ftsInsert.run(rowid, d.title, d.brand, d.body);
+    return 'indexed';
   }
 
   /** Where the filters live: a product predicate over `p`, and one over a variant `v` of it. */

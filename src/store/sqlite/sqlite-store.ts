@@ -39,7 +39,7 @@ import { openDatabase, type Db } from './db.js';
 import { SqliteImportSession } from './import-session.js';
 import { CredentialTable } from './credentials.js';
 import { CommerceTables } from './commerce.js';
-import { SearchIndex } from './search.js';
+import { SearchIndex, SYNC_CHUNK } from './search.js';
 import { CatalogQueries, type KeyRow } from './queries.js';
 import { Reservations } from './reservations.js';
 import { levelFromRow, priceFromRow, type InventoryRow, type PriceRow } from './rows.js';
@@ -82,8 +82,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Token use is recorded at most once a minute per token, so authenticated reads do not all write. */
 const TOKEN_TOUCH_MS = 60_000;
-/** Rebuilds of catalogs this large run on a worker thread. */
-const WORKER_REBUILD_MIN = 5_000;
+/** Syncs of more products than one chunk run on a worker thread (they take seconds of CPU). */
+const WORKER_SYNC_MIN = SYNC_CHUNK;
 
 type SyncResult = { indexed: number; removed: number; full: boolean };
 
@@ -496,16 +496,18 @@ export class SqliteStore implements Store {
     return this.search.matchedFields(productId, match);
   }
   /**
-   * Incremental syncs run here (a few products: milliseconds); a full rebuild of a large catalog runs on a
-   * worker thread with its own connection, so this thread keeps serving (WAL: readers see the old index
-   * until the rebuild commits). Concurrent calls share one run.
+   * Syncs of a few products run here (one chunk: milliseconds); bigger ones (a first index, an import
+   * that changed many products) on a worker thread with its own connection, so this thread keeps
+   * serving. Either way the index is written a chunk per transaction (see SearchIndex.sync). Concurrent
+   * calls share one run.
    */
   async syncSearchIndex(): Promise<{ indexed: number; removed: number; full: boolean }> {
     this.assertNotImporting();
     this.indexing ??= (async () => {
       try {
         const plan = this.search.plan();
-        if (plan.full && plan.total >= WORKER_REBUILD_MIN && this.options.file !== ':memory:') return await rebuildInWorker(this.options.file);
+        if (plan.upToDate) return { indexed: 0, removed: 0, full: false };
+        if (plan.ids.length > WORKER_SYNC_MIN && this.options.file !== ':memory:') return await rebuildInWorker(this.options.file);
         return await this.write(() => this.search.sync());
       } finally {
         this.indexing = undefined;
