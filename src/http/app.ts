@@ -13,7 +13,8 @@ import { adminRouter } from './admin.js';
 import { trustRouter } from './trust-routes.js';
 import type { Trust } from '../trust/trust.js';
 import { ChangeBroadcaster } from './change-stream.js';
-import { commerceHandler } from './commerce.js';
+import { COMMERCE_ROUTES, commerceHandler } from './commerce.js';
+import { expressRoutes, type RouteInfo } from './routes.js';
 import { demoMedia } from './demo-media.js';
 import { platformAdminRouter } from './platform-admin.js';
 import { catalogOperations, ucpHandler, ucpProfileRouter } from './ucp-routes.js';
@@ -42,6 +43,8 @@ export type Handler = ((req: IncomingMessage, res: ServerResponse) => void) & {
   indexer: SearchIndexer;
   /** Faults the backstop caught (see guard.ts); shown on /healthz. */
   faults: Faults;
+  /** Every route this server answers (see routes.ts). */
+  routes(): RouteInfo[];
   close(): void;
 };
 
@@ -133,6 +136,7 @@ export function createApp(deps: AppDeps): Handler {
     faults,
   ) as Handler;
   handler.faults = faults;
+  handler.routes = () => [...COMMERCE_ROUTES.map((path): RouteInfo => ({ surface: 'jsonld', method: 'GET', path })), ...ucpOperations.routes, ...expressRoutes(app)];
   handler.service = service;
   handler.changes = changes;
   handler.ucp = ucp;

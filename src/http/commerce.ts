@@ -71,6 +71,21 @@ export interface CommerceRoutes {
   clientOf?: (req: IncomingMessage) => string;
 }
 
+/** The catalog routes (all GET, HEAD and OPTIONS), for the route table. */
+export const COMMERCE_ROUTES = [
+  '/.well-known/commerce',
+  '/.well-known/commerce/catalog',
+  '/.well-known/commerce/changes',
+  '/.well-known/commerce/context.jsonld',
+  '/.well-known/commerce/schemaorg-context.jsonld',
+  '/.well-known/commerce/LICENSE-schemaorg',
+  '/.well-known/commerce/NOTICE',
+  '/products/{id}',
+  '/sitemap.xml',
+  '/sitemap-products-{n}.xml',
+  '/robots.txt',
+] as const;
+
 /** Handles the catalog routes; returns false for anything else (the caller passes it on). */
 export function commerceHandler({ service, changes, logger, signer, clientOf }: CommerceRoutes): (req: IncomingMessage, res: ServerResponse) => Handled {
   const files = contextFiles();

@@ -50,21 +50,22 @@ export function commerceOperations(ucp: Ucp): Operation[] {
   const caller = (a: Admission, req: IncomingMessage) => ({ negotiated: a.negotiated, ...(idempotencyKey(req) ? { idempotencyKey: idempotencyKey(req)! } : {}) });
   const bodyOf = (b: unknown) => (b && typeof b === 'object' && !Array.isArray(b) ? (b as Json) : {});
   return [
-    { path: '/checkout-sessions', method: 'POST', capability: CHECKOUT, check: checkoutCheck('create'), idempotent: true, run: async (b, a, req) => result(await svc.create('checkout', bodyOf(b), caller(a, req))) },
+    { path: '/checkout-sessions', method: 'POST', capability: CHECKOUT, check: checkoutCheck('create'), bodySchema: { schema: 'shopping/checkout.json', op: 'create' }, idempotent: true, run: async (b, a, req) => result(await svc.create('checkout', bodyOf(b), caller(a, req))) },
     { path: '/checkout-sessions/{id}', method: 'GET', capability: CHECKOUT, run: async (_b, a, req, p) => result(await svc.get('checkout', p.id!, caller(a, req))) },
-    { path: '/checkout-sessions/{id}', method: 'PUT', capability: CHECKOUT, check: checkoutCheck('update'), idempotent: true, run: async (b, a, req, p) => result(await svc.update('checkout', p.id!, bodyOf(b), caller(a, req))) },
+    { path: '/checkout-sessions/{id}', method: 'PUT', capability: CHECKOUT, check: checkoutCheck('update'), bodySchema: { schema: 'shopping/checkout.json', op: 'update' }, idempotent: true, run: async (b, a, req, p) => result(await svc.update('checkout', p.id!, bodyOf(b), caller(a, req))) },
     {
       path: '/checkout-sessions/{id}/complete',
       method: 'POST',
       capability: CHECKOUT,
       check: (b) => s.requestProblems('shopping/checkout.json', 'complete', b),
+      bodySchema: { schema: 'shopping/checkout.json', op: 'complete' },
       idempotent: true,
       run: async (b, a, req, p) => result(await svc.complete(p.id!, bodyOf(b), caller(a, req))),
     },
     { path: '/checkout-sessions/{id}/cancel', method: 'POST', capability: CHECKOUT, bodyOptional: true, idempotent: true, run: async (_b, a, req, p) => result(await svc.cancel('checkout', p.id!, caller(a, req))) },
-    { path: '/carts', method: 'POST', capability: CART, check: cartCheck('create'), idempotent: true, run: async (b, a, req) => result(await svc.create('cart', bodyOf(b), caller(a, req))) },
+    { path: '/carts', method: 'POST', capability: CART, check: cartCheck('create'), bodySchema: { schema: 'shopping/cart.json', op: 'create' }, idempotent: true, run: async (b, a, req) => result(await svc.create('cart', bodyOf(b), caller(a, req))) },
     { path: '/carts/{id}', method: 'GET', capability: CART, run: async (_b, a, req, p) => result(await svc.get('cart', p.id!, caller(a, req))) },
-    { path: '/carts/{id}', method: 'PUT', capability: CART, check: cartCheck('update'), idempotent: true, run: async (b, a, req, p) => result(await svc.update('cart', p.id!, bodyOf(b), caller(a, req))) },
+    { path: '/carts/{id}', method: 'PUT', capability: CART, check: cartCheck('update'), bodySchema: { schema: 'shopping/cart.json', op: 'update' }, idempotent: true, run: async (b, a, req, p) => result(await svc.update('cart', p.id!, bodyOf(b), caller(a, req))) },
     { path: '/carts/{id}/cancel', method: 'POST', capability: CART, bodyOptional: true, idempotent: true, run: async (_b, a, req, p) => result(await svc.cancel('cart', p.id!, caller(a, req))) },
     { path: '/orders/{id}', method: 'GET', capability: ORDER, run: async (_b, a, req, p) => result(await svc.getOrder(p.id!, caller(a, req))) },
   ];

@@ -22,6 +22,8 @@ import { error as errorMessage, type UcpMessage } from '../ucp/messages.js';
 import { envelope, type Negotiated } from '../ucp/negotiation.js';
 import type { Admission, Ucp } from '../ucp/runtime.js';
 import type { Claim } from '../ucp/idempotency.js';
+import type { RequestOp } from '../ucp/schemas.js';
+import type { RouteInfo } from './routes.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { responseJson } from '../ucp/catalog/fragments.js';
 import { sendRendered } from './respond.js';
@@ -50,6 +52,8 @@ export interface Operation {
   check?(body: unknown, admission: Admission): string[];
   /** A body is optional (cancel: none or `{}`). */
   bodyOptional?: boolean;
+  /** The official schema of the body (for the route table), when `check` validates it instead of `requestSchema`. */
+  bodySchema?: { schema: string; op?: RequestOp };
   /** The operation changes state: an Idempotency-Key makes a retry replay the first response. */
   idempotent?: boolean;
   run(body: unknown, admission: Admission, req: IncomingMessage, params: Record<string, string>): Promise<OperationResult>;
@@ -207,7 +211,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
  * The UCP operations under the service endpoint, served straight from node:http (like the JSON-LD
  * catalog): returns false for requests outside the endpoint.
  */
-export function ucpHandler(deps: UcpRouteDeps, operations: readonly Operation[]): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function ucpHandler(deps: UcpRouteDeps, operations: readonly Operation[]): ((req: IncomingMessage, res: ServerResponse) => boolean) & { routes: RouteInfo[] } {
   const { ucp, config, logger, signer } = deps;
   const storefront = `${config.baseUrl}/`;
   const publicAuthority = new URL(config.baseUrl).host;
@@ -310,7 +314,7 @@ export function ucpHandler(deps: UcpRouteDeps, operations: readonly Operation[])
     }
   };
 
-  return (req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
@@ -337,6 +341,11 @@ export function ucpHandler(deps: UcpRouteDeps, operations: readonly Operation[])
     void run(op.op, params, req, res, path, q < 0 ? '' : url.slice(q + 1));
     return true;
   };
+  const table: RouteInfo[] = operations.map((op) => {
+    const body = op.bodySchema ?? (op.requestSchema ? { schema: op.requestSchema } : undefined);
+    return { surface: 'ucp', method: op.method, path: `${base}${op.path}`, ...(body ? { body } : {}) };
+  });
+  return Object.assign(handler, { routes: table });
 }
 
 /** Percent-decoded path parameters, or undefined when one is not valid percent-encoded UTF-8. */

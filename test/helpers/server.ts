@@ -13,7 +13,8 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export const CLI = projectPath('dist', 'src', 'cli', 'main.js');
+/** The CLI under test: this build, or another one (UCPD_TEST_CLI) to run the same tests against it. */
+export const CLI = process.env.UCPD_TEST_CLI ?? projectPath('dist', 'src', 'cli', 'main.js');
 export const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('UCPD_') && k !== 'NODE_OPTIONS'));
 
 export interface Started {

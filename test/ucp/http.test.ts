@@ -489,6 +489,15 @@ describe('malformed requests get clear errors in the protocol shape, never 500',
     expect(typeof res.body.content).toBe('string');
   });
 
+  test('amounts beyond any price (found by the fuzz suite): the search answers, with the range it read', async () => {
+    const filtered = await post('/catalog/search', { query: 'tent', filters: { price: { min: 1e308, max: 88672 } } }, { sign: false });
+    expect(filtered.status).toBe(200);
+    expect(filtered.body.messages).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'price_filter_empty', content: expect.stringMatching(/90071992547409\.91 USD to 886\.72 USD/) })]));
+    for (const query of ['tent under $99999999999999999999999', 'boots between $1e300 and $1e301', 'jacket over 1e400 USD']) {
+      expect((await post('/catalog/search', { query }, { sign: false })).status).toBe(200);
+    }
+  });
+
   test('body over the limit: 413 payload_too_large', async () => {
     const raw = JSON.stringify({ query: 'x'.repeat(2 * 1024 * 1024) });
     const res = await post('/catalog/search', undefined, { raw, sign: false });

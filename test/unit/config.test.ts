@@ -17,7 +17,20 @@ describe('config', () => {
       logLevel: 'info',
       trustProxy: false,
       jsonLimit: 5 * 1024 * 1024,
+      feedIdleMs: 30_000,
+      ucp: expect.objectContaining({ testPayments: 'demo', maxLineQuantity: 1000 }),
     });
+  });
+
+  test('hardening settings: test payments are explicit or demo-only; quantities and upload idle time are bounded', () => {
+    expect(loadConfig({}, { UCPD_UCP_TEST_PAYMENTS: 'true' }).ucp.testPayments).toBe('always');
+    expect(loadConfig({}, { UCPD_UCP_TEST_PAYMENTS: 'false', UCPD_SEED_DEMO: 'true' }).ucp.testPayments).toBe('never');
+    expect(loadConfig({}, { UCPD_SEED_DEMO: 'false' }).ucp.testPayments).toBe('demo');
+    expect(loadConfig({ ucpMaxLineQuantity: '25' }, {}).ucp.maxLineQuantity).toBe(25);
+    expect(loadConfig({}, { UCPD_FEED_IDLE_TIMEOUT: '5' }).feedIdleMs).toBe(5000);
+    for (const [key, value] of [['UCPD_UCP_MAX_LINE_QUANTITY', '1000001'], ['UCPD_UCP_MAX_LINE_QUANTITY', '-1'], ['UCPD_FEED_IDLE_TIMEOUT', '0'], ['UCPD_FEED_IDLE_TIMEOUT', '1.5'], ['UCPD_UCP_TEST_PAYMENTS', 'sometimes']]) {
+      expect(() => loadConfig({}, { [key!]: value! })).toThrow(key!);
+    }
   });
 
   test('environment, and flags over environment', () => {

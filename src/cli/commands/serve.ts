@@ -27,6 +27,8 @@ export function registerServe(program: Command): void {
     .option('--approved-platforms-only', 'serve UCP only to platforms in the registry or under --trusted-origins (UCPD_UCP_APPROVED_ONLY)')
     .option('--trusted-origins <origins>', 'platform origins trusted to be fetched, comma-separated (UCPD_UCP_TRUSTED_ORIGINS)')
     .option('--test-payments', 'always offer the test payment handler mock_payment_handler (success_token / fail_token): orders need no payment; by default it is offered only while the store holds the bundled demo catalog (UCPD_UCP_TEST_PAYMENTS=true|false)')
+    .option('--feed-limit <size>', 'largest feed upload through the admin API (UCPD_FEED_LIMIT, default 512mb)')
+    .option('--feed-idle-timeout <seconds>', 'cut off a feed upload that sends nothing for this long (UCPD_FEED_IDLE_TIMEOUT, default 30)')
     .option('--max-line-quantity <n>', `largest quantity of one checkout or cart line (UCPD_UCP_MAX_LINE_QUANTITY, default ${DEFAULT_MAX_LINE_QUANTITY})`)
     .option('--simulation-secret <secret>', 'enable POST /testing/simulate-shipping/{id} for conformance runs, guarded by this secret (UCPD_UCP_SIMULATION_SECRET)')
     .option('--profile-fetch-allow <hosts>', 'hosts (host[:port]) platform profiles may be fetched from over http or at private addresses, for local testing (UCPD_UCP_FETCH_ALLOW_HOSTS)')

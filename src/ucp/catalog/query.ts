@@ -127,7 +127,8 @@ export function understand(text: string, o: UnderstandOptions): UnderstoodQuery 
     let currency = a.currency ?? b?.currency;
     if (currency === '$') currency = o.dollar;
     const cur = currency ?? o.fallbackCurrency;
-    const minor = (v: number) => Math.round(v * 10 ** o.exponent(cur));
+    // a stated amount beyond any price ("under $1e30") is the largest exact amount, never an inexact number
+    const minor = (v: number) => Math.min(Math.round(v * 10 ** o.exponent(cur)), Number.MAX_SAFE_INTEGER);
     const price: UnderstoodPrice = { text: m[0].trim(), ...(currency ? { currency } : {}) };
     if (p.kind === 'max') price.max = minor(a.amount);
     else if (p.kind === 'min') price.min = minor(a.amount);

@@ -238,8 +238,10 @@ export class UcpCatalog {
         return;
       }
       range ??= { currency };
-      if (min !== undefined) range.min = Math.max(range.min ?? 0, min);
-      if (max !== undefined) range.max = Math.min(range.max ?? Number.MAX_SAFE_INTEGER, max);
+      // amounts beyond what a price can be (1e308 is an "integer" to JSON Schema) mean "no bound there"
+      const exact = (n: number) => Math.min(Math.max(Math.round(n), 0), Number.MAX_SAFE_INTEGER);
+      if (min !== undefined) range.min = Math.max(range.min ?? 0, exact(min));
+      if (max !== undefined) range.max = Math.min(range.max ?? Number.MAX_SAFE_INTEGER, exact(max));
     };
     const f = filters?.price;
     if (f && (f.min !== undefined || f.max !== undefined)) {
