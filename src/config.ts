@@ -31,6 +31,8 @@ export interface Config {
   jsonLimit: number;
   /** Largest feed upload through the admin API, bytes. */
   feedLimit: number;
+  /** Open connections one client address may hold (not applied to loopback peers or behind --trust-proxy). */
+  connectionsPerClient: number;
   /** A feed upload that sends nothing for this long is aborted (and nothing is applied), milliseconds. */
   feedIdleMs: number;
   /** Sign agent-facing responses (RFC 9421); off only when a proxy in front signs them. */
@@ -63,6 +65,12 @@ export interface UcpConfig {
   testPayments: 'demo' | 'always' | 'never';
   /** Largest quantity of one checkout or cart line. */
   maxLineQuantity: number;
+  /**
+   * A buyer's saved addresses: 'off' (default; UCP reserves them for user-authenticated identity
+   * linking, which ucpd does not do yet) or 'by-email': offered to, and saved by, any platform that
+   * names the buyer's email (the UCP reference store's behaviour, for conformance runs).
+   */
+  savedAddresses: 'off' | 'by-email';
   /** Enables POST /testing/simulate-shipping/{id} for conformance runs, guarded by this secret. */
   simulationSecret?: string;
 }
@@ -83,6 +91,7 @@ export const ENV = {
   jsonLimit: 'UCPD_JSON_LIMIT',
   feedLimit: 'UCPD_FEED_LIMIT',
   feedIdleTimeout: 'UCPD_FEED_IDLE_TIMEOUT',
+  connectionsPerClient: 'UCPD_CONNECTIONS_PER_CLIENT',
   signResponses: 'UCPD_SIGN_RESPONSES',
   tlsCert: 'UCPD_TLS_CERT',
   tlsKey: 'UCPD_TLS_KEY',
@@ -96,6 +105,7 @@ export const ENV = {
   ucpTestPayments: 'UCPD_UCP_TEST_PAYMENTS',
   ucpSimulationSecret: 'UCPD_UCP_SIMULATION_SECRET',
   ucpMaxLineQuantity: 'UCPD_UCP_MAX_LINE_QUANTITY',
+  ucpSavedAddresses: 'UCPD_UCP_SAVED_ADDRESSES',
 } as const;
 
 const FLAG: Record<keyof typeof ENV, string> = {
@@ -111,6 +121,7 @@ const FLAG: Record<keyof typeof ENV, string> = {
   jsonLimit: '--json-limit',
   feedLimit: '--feed-limit',
   feedIdleTimeout: '--feed-idle-timeout',
+  connectionsPerClient: '--connections-per-client',
   signResponses: '--no-sign-responses',
   tlsCert: '--tls-cert',
   tlsKey: '--tls-key',
@@ -124,6 +135,7 @@ const FLAG: Record<keyof typeof ENV, string> = {
   ucpTestPayments: '--test-payments',
   ucpSimulationSecret: '--simulation-secret',
   ucpMaxLineQuantity: '--max-line-quantity',
+  ucpSavedAddresses: '--saved-addresses',
 };
 
 export class ConfigError extends Error {
@@ -231,11 +243,16 @@ export function loadConfig(flags: RawConfig = {}, env: NodeJS.ProcessEnv = proce
   const simulationSecret = raw('ucpSimulationSecret');
   if (simulationSecret !== undefined && simulationSecret !== '' && simulationSecret.length < 16) problems.push(`${where('ucpSimulationSecret')} must be at least 16 characters`);
   const seedDemo = bool('seedDemo', true);
+  const connText = raw('connectionsPerClient') ?? '256';
+  const connectionsPerClient = Number(connText);
+  if (!/^\d+$/.test(connText) || connectionsPerClient < 1 || connectionsPerClient > 100_000) problems.push(`${where('connectionsPerClient')} must be an integer from 1 to 100000, got "${connText}"`);
   const idleText = raw('feedIdleTimeout') ?? '30';
   const feedIdleSeconds = Number(idleText);
   if (!/^\d+$/.test(idleText) || feedIdleSeconds < 1 || feedIdleSeconds > 3600) problems.push(`${where('feedIdleTimeout')} must be seconds from 1 to 3600, got "${idleText}"`);
   const testPaymentsRaw = raw('ucpTestPayments');
   const testPayments = testPaymentsRaw === undefined || testPaymentsRaw === '' ? 'demo' : bool('ucpTestPayments', false) ? 'always' : 'never';
+  const savedAddresses = (raw('ucpSavedAddresses') || 'off') as 'off' | 'by-email';
+  if (savedAddresses !== 'off' && savedAddresses !== 'by-email') problems.push(`${where('ucpSavedAddresses')} must be off or by-email, got "${String(savedAddresses)}"`);
   const maxQtyText = raw('ucpMaxLineQuantity') ?? String(DEFAULT_MAX_LINE_QUANTITY);
   const maxLineQuantity = Number(maxQtyText);
   if (!/^\d+$/.test(maxQtyText) || maxLineQuantity < 1 || maxLineQuantity > 1_000_000) problems.push(`${where('ucpMaxLineQuantity')} must be an integer from 1 to 1000000, got "${maxQtyText}"`);
@@ -255,6 +272,7 @@ export function loadConfig(flags: RawConfig = {}, env: NodeJS.ProcessEnv = proce
     jsonLimit: size('jsonLimit', 5 * 1024 ** 2),
     feedLimit: size('feedLimit', 512 * 1024 ** 2),
     feedIdleMs: feedIdleSeconds * 1000,
+    connectionsPerClient,
     signResponses: bool('signResponses', true),
     ...(tlsCert && tlsKey ? { tls: { certFile: path.resolve(cwd, tlsCert), keyFile: path.resolve(cwd, tlsKey) } } : {}),
     ucp: {
@@ -267,6 +285,7 @@ export function loadConfig(flags: RawConfig = {}, env: NodeJS.ProcessEnv = proce
       signatureMaxAge,
       testPayments,
       maxLineQuantity,
+      savedAddresses,
       ...(simulationSecret ? { simulationSecret } : {}),
     },
   };

@@ -2,7 +2,7 @@
  * The retailer's admin API (/admin/v1, bearer tokens): stock and price deltas without a full feed, feed
  * upload, data quality, import history. Handlers parse, call the store or pipeline, and serialise.
  */
-import { Router, json, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import path from 'node:path';
 import { UcpdError, invalidInput } from '../catalog/errors.js';
 import { availableUnits } from '../catalog/availability.js';
@@ -12,6 +12,7 @@ import type { Config } from '../config.js';
 import { importFeed } from '../feed/pipeline.js';
 import { FORMATS, openFeed, type FeedFormat } from '../feed/open.js';
 import { receiveUpload } from './upload.js';
+import { jsonBody } from './json-body.js';
 import { toInventoryInput, toPriceInput } from '../feed/map.js';
 import type { InventoryRecord, PriceRecord } from '../feed/records.js';
 import { validateRecord, validator } from '../feed/validate.js';
@@ -81,7 +82,7 @@ async function resolveVariants(store: Store, records: { variant_id?: string; sku
 export function adminRouter({ store, config, clock }: AdminDeps): Router {
   validator(); // compile the feed schema up front: the first stock update should not pay ~100 ms for it
   const r = Router();
-  const body = json({ limit: config.jsonLimit, type: ['application/json', 'application/*+json'] });
+  const body = jsonBody({ limit: config.jsonLimit });
 
   r.post('/inventory', requireScope(store, 'inventory:write'), body, async (req, res) => {
     const records = updatesOf<InventoryRecord>(req.body, 'inventory');

@@ -3,7 +3,8 @@
  * GET /admin/v1/platforms, PUT /admin/v1/platforms {profile_url, profile}, DELETE /admin/v1/platforms?profile_url=.
  * Pinned profiles are validated against the official profile schema and stored in <data>/platforms.
  */
-import { Router, json } from 'express';
+import { Router } from 'express';
+import { jsonBody } from './json-body.js';
 import { invalidInput, notFound } from '../catalog/errors.js';
 import type { Config } from '../config.js';
 import type { Store } from '../store/store.js';
@@ -23,7 +24,7 @@ export function platformAdminRouter(deps: { store: Store; config: Config; regist
     res.setHeader('Cache-Control', 'no-store');
     res.json({ platforms: registry.list().map(summary) });
   });
-  r.put('/', json({ limit: config.jsonLimit }), (req, res) => {
+  r.put('/', jsonBody({ limit: config.jsonLimit }), (req, res) => {
     const body = req.body as { profile_url?: unknown; profile?: unknown } | undefined;
     if (!body || typeof body !== 'object' || typeof body.profile_url !== 'string' || body.profile === undefined) {
       throw invalidInput('invalid_body', 'body must be {"profile_url": "https://...", "profile": {...the platform profile document...}}');

@@ -57,7 +57,7 @@ export function listen(port: number, host: string, app?: (req: IncomingMessage, 
       server = app ? createServer(app) : createServer();
     }
     server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 66_000;
+    server.headersTimeout = 66_000; // ucpd serve tightens it (limits.ts)
     server.requestTimeout = 300_000;
     server.once('error', reject);
     server.listen(port, host, () => {

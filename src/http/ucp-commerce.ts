@@ -5,7 +5,8 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { Router, json, urlencoded, type Request, type Response } from 'express';
+import { Router, urlencoded, type Request, type Response } from 'express';
+import { jsonBody } from './json-body.js';
 import { invalidInput, notFound, UcpdError } from '../catalog/errors.js';
 import { toDecimalString } from '../catalog/money.js';
 import { MAX_STOCK_UNITS } from '../catalog/availability.js';
@@ -109,7 +110,7 @@ function adjustmentTotals(body: Json): void {
 export function commerceRouter(deps: { ucp: Ucp; store: Store; config: Config }): Router {
   const { ucp, store, config } = deps;
   const r = Router();
-  const body = json({ limit: config.jsonLimit });
+  const body = jsonBody({ limit: config.jsonLimit });
 
   r.post('/admin/v1/orders/:id/events', requireScope(store, 'admin'), body, async (req, res) => {
     const b = objectBody(req);

@@ -28,6 +28,8 @@ import { canonicalJson } from '../util/canonical-json.js';
 import { responseJson } from '../ucp/catalog/fragments.js';
 import { sendRendered } from './respond.js';
 import type { ClientOf } from './client.js';
+import { MAX_JSON_DEPTH } from './json-body.js';
+import { jsonOverLimits } from '../util/json-limits.js';
 
 export interface UcpRouteDeps {
   ucp: Ucp;
@@ -108,11 +110,15 @@ export function parseJsonBody(raw: Buffer, contentType: string | undefined): unk
   } catch {
     throw protocolError('invalid_request', 'the request body is not UTF-8');
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     throw protocolError('invalid_request', `the request body is not valid JSON: ${(err as Error).message}`);
   }
+  const over = jsonOverLimits(value, { maxDepth: MAX_JSON_DEPTH });
+  if (over) throw protocolError('invalid_request', `the request body is too complex: ${over}`);
+  return value;
 }
 
 /** The business profile at /.well-known/ucp (and leaf profiles of supported older versions). */

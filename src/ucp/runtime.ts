@@ -93,7 +93,7 @@ export class Ucp {
     const fetcher = new ProfileFetcher({ allowHosts: config.ucp.fetchAllowHosts, ...d.fetchPolicy });
     this.webhooks = new WebhookDispatcher({ store: d.store, fetcher, keys: d.trust.keys, profileUrl: this.profileUrl(), clock: d.clock, logger: d.logger });
     this.idempotency = new IdempotencyKeys({ store: d.store, clock: d.clock, logger: d.logger });
-    this.checkout = new CheckoutService({ store: d.store, urls: new Urls(config.baseUrl), clock: d.clock, logger: d.logger, payments: this.payments, onWebhooksQueued: () => void this.webhooks.kick(), storeState: () => d.commerce.storeState(), maxLineQuantity: config.ucp.maxLineQuantity });
+    this.checkout = new CheckoutService({ store: d.store, urls: new Urls(config.baseUrl), clock: d.clock, logger: d.logger, payments: this.payments, onWebhooksQueued: () => void this.webhooks.kick(), storeState: () => d.commerce.storeState(), maxLineQuantity: config.ucp.maxLineQuantity, savedAddresses: config.ucp.savedAddresses });
   }
 
   /**

@@ -204,6 +204,24 @@ describe('VC API: malformed input fails closed with a 4xx (hardening)', () => {
     expect(ok.body).toMatchObject({ verified: true, warnings: [{ code: 'presentation_unsigned' }] });
   });
 
+  test('public verification is bounded: a credential of thousands of values, a huge body, a presentation of many credentials are refused at once', async () => {
+    const [c] = (await t.store.listCredentials({ limit: 1, type: 'MerchantCredential' })).items;
+    const big = JSON.parse(c!.vc) as Json;
+    big.credentialSubject.name = Array.from({ length: 5000 }, (_, i) => `n${i}`);
+    const started = Date.now();
+    const r = await request(t.app).post('/credentials/verify').send({ verifiableCredential: big });
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ code: 'body_too_complex' });
+    expect(Date.now() - started).toBeLessThan(1000); // refused before canonicalisation (it took 0.8 s at 5,000 values)
+    const huge = await request(t.app).post('/credentials/verify').set('Content-Type', 'application/json').send(JSON.stringify({ verifiableCredential: { pad: 'x'.repeat(70_000) } }));
+    expect(huge.status).toBe(413);
+    const many = await request(t.app).post('/presentations/verify').send({ verifiablePresentation: { '@context': [V2], type: ['VerifiablePresentation'], verifiableCredential: Array.from({ length: 11 }, () => JSON.parse(c!.vc)) } });
+    expect(many.status).toBe(400);
+    let deep: unknown = {};
+    for (let i = 0; i < 40; i++) deep = { deep };
+    expect((await request(t.app).post('/credentials/verify').send({ verifiableCredential: deep })).status).toBe(400);
+  });
+
   test('issue with a null or malformed issuer, status updates with null entries, bad options: 400, never 500', async () => {
     const credential = (issuerValue: unknown) => ({
       '@context': [V2, `${BASE}/credentials/context/v1.jsonld`],

@@ -44,7 +44,7 @@ beforeAll(async () => {
   profile.ucp.capabilities = { ...profile.ucp.capabilities, ...hook };
   writeFileSync(path.join(t.dir, 'platforms', 'agent.json'), JSON.stringify({ profile_url: AGENT, profile }));
   writeFileSync(path.join(t.dir, 'platforms', 'other.json'), JSON.stringify({ profile_url: OTHER, profile: platformProfile({ capabilities: ALL }) }));
-  const config = loadConfig({ dataDir: t.dir, baseUrl: 'https://shop.example' }, { UCPD_SEED_DEMO: 'false', UCPD_UCP_TEST_PAYMENTS: 'true', UCPD_UCP_SIMULATION_SECRET: 'simulation-secret-0123456789', UCPD_UCP_MAX_LINE_QUANTITY: '100000' });
+  const config = loadConfig({ dataDir: t.dir, baseUrl: 'https://shop.example' }, { UCPD_SEED_DEMO: 'false', UCPD_UCP_TEST_PAYMENTS: 'true', UCPD_UCP_SIMULATION_SECRET: 'simulation-secret-0123456789', UCPD_UCP_MAX_LINE_QUANTITY: '100000', UCPD_UCP_SAVED_ADDRESSES: 'by-email' });
   const trust = await openTrust({ store: t.store, dataDir: t.dir, urls: new Urls(config.baseUrl), clock: t.clock, logger: silentLogger });
   app = createApp({ store: t.store, config, clock: t.clock, logger: silentLogger, trust });
   app.ucp.webhooks.stop(); // deliveries are the end-to-end test's business; here the outbox is inspected

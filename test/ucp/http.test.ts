@@ -498,6 +498,18 @@ describe('malformed requests get clear errors in the protocol shape, never 500',
     }
   });
 
+  test('a body nested past 64 levels, or more than 50 categories: 400, never 500 (found by the red team)', async () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 3000; i++) deep = [deep];
+    const nested = await post('/catalog/search', undefined, { raw: JSON.stringify({ query: 'tent', context: { x: deep } }), sign: false });
+    expect(nested.status).toBe(400);
+    expect(nested.body).toMatchObject({ code: 'invalid_request', content: expect.stringMatching(/nesting deeper than 64/) });
+    const categories = await post('/catalog/search', { query: 'jacket', filters: { categories: Array.from({ length: 999 }, (_, i) => `c${i}`) } }, { sign: false });
+    expect(categories.status).toBe(400);
+    expect(categories.body.path).toBe('$.filters.categories');
+    expect((await post('/catalog/search', { query: 'jacket', filters: { categories: Array.from({ length: 50 }, (_, i) => `c${i}`) } }, { sign: false })).status).toBe(200);
+  });
+
   test('body over the limit: 413 payload_too_large', async () => {
     const raw = JSON.stringify({ query: 'x'.repeat(2 * 1024 * 1024) });
     const res = await post('/catalog/search', undefined, { raw, sign: false });

@@ -5,6 +5,7 @@ import { Urls } from '../../linked-data/urls.js';
 import { openTrust } from '../../trust/trust.js';
 import { listen } from '../../http/server.js';
 import { installProcessBackstop } from '../../http/guard.js';
+import { limitConnections } from '../../http/limits.js';
 import { createLogger } from '../../logger.js';
 import { systemClock } from '../../store/store.js';
 import { configFrom, isPristine, loadDemo, openStore } from '../context.js';
@@ -27,6 +28,8 @@ export function registerServe(program: Command): void {
     .option('--approved-platforms-only', 'serve UCP only to platforms in the registry or under --trusted-origins (UCPD_UCP_APPROVED_ONLY)')
     .option('--trusted-origins <origins>', 'platform origins trusted to be fetched, comma-separated (UCPD_UCP_TRUSTED_ORIGINS)')
     .option('--test-payments', 'always offer the test payment handler mock_payment_handler (success_token / fail_token): orders need no payment; by default it is offered only while the store holds the bundled demo catalog (UCPD_UCP_TEST_PAYMENTS=true|false)')
+    .option('--saved-addresses <mode>', 'off (default) or by-email: offer and save a buyer\'s addresses by email, as the UCP reference store does (conformance runs only) (UCPD_UCP_SAVED_ADDRESSES)')
+    .option('--connections-per-client <n>', 'open connections one client address may hold (UCPD_CONNECTIONS_PER_CLIENT, default 256; not applied to loopback peers or with --trust-proxy)')
     .option('--feed-limit <size>', 'largest feed upload through the admin API (UCPD_FEED_LIMIT, default 512mb)')
     .option('--feed-idle-timeout <seconds>', 'cut off a feed upload that sends nothing for this long (UCPD_FEED_IDLE_TIMEOUT, default 30)')
     .option('--max-line-quantity <n>', `largest quantity of one checkout or cart line (UCPD_UCP_MAX_LINE_QUANTITY, default ${DEFAULT_MAX_LINE_QUANTITY})`)
@@ -46,6 +49,7 @@ export function registerServe(program: Command): void {
         ucpTestPayments: opts.testPayments ? 'true' : undefined,
         ucpSimulationSecret: opts.simulationSecret,
         ucpMaxLineQuantity: opts.maxLineQuantity,
+        ucpSavedAddresses: opts.savedAddresses,
       });
       const logger = createLogger(config.logLevel);
       const store = openStore(config);
@@ -55,6 +59,7 @@ export function registerServe(program: Command): void {
         logger.info('seeded the demo catalog', { products: report.counts.products?.created ?? 0, ms: report.durationMs });
       }
       const running = await listen(config.port, config.host, undefined, config.tls);
+      limitConnections(running.server, { perClient: config.connectionsPerClient, trustProxy: config.trustProxy });
       // With --port 0 the port, and so the default base URL, is known only now.
       const effective = config.baseUrlConfigured ? config : { ...config, baseUrl: localBaseUrl(config.host, running.port, Boolean(config.tls)) };
       const trust = await openTrust({ store, dataDir: config.dataDir, urls: new Urls(effective.baseUrl), clock: systemClock, logger });

@@ -26,6 +26,13 @@ export const DEFAULT_LIMIT = 10;
 export const MAX_LIMIT = 50;
 export const MAX_LOOKUP_IDS = 50;
 export const MAX_QUERY_LENGTH = 500;
+/** Most categories one search may filter by (each is a clause of one SQL expression). */
+export const MAX_CATEGORIES = 50;
+/**
+ * When no product has every word, one word is dropped at a time, for at most this many words (then any
+ * word ranks): each try is a full-text query, and a long query of unrelated words must stay cheap.
+ */
+const MAX_RELAXED_DROPS = 8;
 
 export interface CatalogOptions {
   store: Store;
@@ -256,6 +263,7 @@ export class UcpCatalog {
     const c = filters?.categories;
     if (c === undefined) return undefined;
     if (!Array.isArray(c) || !c.every((x) => typeof x === 'string')) throw protocolError('invalid_request', 'filters.categories must be an array of strings', { path: '$.filters.categories' });
+    if (c.length > MAX_CATEGORIES) throw protocolError('invalid_request', `filters.categories may name at most ${MAX_CATEGORIES} categories`, { path: '$.filters.categories' });
     const values = (c as string[]).map((x) => x.trim()).filter(Boolean);
     return values.length ? values : undefined;
   }
@@ -304,7 +312,7 @@ export class UcpCatalog {
     if (!cursor && result.hits.length === 0 && q.terms.length > 1 && (await wordsFindNothing())) {
       // No product has every word. Drop one word (the first first: in "waterproof trail runner" the
       // thing itself comes last), else rank by any word; and say so.
-      for (let i = 0; i < q.terms.length && result.hits.length === 0; i++) {
+      for (let i = 0; i < Math.min(q.terms.length, MAX_RELAXED_DROPS) && result.hits.length === 0; i++) {
         const relaxed = await run(i);
         if (relaxed.hits.length) {
           mode = i;

@@ -57,10 +57,31 @@ export interface CheckoutOptions {
   storeState?: () => Promise<StoreWide>;
   /** Largest quantity of one line (default DEFAULT_MAX_LINE_QUANTITY). */
   maxLineQuantity?: number;
+  /** Offer and save a buyer's addresses by email (see Config.ucp.savedAddresses); default off. */
+  savedAddresses?: 'off' | 'by-email';
 }
 
 /** Most lines one cart or checkout may have. */
 export const MAX_LINES = 250;
+/** Most fulfillment methods, destinations per method, and discount codes one request may send. */
+export const MAX_METHODS = 20;
+export const MAX_DESTINATIONS = 20;
+export const MAX_CODES = 20;
+
+/** A request past the limits on what one session may hold: a 400 naming the list, before any work. */
+function overLimits(body: Json): Outcome | undefined {
+  const errors: UcpMessage[] = [];
+  const methods = isObject(body.fulfillment) && Array.isArray(body.fulfillment.methods) ? body.fulfillment.methods : [];
+  if (methods.length > MAX_METHODS) errors.push(error('too_many_methods', `at most ${MAX_METHODS} fulfillment methods; ${methods.length} sent`, 'recoverable', '$.fulfillment.methods'));
+  methods.forEach((m, i) => {
+    if (isObject(m) && Array.isArray(m.destinations) && m.destinations.length > MAX_DESTINATIONS) {
+      errors.push(error('too_many_destinations', `at most ${MAX_DESTINATIONS} destinations per method; ${m.destinations.length} sent`, 'recoverable', `$.fulfillment.methods[${i}].destinations`));
+    }
+  });
+  const codes = isObject(body.discounts) && Array.isArray(body.discounts.codes) ? body.discounts.codes : [];
+  if (codes.length > MAX_CODES) errors.push(error('too_many_codes', `at most ${MAX_CODES} discount codes; ${codes.length} sent`, 'recoverable', '$.discounts.codes'));
+  return errors.length ? { status: 400, errors } : undefined;
+}
 
 export interface StoreWide {
   seq: number;
@@ -206,10 +227,7 @@ export class CheckoutService {
   }
 
   private async env(doc: SessionDoc, negotiated: Negotiated, known?: ReadonlyMap<string, ItemInfo>): Promise<Env> {
-    const s = this.o.store;
     const wide = await this.storeWide();
-    const email = str(doc.buyer?.email);
-    const customer = email ? await s.findCustomerByEmail(email.toLowerCase()) : undefined;
     const items = known && doc.lines.every((l) => known.has(l.itemId)) ? known : await this.items(doc.lines.map((l) => l.itemId), doc.currency, wide.merchant);
     return {
       urls: this.o.urls,
@@ -220,7 +238,6 @@ export class CheckoutService {
       locations: wide.locations,
       now: this.now(),
       items,
-      savedAddresses: customer ? await s.listAddresses(customer.id) : [],
       fulfillment: negotiated.capabilities.has(FULFILLMENT),
       discounts: negotiated.capabilities.has(DISCOUNT),
     };
@@ -386,9 +403,12 @@ export class CheckoutService {
   private async methodsFrom(raw: unknown, doc: SessionDoc): Promise<void> {
     if (!isObject(raw) || !Array.isArray(raw.methods)) return;
     const lineIds = doc.lines.map((l) => l.id);
-    const email = str(doc.buyer?.email);
+    // a buyer's saved addresses only when configured (UCP reserves them for user-authenticated buyers)
+    const email = this.o.savedAddresses === 'by-email' ? str(doc.buyer?.email) : undefined;
     const customer = email ? await this.o.store.findCustomerByEmail(email.toLowerCase()) : undefined;
     const saved = customer ? await this.o.store.listAddresses(customer.id) : [];
+    // the catalog facts pickup needs, read once for all methods
+    let pickup: { env: Env; v: View } | undefined;
     const methods: MethodDoc[] = [];
     for (const m of raw.methods.filter(isObject)) {
       const existing = doc.methods.find((x) => x.id === str(m.id));
@@ -398,8 +418,11 @@ export class CheckoutService {
       const lineItemIds = ids.length ? ids : (existing?.lineItemIds.filter((x) => lineIds.includes(x)) ?? lineIds);
       let destinations: DestinationDoc[];
       if (type === 'pickup') {
-        const env = await this.env(doc, { capabilities: new Map(), version: UCP_VERSION } as unknown as Negotiated);
-        const v = evaluate(doc, env);
+        if (!pickup) {
+          const env = await this.env(doc, { capabilities: new Map(), version: UCP_VERSION } as unknown as Negotiated);
+          pickup = { env, v: evaluate(doc, env) };
+        }
+        const { env, v } = pickup;
         destinations = pickupLocations(env, v.lines.filter((l) => lineItemIds.includes(l.doc.id))).map((loc) => ({ id: loc.id, locationId: loc.id }));
       } else if (Array.isArray(m.destinations)) {
         destinations = [];
@@ -471,6 +494,8 @@ export class CheckoutService {
   }
 
   async create(kind: 'checkout' | 'cart', body: Json, caller: Caller): Promise<Outcome> {
+    const refused = overLimits(body);
+    if (refused) return refused;
     const now = this.now();
     const platform = caller.negotiated.platform.url;
     if (kind === 'checkout' && typeof body.cart_id === 'string') {
@@ -526,6 +551,8 @@ export class CheckoutService {
   }
 
   async update(kind: 'checkout' | 'cart', id: string, body: Json, caller: Caller, attempt = 0): Promise<Outcome> {
+    const refused = overLimits(body);
+    if (refused) return refused;
     const found = await this.load(id, kind, caller);
     if (!found) return this.notFound(kind === 'cart' ? 'cart' : 'checkout session', id);
     const { rec, doc } = found;

@@ -8,7 +8,7 @@
  * signed amounts, exactly one subtotal and one total, and total = the sum of the others.
  */
 import { applyDiscounts, type DiscountResult } from '../../catalog/discounts.js';
-import type { CustomerAddress, DiscountCode, InventoryLevel, Location, Merchant, Promotion, ShippingRate } from '../../catalog/model.js';
+import type { DiscountCode, InventoryLevel, Location, Merchant, Promotion, ShippingRate } from '../../catalog/model.js';
 import { deliveryDays, freeShippingFor, ratesFor } from '../../catalog/shipping.js';
 import { summarizeStock } from '../../catalog/availability.js';
 import type { Urls } from '../../linked-data/urls.js';
@@ -106,8 +106,6 @@ export interface Env {
   locations: Location[];
   now: Date;
   items: ReadonlyMap<string, ItemInfo>;
-  /** The buyer's saved addresses (by email), offered as shipping destinations. */
-  savedAddresses: CustomerAddress[];
   /** Negotiated extensions. */
   fulfillment: boolean;
   discounts: boolean;
