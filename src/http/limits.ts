@@ -11,14 +11,12 @@
  */
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { clientKey } from '../ucp/fetcher.js';
+import { clientKey, isLoopback } from '../ucp/fetcher.js';
 
 export const MAX_CONNECTIONS = 10_000;
 export const DEFAULT_CONNECTIONS_PER_CLIENT = 256;
 export const HEADERS_TIMEOUT_MS = 15_000;
 export const BODY_TIMEOUT_MS = 30_000;
-
-const isLoopback = (a: string) => a === '::1' || a.startsWith('127.') || a.startsWith('::ffff:127.');
 
 export function limitConnections(server: Server, o: { perClient: number; trustProxy: boolean; isUpload?: (path: string) => boolean; bodyTimeoutMs?: number }): { open(client: string): number } {
   const open = new Map<string, number>();

@@ -88,7 +88,8 @@ export const DEFAULT_FETCH_POLICY: FetchPolicy = Object.freeze({
 /** Clients whose budgets are remembered at once (least recently used forgotten first). */
 const MAX_CLIENT_BUCKETS = 10_000;
 
-function isLoopback(address: string): boolean {
+/** A loopback address (127.0.0.0/8, ::1, IPv4-mapped loopback). */
+export function isLoopback(address: string): boolean {
   const a = address.toLowerCase().replace(/^::ffff:/, '');
   return a === '::1' || (net.isIPv4(a) && a.startsWith('127.'));
 }

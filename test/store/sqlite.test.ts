@@ -56,8 +56,8 @@ describe('SQLite specifics', () => {
     try {
       const cases: [string[], string | undefined][] = [
         [['/srv/ucpd/demo/outdoor-gear.jsonl'], 'demo'],
-        [['/srv/ucpd/demo/outdoor-gear.jsonl', '/home/shop/feed.jsonl'], undefined],
-        [['/home/shop/feed.jsonl'], undefined],
+        [['/srv/ucpd/demo/outdoor-gear.jsonl', '/srv/shop/feed.jsonl'], undefined],
+        [['/srv/shop/feed.jsonl'], undefined],
         [[], undefined],
       ];
       cases.forEach(([sources, expected], i) => {

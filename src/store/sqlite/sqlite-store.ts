@@ -35,6 +35,7 @@ import type {
   StoredResponse,
 } from '../store.js';
 import { isStoreBusy, systemClock } from '../store.js';
+import { WriteLock } from './write-lock.js';
 import { openDatabase, type Db } from './db.js';
 import { SqliteImportSession } from './import-session.js';
 import { CredentialTable } from './credentials.js';
@@ -53,7 +54,7 @@ export interface SqliteStoreOptions {
   /** Database file, or ":memory:" for throwaway stores (imports then share the one connection). */
   file: string;
   clock?: Clock;
-  /** How long a write waits for the write lock before a 503 (default WRITE_WAIT_MS). */
+  /** How long a write waits for the write lock before a 503 (default WRITE_WAIT_MS, write-lock.ts). */
   writeWaitMs?: number;
   /** A write lock held elsewhere this long makes the store not writable (default STUCK_LOCK_MS). */
   stuckLockMs?: number;
@@ -68,17 +69,6 @@ interface TokenRow {
   revoked_at: string | null;
 }
 
-/**
- * How long a write waits for SQLite's write lock (held by an import's apply stage, a search index rebuild,
- * or another process) before it is refused with a 503. It waits asynchronously: the connection has no busy
- * timeout, so a lock held elsewhere never blocks this thread's event loop.
- */
-export const WRITE_WAIT_MS = 30_000;
-/** A write lock held elsewhere longer than this makes the store report itself unable to write. */
-export const STUCK_LOCK_MS = 10_000;
-
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Token use is recorded at most once a minute per token, so authenticated reads do not all write. */
 const TOKEN_TOUCH_MS = 60_000;
@@ -116,13 +106,11 @@ export class SqliteStore implements Store {
   private indexing?: Promise<SyncResult>;
   private readonly commerce: CommerceTables;
   private checkpointer?: Worker;
-  /** Since when (ms) writes have found the write lock held elsewhere; undefined while they get it. */
-  private busySince?: number;
+  private readonly lock: WriteLock;
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.db = openDatabase({ file: options.file });
-    // never wait for a lock on this thread: writes retry asynchronously (see write)
-    this.db.pragma('busy_timeout = 0');
+    this.lock = new WriteLock(this.db, { ...(options.writeWaitMs !== undefined ? { waitMs: options.writeWaitMs } : {}), ...(options.stuckLockMs !== undefined ? { stuckMs: options.stuckLockMs } : {}) });
     this.q = new CatalogQueries(this.db);
     this.clock = options.clock ?? systemClock;
     this.holds = new Reservations(this.db, () => this.clock.now().toISOString());
@@ -131,44 +119,15 @@ export class SqliteStore implements Store {
     this.commerce = new CommerceTables(this.db, this.holds, () => this.clock.now().toISOString());
   }
 
-  /**
-   * Run a write (one statement or one transaction; it must be safe to run again after SQLITE_BUSY, which
-   * rolls it back). While the write lock is held elsewhere it is retried with backoff, asynchronously,
-   * for up to WRITE_WAIT_MS; then it is refused with a 503 store_busy.
-   */
-  private async write<T>(fn: () => T): Promise<T> {
-    const deadline = Date.now() + (this.options.writeWaitMs ?? WRITE_WAIT_MS);
-    for (let delay = 1; ; delay = Math.min(delay * 2, 20)) {
-      try {
-        const out = fn();
-        this.busySince = undefined;
-        return out;
-      } catch (err) {
-        if (!isStoreBusy(err)) throw err;
-        this.busySince ??= Date.now();
-        if (Date.now() >= deadline) throw new UcpdError('unavailable', 'store_busy', 'the store is busy with another write (an import, or another process); retry shortly', { retryAfterSeconds: 5 });
-        await sleep(delay);
-      }
-    }
+  /** A write, waiting asynchronously while the write lock is held elsewhere (see write-lock.ts). */
+  private write<T>(fn: () => T): Promise<T> {
+    return this.lock.run(fn);
   }
 
-  /**
-   * Whether a write can take the lock now (a probe: BEGIN IMMEDIATE, ROLLBACK, no waiting), and how long
-   * writes have been shut out. A lock held longer than STUCK_LOCK_MS makes the store not writable.
-   */
   async writeHealth(): Promise<{ writable: boolean; lockHeldMs?: number }> {
+    // a memory store importing shares this connection, inside the import's transaction
     if (this.options.file === ':memory:' && this.importing) return { writable: true };
-    try {
-      this.db.exec('BEGIN IMMEDIATE');
-      this.db.exec('ROLLBACK');
-      this.busySince = undefined;
-      return { writable: true };
-    } catch (err) {
-      if (!isStoreBusy(err)) throw err;
-      this.busySince ??= Date.now();
-      const held = Date.now() - this.busySince;
-      return { writable: held < (this.options.stuckLockMs ?? STUCK_LOCK_MS), lockHeldMs: held };
-    }
+    return this.lock.health();
   }
 
   /** The raw connection, for benchmarks and the contract tests' snapshot helper only. */
