@@ -5,7 +5,7 @@
  *    big files on a worker thread) into a spool, without touching the store's write lock. A feed with
  *    problems stops here: nothing was locked, nothing changes.
  * 2. Apply: open one import session (one transaction per feed version), apply the spooled operations,
- *    yielding to the event loop between batches so a server keeps answering, and commit, or roll back if
+ *    yielding to the event loop every APPLY_SLICE_MS so a server keeps answering, and commit, or roll back if
  *    any operation was refused (an unknown reference), so the previous catalog stays fully intact.
  *
  * `dryRun` runs both stages, reports, and rolls back.
@@ -151,11 +151,11 @@ export async function importFeed(store: Store, source: FeedSource, options: Impo
     // Stage 2: apply in one transaction, unless the feed already failed.
     if (errorCount === 0) {
       const session = await store.beginImport({ format: source.format, mode, source: source.description, origin: options.origin ?? 'feed' });
+      lockedAt = performance.now();
       importId = session.importId;
       const applier = new Applier(session, (ref, message) => warnings.length < maxErrors && warnings.push({ file: ref.file, line: ref.line, message }));
       tally = applier.tally;
       try {
-        lockedAt = performance.now();
         let slice = performance.now();
         outer: for await (const staged of spool.read()) {
           for (const [op, ref] of staged) {

@@ -14,6 +14,7 @@ import { changeNode } from '../linked-data/documents.js';
 import type { Urls } from '../linked-data/urls.js';
 import type { Logger } from '../logger.js';
 import type { ChangeEntry, Store } from '../store/store.js';
+import { clientKey } from '../ucp/fetcher.js';
 
 interface Subscriber {
   res: ServerResponse;
@@ -63,7 +64,8 @@ export class ChangeBroadcaster {
   ) {}
 
   /** Open a stream for `client` (its address): throws UcpdError 400 for a bad position, 429/503 over the caps. */
-  async subscribe(req: IncomingMessage, res: ServerResponse, query: URLSearchParams, client = 'unknown'): Promise<void> {
+  async subscribe(req: IncomingMessage, res: ServerResponse, query: URLSearchParams, address = 'unknown'): Promise<void> {
+    const client = clientKey(address); // an IPv6 /64 is one client
     const raw = (req.headers['last-event-id'] as string | undefined) ?? query.get('since') ?? undefined;
     if (raw !== undefined && !/^\d{1,15}$/.test(raw)) throw invalidInput('invalid_parameter', 'Last-Event-ID / since must be a change sequence number', { parameter: 'since' });
     if ((this.perClient.get(client) ?? 0) >= this.limits.perClient) {
@@ -95,9 +97,9 @@ export class ChangeBroadcaster {
     this.timer ??= setInterval(() => void this.tick(), this.intervalMs);
   }
 
-  /** Open streams (all, or one client's). */
-  count(client?: string): number {
-    return client === undefined ? this.subscribers.size : (this.perClient.get(client) ?? 0);
+  /** Open streams (all, or one client address's). */
+  count(address?: string): number {
+    return address === undefined ? this.subscribers.size : (this.perClient.get(clientKey(address)) ?? 0);
   }
 
   private remove(sub: Subscriber): void {

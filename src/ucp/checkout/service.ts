@@ -63,7 +63,7 @@ export interface CheckoutOptions {
 
 /** Most lines one cart or checkout may have. */
 export const MAX_LINES = 250;
-/** Most fulfillment methods, destinations per method, and discount codes one request may send. */
+/** Most fulfillment methods, destinations per method, and discount codes one request may send (see overLimits). */
 export const MAX_METHODS = 20;
 export const MAX_DESTINATIONS = 20;
 export const MAX_CODES = 20;
@@ -71,6 +71,7 @@ export const MAX_CODES = 20;
 /** A request past the limits on what one session may hold: a 400 naming the list, before any work. */
 function overLimits(body: Json): Outcome | undefined {
   const errors: UcpMessage[] = [];
+  if (Array.isArray(body.line_items) && body.line_items.length > MAX_LINES) errors.push(error('too_many_lines', `at most ${MAX_LINES} line items; ${body.line_items.length} sent`, 'recoverable', '$.line_items'));
   const methods = isObject(body.fulfillment) && Array.isArray(body.fulfillment.methods) ? body.fulfillment.methods : [];
   if (methods.length > MAX_METHODS) errors.push(error('too_many_methods', `at most ${MAX_METHODS} fulfillment methods; ${methods.length} sent`, 'recoverable', '$.fulfillment.methods'));
   methods.forEach((m, i) => {
@@ -333,9 +334,6 @@ export class CheckoutService {
   private async linesFrom(raw: unknown[], doc: SessionDoc, currency: string): Promise<{ ok: true; notices: UcpMessage[]; infos: Map<string, ItemInfo> } | { ok: false; outcome: Outcome }> {
     const { merchant } = await this.storeWide();
     const wanted = raw.filter(isObject).map((l) => ({ id: str(l.id), itemId: str(isObject(l.item) ? l.item.id : undefined) ?? '', quantity: l.quantity, parentId: str(l.parent_id) }));
-    if (wanted.length > MAX_LINES) {
-      return { ok: false, outcome: { status: 400, errors: [error('too_many_lines', `at most ${MAX_LINES} line items; ${wanted.length} sent`, 'recoverable', '$.line_items')] } };
-    }
     const max = this.o.maxLineQuantity ?? DEFAULT_MAX_LINE_QUANTITY;
     const badQuantity = wanted.flatMap((w, i) => (isQuantity(w.quantity, max) ? [] : [i]));
     if (badQuantity.length) {
