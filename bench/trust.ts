@@ -19,7 +19,7 @@ import { cryptosuite as eddsa } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite
 import { checkStatus } from '@digitalbazaar/vc-bitstring-status-list';
 import { importFeed } from '../src/feed/pipeline.js';
 import { jsonlFile } from '../src/feed/formats/jsonl.js';
-import { Urls } from '../src/linked-data/urls.js';
+import { Urls } from '../src/publish/urls.js';
 import { silentLogger } from '../src/logger.js';
 import { projectPath } from '../src/paths.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';

@@ -176,6 +176,14 @@ export interface Location {
   shipsTo?: string[];
   /** Fulfilment order: lower ships first. Default: warehouses (0) before stores (100). */
   priority?: number;
+  /** IANA time zone: opening hours, cutoffs and business days are local to it. */
+  timeZone?: string;
+  /** Days orders are handled here (schema.org day names); default Monday to Friday. */
+  businessDays?: string[];
+  /** Local dates (YYYY-MM-DD) with no handling, shipping or pickup. */
+  holidays?: string[];
+  /** Opening-hours minutes to prepare a pickup order (default 120). */
+  pickupReadyMinutes?: number;
 }
 
 export interface InventoryLevel {
@@ -214,7 +222,10 @@ export interface ShippingRate {
   transitDays?: DayRange;
   /** Orders placed before this local time ship the same business day, "HH:MM". */
   cutoffTime?: string;
+  /** Time zone of the cutoff; default the ships-from location's. */
   timeZone?: string;
+  /** The location orders ship from; default the first warehouse. */
+  shipsFrom?: string;
 }
 
 export type ReturnCategory = 'finite' | 'unlimited' | 'not_permitted';
@@ -284,6 +295,10 @@ export interface Promotion {
   currency?: string;
   /** Products (or variants) it applies to; empty = all. */
   eligibleIds: string[];
+  /** Destination countries it applies to; empty or absent = everywhere. */
+  countries?: string[];
+  /** Free shipping: the service levels it makes free (default ["standard"]). */
+  serviceLevels?: string[];
   value?: number;
   startsAt?: string;
   endsAt?: string;

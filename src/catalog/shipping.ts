@@ -2,7 +2,7 @@
  * Shipping rates by destination and free-shipping promotions. Pure; shared by the JSON-LD offers and,
  * later, UCP checkout fulfillment options, so an agent sees the same price in both.
  */
-import type { Location, Merchant, Promotion, ReturnPolicy, ShippingRate } from './model.js';
+import type { Location, Merchant, ReturnPolicy, ShippingRate } from './model.js';
 
 export interface Destination {
   country: string;
@@ -67,34 +67,6 @@ export function destinationRates(rates: readonly ShippingRate[], countries: read
     out.push({ destination: { country: rate.country, ...(rate.region ? { region: rate.region } : {}), ...(rate.postalPrefix ? { postalCode: rate.postalPrefix } : {}) }, rate });
   }
   return out;
-}
-
-export interface Basket {
-  /** Subtotal in `currency`, minor units. */
-  subtotal: number;
-  currency: string;
-  /** Product and variant ids in the basket. */
-  itemIds: readonly string[];
-}
-
-function active(p: Pick<Promotion, 'startsAt' | 'endsAt'>, now: Date): boolean {
-  const t = now.toISOString();
-  return (p.startsAt === undefined || p.startsAt <= t) && (p.endsAt === undefined || t < p.endsAt);
-}
-
-/**
- * The free-shipping promotion that zeroes `rate` for this basket, if any. Free shipping applies to the
- * standard service level: an order-minimum promotion when the subtotal (same currency) reaches it, a
- * product promotion when an eligible item is in the basket.
- */
-export function freeShippingFor(promotions: readonly Promotion[], rate: ShippingRate, basket: Basket, now: Date): Promotion | undefined {
-  if (rate.serviceLevel !== 'standard') return undefined;
-  return promotions.find((p) => {
-    if (p.type !== 'free_shipping' || !active(p, now)) return false;
-    if (p.minSubtotal !== undefined && (basket.currency !== (p.currency ?? basket.currency) || basket.subtotal < p.minSubtotal)) return false;
-    if (p.eligibleIds.length > 0 && !basket.itemIds.some((id) => p.eligibleIds.includes(id))) return false;
-    return p.minSubtotal !== undefined || p.eligibleIds.length > 0;
-  });
 }
 
 /** Business days from order to delivery: handling plus transit, when the rate states them. */

@@ -315,27 +315,32 @@ function* storeRecords(currencies: string[]): Generator<FeedRecord> {
   };
   yield merchant;
   const weekdays = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'];
+  // US federal holidays the warehouse and stores close for, through the end of 2027
+  const holidays = ['2026-11-26', '2026-12-25', '2027-01-01', '2027-05-31', '2027-07-05', '2027-09-06', '2027-11-25', '2027-12-24', '2027-12-31'];
   const locations: LocationRecord[] = [
     {
       type: 'location', id: 'wh-reno', name: 'Reno fulfilment centre', kind: 'warehouse', pickup: false,
       address: { street: '4900 Longley Ln', locality: 'Reno', region: 'NV', postal_code: '89502', country: 'US' },
+      time_zone: 'America/Los_Angeles', business_days: weekdays, holidays,
     },
     {
       type: 'location', id: 'store-denver', name: 'Summit & Trail Denver', kind: 'store', pickup: true, phone: '+1-303-555-0100',
       address: { street: '1550 Wynkoop St', locality: 'Denver', region: 'CO', postal_code: '80202', country: 'US' },
       hours: [{ days: weekdays, opens: '10:00', closes: '20:00' }, { days: ['Saturday', 'Sunday'], opens: '09:00', closes: '18:00' }],
+      time_zone: 'America/Denver', business_days: [...weekdays, 'Saturday', 'Sunday'], holidays, pickup_ready_minutes: 60,
     },
     {
       type: 'location', id: 'store-portland', name: 'Summit & Trail Portland', kind: 'store', pickup: true, phone: '+1-503-555-0177',
       address: { street: '820 NW Glisan St', locality: 'Portland', region: 'OR', postal_code: '97209', country: 'US' },
       hours: [{ days: weekdays, opens: '10:00', closes: '19:00' }, { days: ['Saturday'], opens: '10:00', closes: '18:00' }],
+      time_zone: 'America/Los_Angeles', business_days: [...weekdays, 'Saturday'], holidays, pickup_ready_minutes: 120,
     },
   ];
   yield* locations;
   const rate = (id: string, country: string, service: string, title: string, amount: number, currency: string, handling: [number, number], transit: [number, number]): ShippingRateRecord => ({
     type: 'shipping_rate', id, title, country, service_level: service, price: { amount, currency },
     handling_days: { min: handling[0], max: handling[1] }, transit_days: { min: transit[0], max: transit[1] },
-    cutoff_time: '14:00', time_zone: 'America/Denver',
+    cutoff_time: '14:00', ships_from: 'wh-reno',
   });
   yield* [
     rate('us-standard', 'US', 'standard', 'Standard (US)', 795, 'USD', [0, 1], [3, 5]),
@@ -365,7 +370,7 @@ function* promotionsAndCustomers(): Generator<FeedRecord> {
   ];
   yield* discounts;
   const promotions: PromotionRecord[] = [
-    { type: 'promotion', id: 'free-shipping-99', promotion_type: 'free_shipping', description: 'Free standard shipping on US orders over $99', min_subtotal: { amount: 9900, currency: 'USD' } },
+    { type: 'promotion', id: 'free-shipping-99', promotion_type: 'free_shipping', description: 'Free standard shipping on US orders over $99', min_subtotal: { amount: 9900, currency: 'USD' }, countries: ['US'], service_levels: ['standard'] },
   ];
   yield* promotions;
   const customers: CustomerRecord[] = [

@@ -76,6 +76,10 @@ export function toLocation(r: LocationRecord): Location {
     phone: r.phone,
     shipsTo: r.ships_to,
     priority: r.priority,
+    timeZone: r.time_zone,
+    businessDays: r.business_days,
+    holidays: r.holidays,
+    pickupReadyMinutes: r.pickup_ready_minutes,
   });
 }
 
@@ -93,6 +97,7 @@ export function toShippingRate(r: ShippingRateRecord): ShippingRate {
     transitDays: r.transit_days,
     cutoffTime: r.cutoff_time,
     timeZone: r.time_zone,
+    shipsFrom: r.ships_from,
   });
 }
 
@@ -240,6 +245,8 @@ export function toPromotion(r: PromotionRecord): Promotion {
     minSubtotal: r.min_subtotal?.amount,
     currency: r.min_subtotal?.currency,
     eligibleIds: r.eligible_ids ?? [],
+    countries: r.countries ?? [],
+    ...(r.service_levels ? { serviceLevels: r.service_levels } : {}),
     value: r.value,
     startsAt: r.starts_at,
     endsAt: r.ends_at,

@@ -73,6 +73,10 @@ export interface LocationRecord {
   hours?: { days: string[]; opens: string; closes: string }[];
   ships_to?: string[];
   priority?: number;
+  time_zone?: string;
+  business_days?: string[];
+  holidays?: string[];
+  pickup_ready_minutes?: number;
 }
 
 export interface ShippingRateRecord {
@@ -88,6 +92,7 @@ export interface ShippingRateRecord {
   transit_days?: { min: number; max: number };
   cutoff_time?: string;
   time_zone?: string;
+  ships_from?: string;
 }
 
 export interface ReturnPolicyRecord {
@@ -191,6 +196,8 @@ export interface PromotionRecord {
   description?: string;
   min_subtotal?: WireMoney;
   eligible_ids?: string[];
+  countries?: string[];
+  service_levels?: string[];
   value?: number;
   starts_at?: string;
   ends_at?: string;

@@ -3,6 +3,7 @@
  * rules a schema cannot express (currency codes, GTIN check digits, option consistency, sale prices).
  * Every problem names the field by its path inside the record.
  */
+import { isTimeZone } from '../publish/calendar.js';
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
@@ -72,6 +73,10 @@ export function validateRecord(record: unknown): FieldProblem[] {
   return semanticProblems(record as FeedRecord);
 }
 
+function timeZoneProblem(field: string, tz: string | undefined): FieldProblem[] {
+  return tz === undefined || isTimeZone(tz) ? [] : [{ field, message: `"${tz}" is not an IANA time zone (like America/Denver)` }];
+}
+
 function currencyProblem(field: string, code: string | undefined): FieldProblem[] {
   return code === undefined || isCurrencyCode(code) ? [] : [{ field, message: `"${code}" is not an ISO 4217 currency code` }];
 }
@@ -80,8 +85,18 @@ function semanticProblems(record: FeedRecord): FieldProblem[] {
   switch (record.type) {
     case 'merchant':
       return record.currencies.flatMap((c, i) => currencyProblem(`currencies[${i}]`, c));
+    case 'location': {
+      const problems = timeZoneProblem('time_zone', record.time_zone);
+      (record.hours ?? []).forEach((h, i) => {
+        if (h.opens >= h.closes) problems.push({ field: `hours[${i}].closes`, message: `must be after opens (${h.opens})` });
+      });
+      (record.holidays ?? []).forEach((d, i) => {
+        if (Number.isNaN(Date.parse(`${d}T00:00:00Z`))) problems.push({ field: `holidays[${i}]`, message: `"${d}" is not a date` });
+      });
+      return problems;
+    }
     case 'shipping_rate': {
-      const problems = currencyProblem('price.currency', record.price.currency);
+      const problems = [...currencyProblem('price.currency', record.price.currency), ...timeZoneProblem('time_zone', record.time_zone)];
       for (const key of ['handling_days', 'transit_days'] as const) {
         const d = record[key];
         if (d && d.min > d.max) problems.push({ field: `${key}.min`, message: `must not exceed ${key}.max (${d.max})` });

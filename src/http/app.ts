@@ -66,6 +66,7 @@ export function createApp(deps: AppDeps): Handler {
     store,
     clock,
     baseUrl: config.baseUrl,
+    defaultCurrency: config.defaultCurrency,
     qualityExclude: config.qualityExclude,
     links: () => ({ ucpProfile: true, didDocument: true, jwks: true, credentials: true }),
     credentialLinks: async (subjectIds) => credentialLinks(store, subjectIds),
@@ -116,7 +117,7 @@ export function createApp(deps: AppDeps): Handler {
     const kind = match ? POLICY_KINDS[match] : m.support.url === req.path ? 'help' : undefined;
     if (!kind) return next();
     res.setHeader('Cache-Control', 'public, max-age=300');
-    res.type('html').send(policyPage(kind, { urls: service.urls, ...state, context: {}, now: clock.now() }));
+    res.type('html').send(policyPage(kind, { urls: service.urls, ...state, context: {}, now: clock.now(), defaultCurrency: config.defaultCurrency }));
   });
 
   app.get('/demo/media/:name', demoMedia());

@@ -11,7 +11,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { invalidInput, UcpdError } from '../catalog/errors.js';
 import { changeNode } from '../linked-data/documents.js';
-import type { Urls } from '../linked-data/urls.js';
+import type { Urls } from '../publish/urls.js';
 import type { Logger } from '../logger.js';
 import type { ChangeEntry, Store } from '../store/store.js';
 import { clientKey } from '../ucp/fetcher.js';

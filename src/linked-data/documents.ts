@@ -6,10 +6,11 @@ import type { ContactPoint, OnlineStore, ShippingConditions, ShippingService } f
 import type { Merchant, ShippingRate } from '../catalog/model.js';
 import { toDecimalString } from '../catalog/money.js';
 import { servedCountries } from '../catalog/shipping.js';
+import { freeShippingPromotions, storeCurrency } from '../publish/offers.js';
 import type { ChangeEntry } from '../store/store.js';
 import { definedRegion, placeNode, postalAddress, returnPolicyNode } from './nodes.js';
 import { DOCUMENT_CONTEXT, type PublishEnv } from './product.js';
-import type { Urls } from './urls.js';
+import type { Urls } from '../publish/urls.js';
 
 /** Links the store document carries to the other surfaces; only those that exist are published. */
 export interface StoreLinks {
@@ -35,19 +36,23 @@ function shippingServices(env: PublishEnv): ShippingService[] {
       ...(days(r.transitDays) ? { transitTime: days(r.transitDays)! } : {}),
       description: r.title,
     }));
-    if (level === 'standard') {
-      for (const p of env.promotions) {
-        if (p.type !== 'free_shipping' || p.minSubtotal === undefined || p.eligibleIds.length) continue;
-        const currency = p.currency ?? env.merchant.currencies[0] ?? 'USD';
+    // free-shipping promotions running now, with the conditions a basket must meet (the offer engine's)
+    for (const p of freeShippingPromotions(env)) {
+      if (!(p.serviceLevels ?? ['standard']).includes(level) || p.eligibleIds.length) continue;
+      const currency = p.currency ?? storeCurrency(env);
+      for (const country of p.countries?.length ? p.countries : [undefined]) {
         conditions.push({
           '@type': 'ShippingConditions',
-          orderValue: { '@type': 'MonetaryAmount', minValue: Number(toDecimalString(p.minSubtotal, currency)), currency },
+          ...(country ? { shippingDestination: definedRegion({ country }) } : {}),
+          ...(p.minSubtotal !== undefined ? { orderValue: { '@type': 'MonetaryAmount', minValue: Number(toDecimalString(p.minSubtotal, currency)), currency } } : {}),
           shippingRate: { '@type': 'MonetaryAmount', value: toDecimalString(0, currency), currency },
           description: p.description,
         });
       }
     }
-    const handling = rates.find((r) => r.handlingDays)?.handlingDays;
+    // handling is a property of the service: stated only when every rate of the level agrees
+    const handlings = new Set(rates.map((r) => JSON.stringify(r.handlingDays ?? null)));
+    const handling = handlings.size === 1 ? rates[0]!.handlingDays : undefined;
     return {
       '@type': 'ShippingService',
       '@id': env.urls.shippingService(level),

@@ -7,9 +7,11 @@ import { summarizeStock } from '../catalog/availability.js';
 import type { Review, Variant } from '../catalog/model.js';
 import { toDecimalString } from '../catalog/money.js';
 import { descriptionText } from '../catalog/quality.js';
-import { deliveryDays, ratesFor, servedCountries } from '../catalog/shipping.js';
+import { deliveryDays } from '../catalog/shipping.js';
+import { AVAILABILITY_TEXT, pickupText, shippingText } from '../publish/wording.js';
 import type { ProductRecord } from '../store/store.js';
-import { pickPrice, type PublishEnv } from './product.js';
+import { holdsUntil, type PublishEnv } from '../publish/env.js';
+import { destinationsFor, pickupOptions, priceFor, servedBy, shippingOptions } from '../publish/offers.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -33,19 +35,11 @@ function layout(title: string, body: string, head = ''): string {
 `;
 }
 
-const AVAILABILITY_TEXT: Record<string, string> = {
-  in_stock: 'In stock',
-  limited: 'Only a few left',
-  out_of_stock: 'Out of stock',
-  backorder: 'Available on backorder',
-  preorder: 'Available for preorder',
-};
-
 function priceHtml(variant: Variant, env: PublishEnv): string {
-  const price = pickPrice(variant.prices, env.context.currency, env.merchant.currencies[0] ?? 'USD');
+  const price = priceFor(env, variant.prices, env.context);
   if (!price) return '';
   const now = `${toDecimalString(price.amount, price.currency)} ${price.currency}`;
-  return price.listAmount && price.listAmount > price.amount ? `${now} <s>${toDecimalString(price.listAmount, price.currency)}</s>` : now;
+  return price.listAmount !== undefined && price.listAmount > price.amount ? `${now} <s>${toDecimalString(price.listAmount, price.currency)}</s>` : now;
 }
 
 export function productPage(record: ProductRecord, env: PublishEnv, reviews: Review[], jsonLd: string, selectedVariant?: string): string {
@@ -60,20 +54,16 @@ export function productPage(record: ProductRecord, env: PublishEnv, reviews: Rev
       return `<tr${selected}><td>${escapeHtml(v.options.map((o) => `${o.name}: ${o.value}`).join(', ') || v.title || v.id)}</td><td>${escapeHtml(v.sku ?? '')}</td><td>${priceHtml(v, env)}</td><td>${escapeHtml(AVAILABILITY_TEXT[stock.availability]!)}${qty}${stock.restockDate ? `, expected ${escapeHtml(stock.restockDate)}` : ''}</td></tr>`;
     })
     .join('\n');
-  const pickup = env.locations
-    .filter((l) => l.pickup)
-    .map((l) => {
-      const stock = summarizeStock(record.levels.filter((x) => x.locationId === l.id));
-      return `<li>${escapeHtml(l.name)}, ${escapeHtml(l.address.locality ?? '')}: ${escapeHtml(AVAILABILITY_TEXT[stock.availability]!)}</li>`;
-    })
-    .join('');
-  const country = env.context.country ?? env.merchant.country;
-  const shipping = ratesFor(env.rates, { country, ...(env.context.region ? { region: env.context.region } : {}) })
-    .map((r) => {
-      const d = deliveryDays(r);
-      return `<li>${escapeHtml(r.title)}: ${toDecimalString(r.price, r.currency)} ${r.currency}${d ? `, ${d.min}-${d.max} business days` : ''}</li>`;
-    })
-    .join('');
+  // shipping and pickup as the JSON-LD offer of the selected variant (or the first) states them
+  const shown = product.variants.find((v) => v.id === selectedVariant) ?? product.variants[0];
+  const price = shown ? priceFor(env, shown.prices, env.context) : undefined;
+  const levels = shown ? record.levels.filter((l) => l.variantId === shown.id) : [];
+  const pickupOffers = shown ? pickupOptions(env, levels, env.context.country ? { country: env.context.country } : {}) : [];
+  const shippingOffers = price && shown ? destinationsFor(env, env.context, price.currency).flatMap((d) => shippingOptions(env, d, { subtotal: price.amount, currency: price.currency, itemIds: [product.id, shown.id] })) : [];
+  for (const o of [...pickupOffers.map((p) => p.ready?.validUntil), ...shippingOffers.map((o) => o.window?.validUntil)]) holdsUntil(env, o);
+  const pickup = pickupOffers.map((p) => `<li>${escapeHtml(pickupText(p))}</li>`).join('');
+  const shipping = shippingOffers.map((o) => `<li>${escapeHtml(shippingText(o))}</li>`).join('');
+  const forVariant = shown && product.variants.length > 1 ? ` (${escapeHtml(shown.options.map((o) => o.value).join(', ') || shown.id)})` : '';
   const rating = record.rating ? `<p>Rated ${record.rating.value} / 5 from ${record.rating.count} review${record.rating.count === 1 ? '' : 's'}</p>` : '';
   const reviewHtml = reviews
     .map((r) => `<li><strong>${escapeHtml(r.title ?? '')}</strong> ${r.rating}/${r.bestRating} by ${escapeHtml(r.author)}${r.verifiedPurchase ? ' (verified purchase)' : ''}, ${escapeHtml(r.date)}<br>${escapeHtml(r.body)}</li>`)
@@ -90,8 +80,8 @@ ${text ? text.split(/\n\s*\n/).map((p) => `<p>${escapeHtml(p)}</p>`).join('\n') 
 <table><thead><tr><th>Option</th><th>SKU</th><th>Price</th><th>Availability</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
-${pickup ? `<h2>Pick up in store</h2><ul>${pickup}</ul>` : ''}
-${shipping ? `<h2>Shipping to ${escapeHtml(country)}</h2><ul>${shipping}</ul>` : ''}
+${pickup ? `<h2>Pick up in store${forVariant}</h2><ul>${pickup}</ul>` : ''}
+${shipping ? `<h2>Shipping${forVariant}</h2><ul>${shipping}</ul>` : ''}
 ${certs ? `<h2>Certifications</h2><ul>${certs}</ul>` : ''}
 ${reviewHtml ? `<h2>Reviews</h2><ul>${reviewHtml}</ul>` : ''}
 <p class="muted">Machine-readable: <a href="${escapeHtml(urls.product(product.id))}" type="application/ld+json">JSON-LD</a> · <a href="${escapeHtml(urls.store)}">store</a></p>
@@ -124,8 +114,9 @@ export function policyPage(kind: 'privacy' | 'terms' | 'refund' | 'shipping' | '
         const d = deliveryDays(r);
         return `<tr><td>${escapeHtml(r.country === '*' ? 'elsewhere' : r.country + (r.region ? `-${r.region}` : ''))}</td><td>${escapeHtml(r.title)}</td><td>${toDecimalString(r.price, r.currency)} ${r.currency}</td><td>${d ? `${d.min}-${d.max} business days` : ''}</td></tr>`;
       });
-      const promos = env.promotions.filter((p) => p.type === 'free_shipping').map((p) => `<li>${escapeHtml(p.description)}</li>`);
-      body = `<h1>Shipping</h1><p>We ship to ${escapeHtml(servedCountries(m, env.rates, env.policies, env.locations).join(', '))}.</p><table><thead><tr><th>Destination</th><th>Service</th><th>Price</th><th>Delivery</th></tr></thead><tbody>${rows.join('')}</tbody></table>${promos.length ? `<ul>${promos.join('')}</ul>` : ''}`;
+      const t = env.now.toISOString();
+      const promos = env.promotions.filter((p) => p.type === 'free_shipping' && (p.startsAt === undefined || p.startsAt <= t) && (p.endsAt === undefined || t < p.endsAt)).map((p) => `<li>${escapeHtml(p.description)}</li>`);
+      body = `<h1>Shipping</h1><p>We ship to ${escapeHtml(servedBy(env).join(', '))}.</p><table><thead><tr><th>Destination</th><th>Service</th><th>Price</th><th>Delivery</th></tr></thead><tbody>${rows.join('')}</tbody></table>${promos.length ? `<ul>${promos.join('')}</ul>` : ''}`;
       break;
     }
     case 'privacy':

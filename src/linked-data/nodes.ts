@@ -13,11 +13,14 @@ import type {
   PostalAddress as SchemaPostalAddress,
   ShippingDeliveryTime,
 } from 'schema-dts';
-import type { Location, Merchant, PostalAddress, Promotion, ReturnPolicy, ShippingRate } from '../catalog/model.js';
+import type { Location, Merchant, PostalAddress, ReturnPolicy, ShippingRate } from '../catalog/model.js';
 import { toDecimalString } from '../catalog/money.js';
 import type { Destination } from '../catalog/shipping.js';
+import { WEEKDAYS } from '../publish/calendar.js';
+import type { DeliveryWindow } from '../publish/delivery.js';
+import { PICKUP_READY_MINUTES, type PickupOption, type ShippingOption } from '../publish/offers.js';
 import { RETURN_CATEGORY, RETURN_FEES, RETURN_METHOD } from './terms.js';
-import type { Urls } from './urls.js';
+import type { Urls } from '../publish/urls.js';
 
 export type IdRef = { '@id': string };
 
@@ -90,6 +93,10 @@ function days(range: { min: number; max: number } | undefined) {
   return range ? { '@type': 'QuantitativeValue' as const, minValue: range.min, maxValue: range.max, unitCode: 'DAY' } : undefined;
 }
 
+/**
+ * Where a shipping rate applies. Google reads `addressRegion` (ISO 3166-2 without the country) and
+ * `postalCode` / `postalCodePrefix`; a rate's postal prefix is published as the prefix it is.
+ */
 export function definedRegion(d: Destination): DefinedRegion {
   return {
     '@type': 'DefinedRegion',
@@ -99,16 +106,21 @@ export function definedRegion(d: Destination): DefinedRegion {
   };
 }
 
-export function deliveryTime(rate: ShippingRate): ShippingDeliveryTime | undefined {
-  const handling = days(rate.handlingDays);
-  const transit = days(rate.transitDays);
-  if (!handling && !transit) return undefined;
+/**
+ * Handling and transit in business days, the cutoff with its UTC offset ("14:00:00-07:00") and the
+ * ships-from location's business days, plus the engine's concrete arrival dates (ucpd terms).
+ */
+export function deliveryTime(w: DeliveryWindow | undefined): (ShippingDeliveryTime & Record<string, unknown>) | undefined {
+  if (!w) return undefined;
   return {
     '@type': 'ShippingDeliveryTime',
-    ...(handling ? { handlingTime: handling } : {}),
-    ...(transit ? { transitTime: transit } : {}),
-    ...(rate.cutoffTime ? { cutoffTime: `${rate.cutoffTime}:00` } : {}),
-  };
+    handlingTime: days(w.handling),
+    transitTime: days(w.transit),
+    ...(w.cutoff ? { cutoffTime: `${w.cutoff.time}:00${w.cutoff.offset}` } : {}),
+    businessDays: w.businessDays.map((d) => `https://schema.org/${WEEKDAYS[d]}`),
+    earliestArrival: w.arrives.earliest,
+    latestArrival: w.arrives.latest,
+  } as ShippingDeliveryTime & Record<string, unknown>;
 }
 
 /** The id part that names a (rate, destination, free?) combination. */
@@ -116,21 +128,26 @@ function shippingKey(rate: ShippingRate, d: Destination, free: boolean): string 
   return [rate.id, d.country, d.region, d.postalCode, free ? 'free' : undefined].filter(Boolean).map((s) => encodeURIComponent(s!)).join('-');
 }
 
-export function shippingDetailsNode(
-  baseId: string,
-  rate: ShippingRate,
-  destination: Destination,
-  free: Promotion | undefined,
-): OfferShippingDetails & { '@id': string } {
-  const time = deliveryTime(rate);
+/** One shipping option of an offer, as the offer engine gives it. */
+export function shippingDetailsNode(baseId: string, o: ShippingOption): OfferShippingDetails & { '@id': string } {
+  const time = deliveryTime(o.window);
   return {
     '@type': 'OfferShippingDetails',
-    '@id': `${baseId}#shipping-${shippingKey(rate, destination, free !== undefined)}`,
-    shippingLabel: free ? `${rate.title} (free: ${free.description})` : rate.title,
-    shippingDestination: definedRegion(destination),
-    shippingRate: { '@type': 'MonetaryAmount', value: toDecimalString(free ? 0 : rate.price, rate.currency), currency: rate.currency },
+    '@id': `${baseId}#shipping-${shippingKey(o.rate, o.destination, o.free !== undefined)}`,
+    shippingLabel: o.free ? `${o.rate.title} (free: ${o.free.description})` : o.rate.title,
+    shippingDestination: definedRegion(o.destination),
+    shippingRate: { '@type': 'MonetaryAmount', value: toDecimalString(o.amount, o.currency), currency: o.currency },
     ...(time ? { deliveryTime: time } : {}),
   } as OfferShippingDetails & { '@id': string };
+}
+
+/** A pickup offer's readiness: the store's preparation time, and when an order placed now is ready. */
+export function pickupFields(p: PickupOption): Record<string, unknown> {
+  return {
+    deliveryLeadTime: { '@type': 'QuantitativeValue', value: p.location.pickupReadyMinutes ?? PICKUP_READY_MINUTES, unitCode: 'MIN' },
+    ...(p.ready ? { pickupReadyAt: p.ready.readyAt.toISOString() } : {}),
+    ...(p.ready?.opensAt ? { storeOpensAt: p.ready.opensAt.toISOString() } : {}),
+  };
 }
 
 export function sellerNode(merchant: Merchant, urls: Urls) {

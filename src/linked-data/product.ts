@@ -20,27 +20,17 @@ import type {
   UnitPriceSpecification,
 } from 'schema-dts';
 import { summarizeStock, type StockSummary } from '../catalog/availability.js';
-import type { Location, Merchant, Price, Promotion, ReturnPolicy, Review, ShippingRate, Variant } from '../catalog/model.js';
+import type { Price, Review, Variant } from '../catalog/model.js';
 import { toDecimalString } from '../catalog/money.js';
-import { destinationRates, freeShippingFor, ratesFor, returnPoliciesFor, servedCountries, type Destination } from '../catalog/shipping.js';
+import { returnPoliciesFor } from '../catalog/shipping.js';
 import type { ProductRecord } from '../store/store.js';
-import { NodeSet, placeNode, returnPolicyNode, sellerNode, shippingDetailsNode } from './nodes.js';
-import type { OfferContext } from './offer-context.js';
+import { holdsUntil, type PublishEnv } from '../publish/env.js';
+import { destinationsFor, pickupOptions, priceFor, servedBy, shippingOptions } from '../publish/offers.js';
+import { NodeSet, pickupFields, placeNode, returnPolicyNode, sellerNode, shippingDetailsNode } from './nodes.js';
 import { AVAILABILITY, CONDITION, OPTION_PROPERTY, UNIT_CODE } from './terms.js';
-import type { Urls } from './urls.js';
+import type { Urls } from '../publish/urls.js';
 
-/** Store-wide data every product document is rendered with. */
-export interface PublishEnv {
-  urls: Urls;
-  merchant: Merchant;
-  locations: Location[];
-  rates: ShippingRate[];
-  policies: ReturnPolicy[];
-  promotions: Promotion[];
-  context: OfferContext;
-  /** Promotions are evaluated at this instant; documents are cached per change, so use the request time. */
-  now: Date;
-}
+export type { PublishEnv } from '../publish/env.js';
 
 /** ucpd extension terms (defined in well-known/ucpd-context-v1.jsonld). */
 type Ext = { lowStock?: boolean; verifiedPurchase?: boolean; ratingHistogram?: number[] };
@@ -48,11 +38,6 @@ type OfferNode = Offer & Ext;
 type ProductNode = (Product | ProductGroup) & Ext;
 
 export const DOCUMENT_CONTEXT = (urls: Urls) => ['https://schema.org', urls.context];
-
-/** The price in the requested currency when the feed has one, else in the store's default currency. */
-export function pickPrice(prices: readonly Price[], wanted: string | undefined, fallback: string): Price | undefined {
-  return (wanted && prices.find((p) => p.currency === wanted)) || prices.find((p) => p.currency === fallback) || prices[0];
-}
 
 function money(amount: number, currency: string): string {
   return toDecimalString(amount, currency);
@@ -100,20 +85,6 @@ function unitOf(unit: string): { unitCode: string } | { unitText: string } {
   return code ? { unitCode: code } : { unitText: unit };
 }
 
-/** The destinations offers describe: the buyer's, or every one the store serves. */
-function shippingFor(env: PublishEnv): { destination: Destination; rate: ShippingRate }[] {
-  const c = env.context;
-  if (c.country) {
-    const destination: Destination = { country: c.country, ...(c.region ? { region: c.region } : {}), ...(c.postalCode ? { postalCode: c.postalCode } : {}) };
-    return ratesFor(env.rates, destination).map((rate) => ({ destination, rate }));
-  }
-  return destinationRates(env.rates, served(env));
-}
-
-function served(env: PublishEnv): string[] {
-  return servedCountries(env.merchant, env.rates, env.policies, env.locations);
-}
-
 interface OfferInput {
   record: ProductRecord;
   variant: Variant;
@@ -121,10 +92,14 @@ interface OfferInput {
   full: boolean;
 }
 
-/** The shipped offer, then one pickup offer per store that serves the buyer's country. */
+/**
+ * The shipped offer, then one pickup offer per store in the buyer's country that holds the item: price,
+ * shipping and pickup as the offer engine states them for this buyer (publish/offers.ts).
+ */
 function offersFor({ record, variant, url, full }: OfferInput, env: PublishEnv, nodes: NodeSet): OfferNode[] {
-  const price = pickPrice(variant.prices, env.context.currency, env.merchant.currencies[0] ?? variant.prices[0]?.currency ?? 'USD');
+  const price = priceFor(env, variant.prices, env.context);
   if (!price) return [];
+  holdsUntil(env, price.validUntil ? new Date(price.validUntil) : undefined);
   const levels = record.levels.filter((l) => l.variantId === variant.id);
   const base: OfferNode = {
     '@type': 'Offer',
@@ -141,23 +116,25 @@ function offersFor({ record, variant, url, full }: OfferInput, env: PublishEnv, 
   if (specs.length) base.priceSpecification = specs;
   const productUrl = env.urls.product(record.product.id);
   const basket = { subtotal: price.amount, currency: price.currency, itemIds: [record.product.id, variant.id] };
-  base.shippingDetails = shippingFor(env).map(({ destination, rate }) => {
-    // a rate made free by a promotion is a node of its own (its own @id)
-    const node = shippingDetailsNode(productUrl, rate, destination, freeShippingFor(env.promotions, rate, basket, env.now));
-    return nodes.once(node['@id'], () => node);
-  }) as never;
+  const shipping = destinationsFor(env, env.context, price.currency).flatMap((destination) => shippingOptions(env, destination, basket));
+  for (const o of shipping) holdsUntil(env, o.window?.validUntil);
+  if (shipping.length) {
+    base.shippingDetails = shipping.map((option) => {
+      // a rate made free by a promotion is a node of its own (its own @id)
+      const node = shippingDetailsNode(productUrl, option);
+      return nodes.once(node['@id'], () => node);
+    }) as never;
+  }
   const policies = returnPoliciesFor(env.policies, record.product.returnPolicyId, env.context.country);
   if (policies.length) {
-    const refs = policies.map((p) => nodes.once(env.urls.returnPolicy(p.id), () => returnPolicyNode(p, served(env), env.urls)));
+    const refs = policies.map((p) => nodes.once(env.urls.returnPolicy(p.id), () => returnPolicyNode(p, servedBy(env), env.urls)));
     base.hasMerchantReturnPolicy = (refs.length === 1 ? refs[0] : refs) as never;
   }
   base.seller = nodes.once(env.urls.storeId, () => sellerNode(env.merchant, env.urls)) as never;
 
   const offers: OfferNode[] = [base];
-  for (const location of env.locations) {
-    if (!location.pickup || (env.context.country && location.address.country !== env.context.country)) continue;
-    const here = levels.filter((l) => l.locationId === location.id);
-    if (here.length === 0) continue;
+  for (const pickup of pickupOptions(env, levels, env.context.country ? { country: env.context.country } : {})) {
+    holdsUntil(env, pickup.ready?.validUntil);
     offers.push({
       '@type': 'Offer',
       url,
@@ -165,8 +142,9 @@ function offersFor({ record, variant, url, full }: OfferInput, env: PublishEnv, 
       priceCurrency: base.priceCurrency,
       itemCondition: base.itemCondition,
       availableDeliveryMethod: 'https://schema.org/OnSitePickup',
-      availableAtOrFrom: nodes.once(env.urls.location(location.id), () => placeNode(location, env.urls)) as never,
-      ...stockFields(summarizeStock(here)),
+      availableAtOrFrom: nodes.once(env.urls.location(pickup.location.id), () => placeNode(pickup.location, env.urls)) as never,
+      ...stockFields(pickup.stock),
+      ...pickupFields(pickup),
       seller: { '@id': env.urls.storeId },
     });
   }

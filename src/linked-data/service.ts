@@ -5,7 +5,6 @@
  * any process is visible on the very next request.
  */
 import { createHash } from 'node:crypto';
-import type { Location, Merchant, Promotion, ReturnPolicy, ShippingRate } from '../catalog/model.js';
 import { invalidInput, notFound } from '../catalog/errors.js';
 import { exclusionFilter, isExcluded, type QualityCheckId } from '../catalog/quality.js';
 import type { ChangeEntry, ProductKey, ProductListQuery, ProductRecord, Store } from '../store/store.js';
@@ -13,9 +12,11 @@ import type { Clock } from '../store/store.js';
 import { Lru } from '../util/lru.js';
 import { changeFeedDocument, feedPageJson, storeDocument, type StoreLinks } from './documents.js';
 import { productPage } from './html.js';
-import { contextKey, contextParams, parseOfferContext, type OfferContext } from './offer-context.js';
+import { contextKey, contextParams, parseOfferContext, type OfferContext } from '../publish/context.js';
 import { productDocument, productNode, reviewId, type PublishEnv } from './product.js';
-import { Urls } from './urls.js';
+import { Urls } from '../publish/urls.js';
+import { Snapshots, type StoreSnapshot } from '../publish/snapshot.js';
+import { publishEnv } from '../publish/env.js';
 
 export interface Rendered {
   status: number;
@@ -32,6 +33,8 @@ export interface CommerceOptions {
   store: Store;
   clock: Clock;
   baseUrl: string;
+  /** The configured default currency (a store without a merchant record yet). */
+  defaultCurrency?: string;
   qualityExclude: readonly QualityCheckId[];
   /** Which other surfaces exist (the store document links to them). */
   links?: () => StoreLinks;
@@ -39,6 +42,8 @@ export interface CommerceOptions {
   cacheBytes?: number;
   /** Credentials about each subject @id (the trust layer answers); documents link to them. */
   credentialLinks?: (subjectIds: readonly string[]) => Promise<Map<string, string[]>>;
+  /** The store-wide snapshot shared with the other surfaces (one is made when absent). */
+  snapshots?: Snapshots;
 }
 
 /** Add `credential` links to the nodes (by @id) that credentials are about; first occurrence of each. */
@@ -60,16 +65,7 @@ export function attachCredentials(doc: unknown, links: ReadonlyMap<string, strin
   walk(doc);
 }
 
-interface StoreState {
-  seq: number;
-  at?: string;
-  merchant: Merchant;
-  locations: Location[];
-  rates: ShippingRate[];
-  policies: ReturnPolicy[];
-  promotions: Promotion[];
-  document?: Rendered;
-}
+type StoreState = StoreSnapshot;
 
 export const JSONLD = 'application/ld+json';
 const CACHE = {
@@ -80,7 +76,7 @@ const CACHE = {
   static: 'public, max-age=86400',
 };
 const MAX_LIMIT = 1000;
-/** Rendered documents also expire after this long: promotions start and end without a change entry. */
+/** Rendered documents expire after this long at most (and sooner when their offers change; see PublishEnv.validity). */
 const MAX_RENDER_AGE_MS = 60_000;
 
 export function etagOf(body: Buffer | string): string {
@@ -95,11 +91,6 @@ function later(a: string | undefined, b: string | undefined): string | undefined
   if (!a) return b;
   if (!b) return a;
   return a > b ? a : b;
-}
-
-/** The placeholder merchant of a store nothing was imported into yet. */
-function fallbackMerchant(baseUrl: string): Merchant {
-  return { legalName: 'ucpd store', name: 'ucpd store', url: baseUrl, support: {}, policies: {}, country: 'US', currencies: ['USD'], languages: ['en'] };
 }
 
 function render(body: Buffer, contentType: string, cacheControl: string, lastModified: string | undefined, headers: Record<string, string> = {}): Rendered {
@@ -148,32 +139,29 @@ const AVAILABILITY = ['in_stock', 'out_of_stock', 'backorder', 'preorder'] as co
 
 export class CommerceService {
   readonly urls: Urls;
-  private state?: StoreState;
-  private readonly docs: Lru<string, { seq: number; storeSeq: number; at: number; rendered: Rendered }>;
+  readonly snapshots: Snapshots;
+  private storeDoc?: { seq: number; until: number; rendered: Rendered };
+  private readonly docs: Lru<string, { seq: number; storeSeq: number; until: number; rendered: Rendered }>;
   private readonly fragments: Lru<string, { seq: number; storeSeq: number; json: string }>;
   private readonly pages: Lru<string, { lastSeq: number; storeSeq: number; fingerprint: string; rendered: Rendered }>;
 
   constructor(private readonly o: CommerceOptions) {
     this.urls = new Urls(o.baseUrl);
+    this.snapshots = o.snapshots ?? new Snapshots({ store: o.store, baseUrl: o.baseUrl, defaultCurrency: o.defaultCurrency ?? 'USD' });
     const bytes = o.cacheBytes ?? 128 * 1024 * 1024;
     this.docs = new Lru(bytes / 4, (v) => v.rendered.body.length + 200);
     this.fragments = new Lru(bytes / 2, (v) => v.json.length * 2 + 100);
     this.pages = new Lru(bytes / 4, (v) => v.rendered.body.length + 200);
   }
 
-  /** Store-wide data, reloaded only when the store version moves. */
-  async storeState(): Promise<StoreState> {
-    const version = await this.o.store.storeVersion();
-    if (this.state && this.state.seq === version.seq) return this.state;
-    const s = this.o.store;
-    const [merchant, locations, rates, policies, promotions] = await Promise.all([s.getMerchant(), s.listLocations(), s.listShippingRates(), s.listReturnPolicies(), s.listPromotions()]);
-    this.state = { seq: version.seq, ...(version.at ? { at: version.at } : {}), merchant: merchant ?? fallbackMerchant(this.o.baseUrl), locations, rates, policies, promotions };
-    return this.state;
+  /** Store-wide data (the shared snapshot), reloaded only when the store version moves. */
+  storeState(): Promise<StoreState> {
+    return this.snapshots.get();
   }
 
+  /** The environment offers are rendered in; its validity starts at the render age limit and only shrinks. */
   private env(state: StoreState, context: OfferContext): PublishEnv {
-    const { merchant, locations, rates, policies, promotions } = state;
-    return { urls: this.urls, merchant, locations, rates, policies, promotions, context, now: this.o.clock.now() };
+    return publishEnv(state, { urls: this.urls, context, now: this.o.clock.now(), defaultCurrency: this.o.defaultCurrency ?? 'USD', maxAgeMs: MAX_RENDER_AGE_MS });
   }
 
   private headers(state: StoreState): Record<string, string> {
@@ -182,17 +170,20 @@ export class CommerceService {
 
   async storeDocument(): Promise<Rendered> {
     const state = await this.storeState();
-    if (!state.document) {
-      const doc = storeDocument(this.env(state, {}), this.o.links?.() ?? {});
-      if (this.o.credentialLinks) {
-        attachCredentials(doc, await this.o.credentialLinks([this.urls.storeId, ...state.policies.map((p) => this.urls.returnPolicy(p.id))]));
-      }
-      state.document = render(Buffer.from(JSON.stringify(doc)), JSONLD, CACHE.store, state.at, {
-        ...this.headers(state),
-        Link: `<${this.urls.catalog()}>; rel="alternate"; type="application/ld+json"; title="catalog feed"`,
-      });
+    const cached = this.storeDoc;
+    if (cached && cached.seq === state.seq && this.o.clock.now().getTime() < cached.until) return cached.rendered;
+    const env = this.env(state, {});
+    const doc = storeDocument(env, this.o.links?.() ?? {});
+    if (this.o.credentialLinks) {
+      attachCredentials(doc, await this.o.credentialLinks([this.urls.storeId, ...state.policies.map((p) => this.urls.returnPolicy(p.id))]));
     }
-    return state.document;
+    const rendered = render(Buffer.from(JSON.stringify(doc)), JSONLD, CACHE.store, state.at, {
+      ...this.headers(state),
+      Link: `<${this.urls.catalog()}>; rel="alternate"; type="application/ld+json"; title="catalog feed"`,
+    });
+    // a promotion starting or ending changes the store document: it is rendered again then
+    this.storeDoc = { seq: state.seq, until: env.validity!.until, rendered };
+    return rendered;
   }
 
   private excluded(record: { qualityMask: number; reviewCount: number; stockSyncedAt?: string }): boolean {
@@ -209,7 +200,7 @@ export class CommerceService {
     const cacheKey = `${format}|${contextKey(context)}|${variant ?? ''}|${id}`;
     const now = this.o.clock.now().getTime();
     const hit = this.docs.get(cacheKey);
-    if (hit && hit.seq === key.seq && hit.storeSeq === state.seq && now - hit.at < MAX_RENDER_AGE_MS) return hit.rendered;
+    if (hit && hit.seq === key.seq && hit.storeSeq === state.seq && now < hit.until) return hit.rendered;
 
     const record = await this.o.store.getProduct(id);
     if (!record || this.excluded(record)) throw notFound('product_not_found', `no product "${id}"`, { id });
@@ -230,7 +221,8 @@ export class CommerceService {
       format === 'jsonld'
         ? render(Buffer.from(json), JSONLD, CACHE.product, lastModified, headers)
         : render(Buffer.from(productPage(record, env, reviews, json, variant)), 'text/html; charset=utf-8', CACHE.product, lastModified, headers);
-    this.docs.set(cacheKey, { seq: record.seq, storeSeq: state.seq, at: now, rendered });
+    // kept until the offers change on their own (a cutoff, a pickup slot, a sale ending) or the age limit
+    this.docs.set(cacheKey, { seq: record.seq, storeSeq: state.seq, until: env.validity!.until, rendered });
     return rendered;
   }
 

@@ -8,7 +8,7 @@ import type { Certification, Merchant, ReturnPolicy, Review } from '../catalog/m
 import { toDecimalString } from '../catalog/money.js';
 import { RETURN_CATEGORY, RETURN_FEES, RETURN_METHOD } from '../linked-data/terms.js';
 import { reviewId } from '../linked-data/product.js';
-import type { Urls } from '../linked-data/urls.js';
+import type { Urls } from '../publish/urls.js';
 
 export const CREDENTIAL_TYPES = ['MerchantCredential', 'ReturnPolicyCredential', 'ProductCertificationCredential', 'VerifiedReviewCredential'] as const;
 export type CredentialType = (typeof CREDENTIAL_TYPES)[number];

@@ -6,7 +6,7 @@
  * everything, later runs only the store-wide data and the products that changed since.
  */
 import { servedCountries } from '../catalog/shipping.js';
-import type { Urls } from '../linked-data/urls.js';
+import type { Urls } from '../publish/urls.js';
 import type { Logger } from '../logger.js';
 import type { Clock, Store } from '../store/store.js';
 import { certificationClaim, merchantClaim, returnPolicyClaim, verifiedReviewClaim, type DesiredCredential } from './claims.js';

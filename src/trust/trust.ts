@@ -1,5 +1,5 @@
 /** The trust layer assembled: keys, DID, credentials, response signatures, credential sync. */
-import type { Urls } from '../linked-data/urls.js';
+import type { Urls } from '../publish/urls.js';
 import type { Logger } from '../logger.js';
 import type { Clock, Store } from '../store/store.js';
 import { CredentialSync } from './credential-sync.js';

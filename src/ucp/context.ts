@@ -7,7 +7,8 @@
  */
 import { iso31661, iso31662 } from 'iso-3166';
 import { isCurrencyCode } from '../catalog/money.js';
-import type { OfferContext } from '../linked-data/offer-context.js';
+import type { OfferContext } from '../publish/context.js';
+import { currencyFor, type CurrencyRules } from '../publish/offers.js';
 import type { UcpMessage } from './messages.js';
 
 export interface UcpContext {
@@ -54,7 +55,8 @@ function ignored(field: string, value: unknown, why: string): UcpMessage {
   return { type: 'warning', code: 'context_ignored', path: `$.context.${field}`, content: `context.${field} ${JSON.stringify(value)} was ignored: ${why}` };
 }
 
-export function offerContext(ctx: UcpContext | undefined, currencies: readonly string[]): { context: OfferContext; messages: UcpMessage[] } {
+export function offerContext(ctx: UcpContext | undefined, rules: CurrencyRules): { context: OfferContext; messages: UcpMessage[] } {
+  const currencies = rules.merchant.currencies;
   const context: OfferContext = {};
   const messages: UcpMessage[] = [];
   if (!ctx) return { context, messages };
@@ -78,7 +80,7 @@ export function offerContext(ctx: UcpContext | undefined, currencies: readonly s
     else {
       context.currency = c;
       if (!currencies.includes(c)) {
-        messages.push({ type: 'info', code: 'currency_unavailable', path: '$.context.currency', content: `this store does not sell in ${c}; prices are in ${currencies[0] ?? 'its default currency'}` });
+        messages.push({ type: 'info', code: 'currency_unavailable', path: '$.context.currency', content: `this store does not sell in ${c}; prices are in ${currencyFor(rules, context)}` });
       }
     }
   }

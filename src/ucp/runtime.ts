@@ -20,7 +20,7 @@ import { PaymentHandlers, TestPaymentHandler } from './payments.js';
 import { CheckoutService } from './checkout/service.js';
 import { WebhookDispatcher } from './webhooks.js';
 import { IdempotencyKeys } from './idempotency.js';
-import { Urls } from '../linked-data/urls.js';
+import { Urls } from '../publish/urls.js';
 import { RequestVerifier, type SignedRequest } from './request-signature.js';
 import { ucpSchemas, type UcpSchemas } from './schemas.js';
 
@@ -87,13 +87,13 @@ export class Ucp {
       logger: d.logger,
     });
     this.verifier = new RequestVerifier({ required: config.ucp.requireSignatures, maxAgeSeconds: config.ucp.signatureMaxAge, skewSeconds: 60 }, () => d.clock.now().getTime());
-    this.catalog = new UcpCatalog({ store: d.store, commerce: d.commerce, clock: d.clock, qualityExclude: config.qualityExclude });
+    this.catalog = new UcpCatalog({ store: d.store, commerce: d.commerce, clock: d.clock, qualityExclude: config.qualityExclude, defaultCurrency: config.defaultCurrency });
     this.store = d.store;
     this.payments = testPaymentHandlers(config.ucp.testPayments, d.store);
     const fetcher = new ProfileFetcher({ allowHosts: config.ucp.fetchAllowHosts, ...d.fetchPolicy });
     this.webhooks = new WebhookDispatcher({ store: d.store, fetcher, keys: d.trust.keys, profileUrl: this.profileUrl(), clock: d.clock, logger: d.logger });
     this.idempotency = new IdempotencyKeys({ store: d.store, clock: d.clock, logger: d.logger });
-    this.checkout = new CheckoutService({ store: d.store, urls: new Urls(config.baseUrl), clock: d.clock, logger: d.logger, payments: this.payments, onWebhooksQueued: () => void this.webhooks.kick(), storeState: () => d.commerce.storeState(), maxLineQuantity: config.ucp.maxLineQuantity, savedAddresses: config.ucp.savedAddresses });
+    this.checkout = new CheckoutService({ store: d.store, urls: new Urls(config.baseUrl), clock: d.clock, logger: d.logger, payments: this.payments, onWebhooksQueued: () => void this.webhooks.kick(), snapshot: () => d.commerce.snapshots.get(), defaultCurrency: config.defaultCurrency, maxLineQuantity: config.ucp.maxLineQuantity, savedAddresses: config.ucp.savedAddresses });
   }
 
   /**

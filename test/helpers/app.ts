@@ -3,7 +3,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { importFeed } from '../../src/feed/pipeline.js';
 import { createApp } from '../../src/http/app.js';
 import { silentLogger } from '../../src/logger.js';
-import { Urls } from '../../src/linked-data/urls.js';
+import { Urls } from '../../src/publish/urls.js';
 import { openTrust, type Trust } from '../../src/trust/trust.js';
 import { linesSource, tempStore, type TestClock, type TestStore } from './store.js';
 

@@ -15,7 +15,7 @@ import { loadConfig } from '../../src/config.js';
 import { feedLines } from '../../src/demo/generate.js';
 import { importFeed } from '../../src/feed/pipeline.js';
 import { createApp } from '../../src/http/app.js';
-import { Urls } from '../../src/linked-data/urls.js';
+import { Urls } from '../../src/publish/urls.js';
 import { silentLogger } from '../../src/logger.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { openTrust } from '../../src/trust/trust.js';

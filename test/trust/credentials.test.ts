@@ -4,7 +4,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { importFeed } from '../../src/feed/pipeline.js';
 import { silentLogger } from '../../src/logger.js';
-import { Urls } from '../../src/linked-data/urls.js';
+import { Urls } from '../../src/publish/urls.js';
 import { CREDENTIAL_TYPES } from '../../src/trust/claims.js';
 import { openTrust, type Trust } from '../../src/trust/trust.js';
 import { location, merchant, product, review } from '../helpers/records.js';

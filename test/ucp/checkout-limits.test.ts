@@ -11,7 +11,7 @@ import request from 'supertest';
 import { loadConfig } from '../../src/config.js';
 import { importFeed } from '../../src/feed/pipeline.js';
 import { createApp } from '../../src/http/app.js';
-import { Urls } from '../../src/linked-data/urls.js';
+import { Urls } from '../../src/publish/urls.js';
 import { silentLogger } from '../../src/logger.js';
 import { openTrust } from '../../src/trust/trust.js';
 import { TestPaymentHandler } from '../../src/ucp/payments.js';

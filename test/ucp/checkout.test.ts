@@ -14,7 +14,7 @@ import { loadConfig } from '../../src/config.js';
 import { importFeed } from '../../src/feed/pipeline.js';
 import { openFeed } from '../../src/feed/open.js';
 import { createApp } from '../../src/http/app.js';
-import { Urls } from '../../src/linked-data/urls.js';
+import { Urls } from '../../src/publish/urls.js';
 import { silentLogger } from '../../src/logger.js';
 import { openTrust } from '../../src/trust/trust.js';
 import { canonicalJson } from '../../src/util/canonical-json.js';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createApp } from '../../src/http/app.js';
-import { Urls } from '../../src/linked-data/urls.js';
+import { Urls } from '../../src/publish/urls.js';
 import { silentLogger } from '../../src/logger.js';
 import { verifyMessage } from '../../src/trust/http-signatures.js';
 import { openTrust, type Trust } from '../../src/trust/trust.js';

@@ -11,7 +11,7 @@ import { loadDemo } from '../../src/cli/context.js';
 import { toDecimalString } from '../../src/catalog/money.js';
 import { loadConfig } from '../../src/config.js';
 import { createApp } from '../../src/http/app.js';
-import { Urls } from '../../src/linked-data/urls.js';
+import { Urls } from '../../src/publish/urls.js';
 import { silentLogger } from '../../src/logger.js';
 import { openTrust } from '../../src/trust/trust.js';
 import { tempStore, type TestStore } from '../helpers/store.js';

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { negotiate } from '../../src/http/commerce.js';
-import { parseOfferContext } from '../../src/linked-data/offer-context.js';
+import { parseOfferContext } from '../../src/publish/context.js';
 
 describe('content negotiation', () => {
   const offered = ['application/ld+json', 'application/json', 'text/html'];

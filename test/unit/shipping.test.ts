@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import type { Promotion, ReturnPolicy, ShippingRate } from '../../src/catalog/model.js';
-import { deliveryDays, destinationRates, freeShippingFor, ratesFor, returnPoliciesFor, servedCountries } from '../../src/catalog/shipping.js';
+import type { ReturnPolicy, ShippingRate } from '../../src/catalog/model.js';
+import { deliveryDays, destinationRates, ratesFor, returnPoliciesFor, servedCountries } from '../../src/catalog/shipping.js';
 
 const rate = (id: string, country: string, serviceLevel: string, price: number, over: Partial<ShippingRate> = {}): ShippingRate => ({ id, title: id, country, serviceLevel, price, currency: 'USD', ...over });
 const rates = [
@@ -47,25 +47,6 @@ describe('rates for a destination', () => {
   test('delivery days add handling and transit', () => {
     expect(deliveryDays(rate('x', 'US', 'standard', 1, { handlingDays: { min: 0, max: 1 }, transitDays: { min: 3, max: 5 } }))).toEqual({ min: 3, max: 6 });
     expect(deliveryDays(rate('x', 'US', 'standard', 1))).toBeUndefined();
-  });
-});
-
-describe('free shipping', () => {
-  const promos: Promotion[] = [
-    { id: 'over-100', type: 'free_shipping', description: 'over $100', minSubtotal: 10000, currency: 'USD', eligibleIds: [] },
-    { id: 'roses', type: 'free_shipping', description: 'roses', eligibleIds: ['bouquet_roses'] },
-    { id: 'later', type: 'free_shipping', description: 'later', minSubtotal: 1, eligibleIds: [], startsAt: '2027-01-01T00:00:00Z' },
-  ];
-  const now = new Date('2026-11-01T00:00:00Z');
-  const std = rate('std', '*', 'standard', 500);
-  test.each([
-    [{ subtotal: 10000, currency: 'USD', itemIds: ['pot'] }, std, 'over-100'],
-    [{ subtotal: 9999, currency: 'USD', itemIds: ['pot'] }, std, undefined],
-    [{ subtotal: 3500, currency: 'USD', itemIds: ['bouquet_roses'] }, std, 'roses'],
-    [{ subtotal: 20000, currency: 'EUR', itemIds: ['pot'] }, std, undefined],
-    [{ subtotal: 20000, currency: 'USD', itemIds: ['pot'] }, rate('exp', 'US', 'express', 1500), undefined],
-  ])('%j on %s', (basket, r, expected) => {
-    expect(freeShippingFor(promos, r, basket, now)?.id).toBe(expected);
   });
 });
 

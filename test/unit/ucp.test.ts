@@ -168,13 +168,14 @@ describe('buyer context', () => {
     expect(regionCode('US', 'US-CA')).toBe('CA');
     expect(regionCode('CA', 'Québec')).toBe('QC');
   });
+  const rules = (currencies: string[]) => ({ merchant: { legalName: 'S', name: 'S', url: 'http://127.0.0.1', support: {}, policies: {}, country: 'US', currencies, languages: ['en'] }, defaultCurrency: 'USD', rates: [] });
   test('unusable hints are ignored with a warning, never an error', () => {
-    const { context, messages } = offerContext({ address_country: 'Atlantis', address_region: 'X', postal_code: '!!', currency: 'dollars', language: 'en-CA' }, ['USD']);
+    const { context, messages } = offerContext({ address_country: 'Atlantis', address_region: 'X', postal_code: '!!', currency: 'dollars', language: 'en-CA' }, rules(['USD']));
     expect(context).toEqual({ lang: 'en-ca' });
     expect(messages.map((m) => (m.type === 'warning' ? m.path : m.type))).toEqual(['$.context.address_country', '$.context.address_region', '$.context.postal_code', '$.context.currency']);
   });
   test('a currency the store does not sell in is kept (prices fall back) and said', () => {
-    const { context, messages } = offerContext({ address_country: 'DE', currency: 'eur' }, ['USD', 'CAD']);
+    const { context, messages } = offerContext({ address_country: 'DE', currency: 'eur' }, rules(['USD', 'CAD']));
     expect(context).toEqual({ country: 'DE', currency: 'EUR' });
     expect(messages).toEqual([expect.objectContaining({ type: 'info', code: 'currency_unavailable' })]);
   });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_MAX_LINE_QUANTITY, localBaseUrl } from '../../config.js';
 import { createApp } from '../../http/app.js';
-import { Urls } from '../../linked-data/urls.js';
+import { Urls } from '../../publish/urls.js';
 import { openTrust } from '../../trust/trust.js';
 import { listen } from '../../http/server.js';
 import { installProcessBackstop } from '../../http/guard.js';

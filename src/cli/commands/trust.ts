@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
-import { Urls } from '../../linked-data/urls.js';
+import { Urls } from '../../publish/urls.js';
 import { silentLogger } from '../../logger.js';
 import { systemClock, type Store } from '../../store/store.js';
 import { CREDENTIAL_TYPES } from '../../trust/claims.js';

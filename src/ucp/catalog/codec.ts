@@ -7,8 +7,8 @@
  */
 import { summarizeStock, type StockSummary } from '../../catalog/availability.js';
 import type { InventoryLevel, Location, Media, Price, Variant } from '../../catalog/model.js';
-import { deliveryDays, freeShippingFor, ratesFor } from '../../catalog/shipping.js';
-import { pickPrice, type PublishEnv } from '../../linked-data/product.js';
+import { holdsUntil, type PublishEnv } from '../../publish/env.js';
+import { destinationsFor, priceFor, shippingOptions } from '../../publish/offers.js';
 import type { ProductRecord } from '../../store/store.js';
 
 export interface UcpPrice {
@@ -95,9 +95,11 @@ export function availabilityOf(s: StockSummary): UcpVariant['availability'] {
   return { available: s.availability !== 'out_of_stock', status: STATUS[s.availability] };
 }
 
-/** The price an agent sees for a variant in this context (the JSON-LD offer's price). */
+/** The price an agent sees for a variant in this context (the JSON-LD offer's price: the offer engine's). */
 export function variantPrice(variant: Variant, env: PublishEnv): Price | undefined {
-  return pickPrice(variant.prices, env.context.currency, env.merchant.currencies[0] ?? variant.prices[0]?.currency ?? 'USD');
+  const price = priceFor(env, variant.prices, env.context);
+  holdsUntil(env, price?.validUntil ? new Date(price.validUntil) : undefined);
+  return price;
 }
 
 function media(items: readonly Media[], env: PublishEnv): UcpMedia[] {
@@ -185,22 +187,25 @@ export function inventoryOf(levels: readonly InventoryLevel[], locations: Readon
   };
 }
 
-/** Shipping for the buyer's destination, as the JSON-LD offers state it (only with a country in context). */
+/**
+ * Shipping for the buyer's destination, as the JSON-LD offer states it (the offer engine's options),
+ * only with a country in context: service level, price, a free-shipping promotion, handling plus transit
+ * in business days, the arrival dates and the cutoff with its zone and offset.
+ */
 function shippingHints(record: ProductRecord, price: Price | undefined, variantId: string | undefined, env: PublishEnv): Record<string, unknown>[] | undefined {
   const c = env.context;
   if (!c.country || !price) return undefined;
-  const dest = { country: c.country, ...(c.region ? { region: c.region } : {}), ...(c.postalCode ? { postalCode: c.postalCode } : {}) };
   const basket = { subtotal: price.amount, currency: price.currency, itemIds: [record.product.id, ...(variantId ? [variantId] : [])] };
-  return ratesFor(env.rates, dest).map((rate) => {
-    const free = freeShippingFor(env.promotions, rate, basket, env.now);
-    const days = deliveryDays(rate);
+  return destinationsFor(env, c, price.currency).flatMap((d) => shippingOptions(env, d, basket)).map((o) => {
+    holdsUntil(env, o.window?.validUntil);
+    const w = o.window;
     return {
-      service_level: rate.serviceLevel,
-      title: rate.title,
-      price: { amount: free ? 0 : rate.price, currency: rate.currency },
-      ...(free ? { free_shipping: true } : {}),
-      ...(days ? { delivery_days: days } : {}),
-      ...(rate.cutoffTime ? { cutoff_time: rate.cutoffTime } : {}),
+      service_level: o.rate.serviceLevel,
+      title: o.rate.title,
+      price: { amount: o.amount, currency: o.currency },
+      ...(o.free ? { free_shipping: true, promotion: o.free.description } : {}),
+      ...(w ? { delivery_days: { min: w.handling.min + w.transit.min, max: w.handling.max + w.transit.max }, earliest_arrival: w.arrives.earliest, latest_arrival: w.arrives.latest } : {}),
+      ...(w?.cutoff ? { cutoff_time: `${w.cutoff.time}:00${w.cutoff.offset}`, cutoff_time_zone: w.cutoff.timeZone } : {}),
     };
   });
 }

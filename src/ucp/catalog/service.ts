@@ -9,8 +9,9 @@ import { createHash } from 'node:crypto';
 import type { Category, Merchant } from '../../catalog/model.js';
 import { isCurrencyCode, minorUnitExponent, toDecimalString } from '../../catalog/money.js';
 import { exclusionFilter, isExcluded, type QualityCheckId } from '../../catalog/quality.js';
-import { contextKey } from '../../linked-data/offer-context.js';
-import type { PublishEnv } from '../../linked-data/product.js';
+import { contextKey } from '../../publish/context.js';
+import { publishEnv, type PublishEnv } from '../../publish/env.js';
+import { currencyFor } from '../../publish/offers.js';
 import type { CommerceService } from '../../linked-data/service.js';
 import type { Clock, SearchQuery, Store } from '../../store/store.js';
 import { Lru } from '../../util/lru.js';
@@ -39,6 +40,8 @@ export interface CatalogOptions {
   commerce: CommerceService;
   clock: Clock;
   qualityExclude: readonly QualityCheckId[];
+  /** The configured default currency (a store without a merchant record yet). */
+  defaultCurrency: string;
 }
 
 export interface Filters {
@@ -126,7 +129,8 @@ function money(amount: number, currency: string): string {
 interface Encoded {
   seq: number;
   storeSeq: number;
-  at: number;
+  /** The encoding holds until (ms): its offers' next change (a cutoff, a sale ending), or the age limit. */
+  until: number;
   product: UcpProduct;
   /** Its canonical JSON parts, made on first use. */
   fragments?: ProductFragments;
@@ -136,7 +140,7 @@ interface Encoded {
   stockSyncedAt?: string;
 }
 
-/** Encodings are per context; promotions (free shipping hints) are time-bound, so they also age out. */
+/** Encodings are per context, and kept at most this long (sooner when their offers change on their own). */
 const MAX_ENCODED_AGE_MS = 60_000;
 
 /**
@@ -191,17 +195,18 @@ export class UcpCatalog {
       const seq = known.get(id) ?? (await this.o.store.getProductKey(id))?.seq;
       if (seq === undefined) continue;
       const hit = this.encoded.get(`${id}|${ctx}`);
-      if (hit && hit.seq === seq && hit.storeSeq === storeSeq && now - hit.at < MAX_ENCODED_AGE_MS) out.set(id, hit);
+      if (hit && hit.seq === seq && hit.storeSeq === storeSeq && now < hit.until) out.set(id, hit);
       else missing.push(id);
     }
     for (const record of missing.length ? await this.o.store.getProducts(missing) : []) {
-      const encoded = encodeProduct(record, env, { inventory });
+      const validity = { until: env.validity!.until };
+      const encoded = encodeProduct(record, { ...env, validity }, { inventory });
       if (!encoded) continue;
       const product = sortedDeep(encoded);
       const entry: Encoded = {
         seq: record.seq,
         storeSeq,
-        at: now,
+        until: validity.until,
         product,
         categories: record.product.categories,
         qualityMask: record.qualityMask,
@@ -217,18 +222,11 @@ export class UcpCatalog {
 
   private async env(ctx: UcpContext | undefined): Promise<{ env: PublishEnv; messages: UcpMessage[]; display: string; merchant: Merchant; storeSeq: number }> {
     const state = await this.o.commerce.storeState();
-    const { context, messages } = offerContext(ctx, state.merchant.currencies);
-    const display = context.currency && state.merchant.currencies.includes(context.currency) ? context.currency : (state.merchant.currencies[0] ?? 'USD');
-    const env: PublishEnv = {
-      urls: this.o.commerce.urls,
-      merchant: state.merchant,
-      locations: state.locations,
-      rates: state.rates,
-      policies: state.policies,
-      promotions: state.promotions,
-      context,
-      now: this.o.clock.now(),
-    };
+    const rules = { merchant: state.merchant, defaultCurrency: this.o.defaultCurrency, rates: state.rates };
+    const { context, messages } = offerContext(ctx, rules);
+    // the currency offers are made in for this context (the offer engine's rule)
+    const display = currencyFor(rules, context);
+    const env = publishEnv(state, { urls: this.o.commerce.urls, context, now: this.o.clock.now(), defaultCurrency: this.o.defaultCurrency, maxAgeMs: MAX_ENCODED_AGE_MS });
     return { env, messages, display, merchant: state.merchant, storeSeq: state.seq };
   }
 

@@ -9,14 +9,16 @@
  * out at completion); not-found is a 200 error response, as the spec says.
  */
 import { randomBytes } from 'node:crypto';
-import type { CustomerAddress, DiscountCode, Location, Merchant, Promotion, ShippingRate } from '../../catalog/model.js';
-import { pickPrice } from '../../linked-data/product.js';
-import type { Urls } from '../../linked-data/urls.js';
+import type { CustomerAddress } from '../../catalog/model.js';
+import { currencyFor, priceIn } from '../../publish/offers.js';
+import type { StoreSnapshot } from '../../publish/snapshot.js';
+import type { Urls } from '../../publish/urls.js';
 import type { Logger } from '../../logger.js';
 import type { Clock, OrderRecord, OutboxInsert, SessionRecord, Store } from '../../store/store.js';
 import { canonicalJson } from '../../util/canonical-json.js';
 import { DEFAULT_MAX_LINE_QUANTITY } from '../../config.js';
 import { BUYER_CONSENT, DISCOUNT, FULFILLMENT, ORDER, UCP_VERSION } from '../constants.js';
+import { offerContext } from '../context.js';
 import { error, warning, type UcpMessage } from '../messages.js';
 import type { Negotiated } from '../negotiation.js';
 import { withoutCredential, type PaymentHandlers, type PaymentInstrumentInput } from '../payments.js';
@@ -53,8 +55,10 @@ export interface CheckoutOptions {
   payments: PaymentHandlers;
   /** Called after an order change queued webhooks (the dispatcher delivers right away). */
   onWebhooksQueued?: () => void;
-  /** Store-wide data, cached by store version (the JSON-LD service's); read from the store when absent. */
-  storeState?: () => Promise<StoreWide>;
+  /** The store-wide snapshot every surface shares (publish/snapshot.ts). */
+  snapshot: () => Promise<StoreSnapshot>;
+  /** The configured default currency (a store without a merchant record yet). */
+  defaultCurrency: string;
   /** Largest quantity of one line (default DEFAULT_MAX_LINE_QUANTITY). */
   maxLineQuantity?: number;
   /** Offer and save a buyer's addresses by email (see Config.ucp.savedAddresses); default off. */
@@ -82,14 +86,6 @@ function overLimits(body: Json): Outcome | undefined {
   const codes = isObject(body.discounts) && Array.isArray(body.discounts.codes) ? body.discounts.codes : [];
   if (codes.length > MAX_CODES) errors.push(error('too_many_codes', `at most ${MAX_CODES} discount codes; ${codes.length} sent`, 'recoverable', '$.discounts.codes'));
   return errors.length ? { status: 400, errors } : undefined;
-}
-
-export interface StoreWide {
-  seq: number;
-  merchant: Merchant;
-  locations: Location[];
-  rates: ShippingRate[];
-  promotions: Promotion[];
 }
 
 export interface Caller {
@@ -169,25 +165,7 @@ function buyerOf(b: Json): Json {
 }
 
 export class CheckoutService {
-  private discountsCache?: { seq: number; codes: DiscountCode[] };
-
   constructor(private readonly o: CheckoutOptions) {}
-
-  private async storeWide(): Promise<StoreWide & { discounts: DiscountCode[] }> {
-    const s = this.o.store;
-    let wide: StoreWide;
-    if (this.o.storeState) wide = await this.o.storeState();
-    else {
-      const [merchant, locations, rates, promotions, version] = await Promise.all([s.getMerchant(), s.listLocations(), s.listShippingRates(), s.listPromotions(), s.storeVersion()]);
-      wide = { seq: version.seq, merchant: merchant ?? this.fallbackMerchant(), locations, rates, promotions };
-    }
-    if (!this.discountsCache || this.discountsCache.seq !== wide.seq) this.discountsCache = { seq: wide.seq, codes: await s.listDiscounts() };
-    return { ...wide, discounts: this.discountsCache.codes };
-  }
-
-  private fallbackMerchant(): Merchant {
-    return { legalName: 'ucpd store', name: 'ucpd store', url: this.o.urls.base, support: {}, policies: {}, country: 'US', currencies: ['USD'], languages: ['en'] };
-  }
 
   private now(): Date {
     return this.o.clock.now();
@@ -196,7 +174,7 @@ export class CheckoutService {
   // ----------------------------------------------------------------------------------- environment
 
   /** Catalog facts for the items a session names, in its currency. */
-  private async items(itemIds: readonly string[], currency: string, merchant: Merchant): Promise<Map<string, ItemInfo>> {
+  private async items(itemIds: readonly string[], currency: string): Promise<Map<string, ItemInfo>> {
     const out = new Map<string, ItemInfo>();
     const ids = [...new Set(itemIds)];
     if (!ids.length) return out;
@@ -210,7 +188,8 @@ export class CheckoutService {
       const levelsOf = (vid: string) => record.levels.filter((l) => l.variantId === vid);
       const variant = hit.variantId !== undefined ? variants.find((v) => v.id === hit.variantId) : (variants.find((v) => availableOf(levelsOf(v.id)) !== 0) ?? variants[0]);
       if (!variant) continue;
-      const price = variant.prices.find((p) => p.currency === currency) ?? (currency === (merchant.currencies[0] ?? currency) ? pickPrice(variant.prices, currency, currency) : undefined);
+      // checkout sells in one currency: the item's price in it, as the offer engine states it now
+      const price = priceIn({ now: this.now() }, variant.prices, currency);
       const image = variant.media.find((m) => m.type === 'image') ?? record.product.media.find((m) => m.type === 'image');
       const levels = levelsOf(variant.id);
       out.set(id, {
@@ -218,7 +197,7 @@ export class CheckoutService {
         productId: record.product.id,
         variantId: variant.id,
         title: variant.title ?? (variants.length > 1 ? `${record.product.title} (${variant.options.map((x) => x.value).join(', ')})` : record.product.title),
-        ...(price && price.currency === currency ? { price: price.amount } : {}),
+        ...(price ? { price: price.amount } : {}),
         ...(image ? { imageUrl: this.o.urls.absolute(image.url) } : {}),
         available: availableOf(levels),
         levels,
@@ -228,13 +207,15 @@ export class CheckoutService {
   }
 
   private async env(doc: SessionDoc, negotiated: Negotiated, known?: ReadonlyMap<string, ItemInfo>): Promise<Env> {
-    const wide = await this.storeWide();
-    const items = known && doc.lines.every((l) => known.has(l.itemId)) ? known : await this.items(doc.lines.map((l) => l.itemId), doc.currency, wide.merchant);
+    const wide = await this.o.snapshot();
+    const items = known && doc.lines.every((l) => known.has(l.itemId)) ? known : await this.items(doc.lines.map((l) => l.itemId), doc.currency);
     return {
       urls: this.o.urls,
       merchant: wide.merchant,
       rates: wide.rates,
       promotions: wide.promotions,
+      policies: wide.policies,
+      defaultCurrency: this.o.defaultCurrency,
       discountCatalog: wide.discounts,
       locations: wide.locations,
       now: this.now(),
@@ -244,10 +225,11 @@ export class CheckoutService {
     };
   }
 
+  /** The session's currency: the offer engine's for the buyer's context, as the catalog priced it. */
   private async currencyFor(context: Json | undefined): Promise<string> {
-    const currencies = (await this.storeWide()).merchant.currencies;
-    const wanted = str(context?.currency)?.toUpperCase();
-    return wanted && currencies.includes(wanted) ? wanted : (currencies[0] ?? 'USD');
+    const { merchant, rates } = await this.o.snapshot();
+    const rules = { merchant, defaultCurrency: this.o.defaultCurrency, rates };
+    return currencyFor(rules, offerContext(context, rules).context);
   }
 
   // ---------------------------------------------------------------------------------------- render
@@ -332,7 +314,6 @@ export class CheckoutService {
    * quantities above the stock reduced (with a warning). Existing line ids are kept.
    */
   private async linesFrom(raw: unknown[], doc: SessionDoc, currency: string): Promise<{ ok: true; notices: UcpMessage[]; infos: Map<string, ItemInfo> } | { ok: false; outcome: Outcome }> {
-    const { merchant } = await this.storeWide();
     const wanted = raw.filter(isObject).map((l) => ({ id: str(l.id), itemId: str(isObject(l.item) ? l.item.id : undefined) ?? '', quantity: l.quantity, parentId: str(l.parent_id) }));
     const max = this.o.maxLineQuantity ?? DEFAULT_MAX_LINE_QUANTITY;
     const badQuantity = wanted.flatMap((w, i) => (isQuantity(w.quantity, max) ? [] : [i]));
@@ -342,7 +323,7 @@ export class CheckoutService {
         outcome: { status: 400, errors: badQuantity.map((i) => error('invalid_quantity', `quantity must be a whole number from 1 to ${max}, got ${String(wanted[i]!.quantity).slice(0, 40)}`, 'recoverable', `$.line_items[${i}].quantity`)) },
       };
     }
-    const infos = await this.items(wanted.map((w) => w.itemId), currency, merchant);
+    const infos = await this.items(wanted.map((w) => w.itemId), currency);
     const unknown = wanted.filter((w) => !infos.has(w.itemId));
     if (unknown.length) {
       return { ok: false, outcome: { status: 400, errors: unknown.map((u) => error('not_found', `item "${u.itemId}" not found`, 'recoverable', `$.line_items[${wanted.indexOf(u)}].item.id`)) } };

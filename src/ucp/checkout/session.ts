@@ -8,10 +8,14 @@
  * signed amounts, exactly one subtotal and one total, and total = the sum of the others.
  */
 import { applyDiscounts, type DiscountResult } from '../../catalog/discounts.js';
-import type { DiscountCode, InventoryLevel, Location, Merchant, Promotion, ShippingRate } from '../../catalog/model.js';
-import { deliveryDays, freeShippingFor, ratesFor } from '../../catalog/shipping.js';
+import type { DiscountCode, InventoryLevel, Location, Merchant } from '../../catalog/model.js';
+import type { Destination } from '../../catalog/shipping.js';
 import { summarizeStock } from '../../catalog/availability.js';
-import type { Urls } from '../../linked-data/urls.js';
+import { arrivalInstants } from '../../publish/delivery.js';
+import { pickupOptions, shippingCurrencies, shippingOptions as offeredShipping, type OfferRules, type ShippingOption } from '../../publish/offers.js';
+import type { Urls } from '../../publish/urls.js';
+import { readyText, shippingTerms } from '../../publish/wording.js';
+import { countryCode, regionCode } from '../context.js';
 import { error, info, warning, type UcpMessage } from '../messages.js';
 
 export type CheckoutStatus = 'incomplete' | 'requires_escalation' | 'ready_for_complete' | 'complete_in_progress' | 'completed' | 'canceled';
@@ -97,14 +101,9 @@ export interface ItemInfo {
   levels: InventoryLevel[];
 }
 
-export interface Env {
+export interface Env extends OfferRules {
   urls: Urls;
-  merchant: Merchant;
-  rates: ShippingRate[];
-  promotions: Promotion[];
-  discountCatalog: DiscountCode[];
-  locations: Location[];
-  now: Date;
+  discountCatalog: readonly DiscountCode[];
   items: ReadonlyMap<string, ItemInfo>;
   /** Negotiated extensions. */
   fulfillment: boolean;
@@ -125,7 +124,7 @@ export interface FulfillmentOption {
 
 export interface View {
   status: CheckoutStatus;
-  lines: { doc: LineDoc; info?: ItemInfo; unit: number; amount: number }[];
+  lines: { doc: LineDoc; index: number; info?: ItemInfo; unit: number; amount: number }[];
   subtotal: number;
   discounts: DiscountResult;
   options: Map<string, FulfillmentOption[]>; // by group id
@@ -138,8 +137,6 @@ export interface View {
   missingFulfillment: boolean;
 }
 
-const BUSINESS_DAY_MS = 24 * 3600_000;
-
 /** The units of an item one can buy now (backorder/preorder: unlimited). */
 export function availableOf(levels: readonly InventoryLevel[]): number | null {
   const s = summarizeStock(levels);
@@ -147,34 +144,62 @@ export function availableOf(levels: readonly InventoryLevel[]): number | null {
   return s.quantity;
 }
 
-/** Shipping options for a destination: the catalog's rates (most specific per service level), free-shipping promotions zeroing the standard rate. */
+/** Where an address is, as the offer engine matches rates: ISO country, ISO region (names accepted), postal code. */
+export function destinationOf(address: Address): Destination | undefined {
+  const country = address.address_country ? countryCode(address.address_country) : undefined;
+  if (!country) return undefined;
+  const rawRegion = address.address_region?.trim();
+  const region = rawRegion ? (regionCode(country, rawRegion) ?? rawRegion.toUpperCase()) : undefined;
+  const postalCode = address.postal_code?.trim().toUpperCase();
+  return { country, ...(region ? { region } : {}), ...(postalCode ? { postalCode } : {}) };
+}
+
+/** Why a destination gets no shipping option, and what the buyer can do instead. */
+function undeliverable(env: Env, where: Destination, currency: string, pickup: boolean): string {
+  const place = [where.country, where.region, where.postalCode].filter(Boolean).join(' ');
+  const others = shippingCurrencies(env, where).filter((c) => c !== currency && env.merchant.currencies.includes(c));
+  const instead = [others.length ? `a checkout in ${others.join(' or ')} (context.currency) can ship there` : '', pickup ? 'pickup is available' : ''].filter(Boolean).join('; ');
+  return `this store does not ship to ${place}${others.length ? ` in ${currency}` : ''}${instead ? `; ${instead}` : '; choose another address'}`;
+}
+
+/** A UCP fulfillment option for an engine's shipping option (the same cost, dates and words every surface shows). */
+function shippingOption(o: ShippingOption): FulfillmentOption {
+  const at = o.window ? arrivalInstants(o.window) : undefined;
+  return {
+    id: o.rate.id,
+    title: o.free ? `${o.rate.title} (Free)` : o.rate.title,
+    description: shippingTerms(o),
+    ...(at ? { earliest_fulfillment_time: at.earliest.toISOString(), latest_fulfillment_time: at.latest.toISOString() } : {}),
+    totals: [
+      { type: 'fulfillment', amount: o.amount, display_text: o.rate.title },
+      { type: 'total', amount: o.amount },
+    ],
+    amount: o.amount,
+  };
+}
+
+/** Shipping options for an address and a basket (subtotal after discounts) in the session's currency: the offer engine's. */
 export function shippingOptions(env: Env, address: Address, subtotal: number, currency: string, itemIds: readonly string[]): FulfillmentOption[] {
-  const country = (address.address_country ?? '').toUpperCase();
-  if (!country) return [];
-  const dest = { country, ...(address.address_region ? { region: address.address_region } : {}), ...(address.postal_code ? { postalCode: address.postal_code } : {}) };
-  return ratesFor(env.rates, dest)
-    .filter((r) => r.currency === currency)
-    .map((rate) => {
-      const promo = freeShippingFor(env.promotions, rate, { subtotal, currency, itemIds: [...itemIds] }, env.now);
-      const amount = promo ? 0 : rate.price;
-      const days = deliveryDays(rate);
-      return {
-        id: rate.id,
-        title: promo ? `${rate.title} (Free)` : rate.title,
-        ...(days ? { description: `Arrives in ${days.min === days.max ? days.min : `${days.min}-${days.max}`} business days${promo ? `; ${promo.description}` : ''}` } : promo ? { description: promo.description } : {}),
-        ...(days
-          ? {
-              earliest_fulfillment_time: new Date(env.now.getTime() + days.min * BUSINESS_DAY_MS).toISOString(),
-              latest_fulfillment_time: new Date(env.now.getTime() + days.max * BUSINESS_DAY_MS).toISOString(),
-            }
-          : {}),
-        totals: [
-          { type: 'fulfillment', amount, display_text: rate.title },
-          { type: 'total', amount },
-        ],
-        amount,
-      };
-    });
+  const destination = destinationOf(address);
+  if (!destination) return [];
+  return offeredShipping(env, destination, { currency, subtotal, itemIds }).map(shippingOption);
+}
+
+/** The pickup option at a location for the group's lines: free, ready when the engine says the store has it ready. */
+function pickupOption(env: Env, loc: Location, lines: readonly { info?: ItemInfo; doc: LineDoc }[]): FulfillmentOption {
+  const levels = lines.flatMap((l) => l.info?.levels.filter((lv) => lv.locationId === loc.id) ?? []);
+  const ready = pickupOptions(env, levels).find((p) => p.location.id === loc.id)?.ready;
+  return {
+    id: `pickup-${loc.id}`,
+    title: `Pick up at ${loc.name}`,
+    description: ready ? `Free pickup, ${readyText(ready, loc.timeZone ?? 'UTC')}` : 'Free pickup',
+    ...(ready ? { earliest_fulfillment_time: ready.readyAt.toISOString() } : {}),
+    totals: [
+      { type: 'fulfillment', amount: 0, display_text: 'Pickup' },
+      { type: 'total', amount: 0 },
+    ],
+    amount: 0,
+  };
 }
 
 /** Pickup locations that hold enough stock for every line of the group (lines of one variant together). */
@@ -207,15 +232,16 @@ function wantedPerVariant(lines: readonly { info?: ItemInfo; doc: LineDoc }[]): 
 export function evaluate(doc: SessionDoc, env: Env): View {
   const messages: UcpMessage[] = [...(doc.notices ?? [])];
   const wanted = wantedPerVariant(doc.lines.map((line) => ({ doc: line, ...(env.items.has(line.itemId) ? { info: env.items.get(line.itemId)! } : {}) })));
-  const lines = doc.lines.map((line, i) => {
+  const lines = doc.lines.map((line, index) => {
+    const i = index;
     const info = env.items.get(line.itemId);
     if (!info) {
       messages.push(error('item_unavailable', `"${line.itemId}" is no longer sold`, 'recoverable', `$.line_items[${i}]`));
-      return { doc: line, unit: 0, amount: 0 };
+      return { doc: line, index, unit: 0, amount: 0 };
     }
     if (info.price === undefined) {
       messages.push(error('item_unavailable', `${info.title} is not sold in ${doc.currency}`, 'recoverable', `$.line_items[${i}]`));
-      return { doc: line, info, unit: 0, amount: 0 };
+      return { doc: line, index, info, unit: 0, amount: 0 };
     }
     const together = wanted.get(info.variantId)!;
     if (info.available !== null && together.quantity > info.available) {
@@ -227,7 +253,7 @@ export function evaluate(doc: SessionDoc, env: Env): View {
             : error('out_of_stock', `only ${info.available} of ${info.title} in stock; ${line.quantity} requested`, 'recoverable', `$.line_items[${i}].quantity`),
       );
     }
-    return { doc: line, info, unit: info.price, amount: info.price * line.quantity };
+    return { doc: line, index, info, unit: info.price, amount: info.price * line.quantity };
   });
   const subtotal = lines.reduce((s, l) => s + l.amount, 0);
 
@@ -242,6 +268,9 @@ export function evaluate(doc: SessionDoc, env: Env): View {
       })
     : { applied: [], rejected: [], total: 0 };
   for (const r of discounts.rejected) messages.push(warning(r.reason, r.message, `$.discounts.codes[${r.index}]`));
+  const discountOf = new Map<number, number>();
+  for (const d of discounts.applied) for (const a of d.allocations) discountOf.set(a.index, (discountOf.get(a.index) ?? 0) + a.amount);
+  const allocated = (index: number) => discountOf.get(index) ?? 0;
 
   const options = new Map<string, FulfillmentOption[]>();
   const selectedTitles = new Map<string, string>();
@@ -256,12 +285,25 @@ export function evaluate(doc: SessionDoc, env: Env): View {
         const groupLines = g.lineItemIds.map((id) => byLine.get(id)).filter((l): l is (typeof lines)[number] => l !== undefined);
         let opts: FulfillmentOption[] = [];
         if (m.type === 'shipping' && dest?.address) {
-          const groupSubtotal = groupLines.reduce((s, l) => s + l.amount, 0);
+          // free-shipping thresholds apply to what the buyer pays for the goods: after discounts
+          const groupSubtotal = groupLines.reduce((s, l) => s + l.amount - allocated(l.index), 0);
           const itemIds = groupLines.flatMap((l) => (l.info ? [l.info.productId, l.info.variantId] : []));
           opts = shippingOptions(env, dest.address, groupSubtotal, doc.currency, itemIds);
+          if (opts.length === 0 && groupLines.length) {
+            const where = destinationOf(dest.address);
+            const di = m.destinations.indexOf(dest);
+            messages.push(
+              error(
+                'address_undeliverable',
+                where ? undeliverable(env, where, doc.currency, pickupLocations(env, groupLines).length > 0) : 'the address has no country this store recognises (use an ISO 3166-1 code such as "US")',
+                'recoverable',
+                `$.fulfillment.methods[${mi}].destinations[${di}]`,
+              ),
+            );
+          }
         } else if (m.type === 'pickup' && dest?.locationId) {
           const loc = env.locations.find((l) => l.id === dest.locationId);
-          if (loc) opts = [{ id: `pickup-${loc.id}`, title: `Pick up at ${loc.name}`, description: 'Ready for collection once the order is confirmed', totals: [{ type: 'fulfillment', amount: 0, display_text: 'Pickup' }, { type: 'total', amount: 0 }], amount: 0 }];
+          if (loc) opts = [pickupOption(env, loc, groupLines)];
         }
         options.set(g.id, opts);
         const chosen = opts.find((o) => o.id === g.selectedOptionId);

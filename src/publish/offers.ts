@@ -1,0 +1,218 @@
+/**
+ * The offer engine: one pure answer, for every surface (JSON-LD offers and shipping details, the HTML
+ * product page, UCP catalog, cart and checkout), to what a buyer in a context pays and gets:
+ *
+ * - Currency. The context's currency when the store sells in it; else the currency of the buyer's
+ *   country when the store sells in it; else the store's default (the merchant's first currency, or the
+ *   configured default). An item shows its price in that currency, or in the store's default when the
+ *   feed has none in it, never in a third one; shipping is always in the price's currency.
+ * - Price. A sale price past its `validUntil` gives way to the regular (list) price.
+ * - Shipping. For a destination and a basket in a currency: per service level, the most specific rate
+ *   in that currency (postal prefix over region over country over "*"); a free-shipping promotion makes
+ *   it free when the destination's country, the currency, the subtotal (after discounts) and the items
+ *   meet its conditions; a delivery window from the ships-from location's calendar.
+ * - Pickup. Stores with pickup, in the buyer's country, holding the item, with the time an order is
+ *   ready from their opening hours.
+ */
+import { summarizeStock, type StockSummary } from '../catalog/availability.js';
+import type { InventoryLevel, Location, Merchant, Price, Promotion, ReturnPolicy, ShippingRate } from '../catalog/model.js';
+import { destinationRates, ratesFor, servedCountries, type Destination } from '../catalog/shipping.js';
+import countryCurrency from 'country-to-currency';
+import { calendar, type Calendar } from './calendar.js';
+import { deliveryWindow, type DeliveryWindow } from './delivery.js';
+import { pickupReadiness, type PickupReadiness } from './pickup.js';
+
+/** Store-wide data and the moment the offers are made for. */
+export interface OfferRules {
+  merchant: Merchant;
+  locations: readonly Location[];
+  rates: readonly ShippingRate[];
+  promotions: readonly Promotion[];
+  policies: readonly ReturnPolicy[];
+  /** The configured default currency (a store without a merchant record yet). */
+  defaultCurrency: string;
+  now: Date;
+}
+
+export interface BuyerContext {
+  country?: string;
+  region?: string;
+  postalCode?: string;
+  currency?: string;
+}
+
+/** Default minutes of opening hours a store needs to prepare a pickup order. */
+export const PICKUP_READY_MINUTES = 120;
+
+export function storeCurrency(r: Pick<OfferRules, 'merchant' | 'defaultCurrency'>): string {
+  return r.merchant.currencies[0] ?? r.defaultCurrency;
+}
+
+export type CurrencyRules = Pick<OfferRules, 'merchant' | 'defaultCurrency' | 'rates'>;
+
+/**
+ * The currency offers are made in for this context: the context's currency when the store sells in it;
+ * else the store's currency for the buyer's country (the currency of its shipping rates there, the
+ * country's own first; else the country's own currency when the store sells in it); else the default.
+ */
+export function currencyFor(r: CurrencyRules, ctx: Pick<BuyerContext, 'currency' | 'country' | 'region' | 'postalCode'>): string {
+  const sold = r.merchant.currencies;
+  if (ctx.currency && sold.includes(ctx.currency)) return ctx.currency;
+  if (!ctx.country) return storeCurrency(r);
+  const local = (countryCurrency as Record<string, string>)[ctx.country];
+  const shipped = shippingCurrencies(r, { country: ctx.country, ...(ctx.region ? { region: ctx.region } : {}), ...(ctx.postalCode ? { postalCode: ctx.postalCode } : {}) }).filter((c) => sold.includes(c));
+  if (shipped.length) return local && shipped.includes(local) ? local : shipped.includes(storeCurrency(r)) ? storeCurrency(r) : shipped[0]!;
+  if (local && sold.includes(local)) return local;
+  return storeCurrency(r);
+}
+
+/** The currencies the store has shipping rates in for a destination. */
+export function shippingCurrencies(r: Pick<OfferRules, 'rates'>, destination: Destination): string[] {
+  const out: string[] = [];
+  for (const rate of r.rates) if (!out.includes(rate.currency) && ratesFor([rate], destination).length) out.push(rate.currency);
+  return out;
+}
+
+/** A price as it stands at `now`: a sale price past its end is the regular price again. */
+export function currentPrice(p: Price, now: Date): Price {
+  if (p.validUntil === undefined || now.toISOString() < p.validUntil) return p;
+  return p.listAmount !== undefined ? { currency: p.currency, amount: p.listAmount } : { currency: p.currency, amount: p.amount };
+}
+
+/** The price of an item in this context: in the context's currency, else the store's default, else none. */
+export function priceFor(r: CurrencyRules & Pick<OfferRules, 'now'>, prices: readonly Price[], ctx: BuyerContext): Price | undefined {
+  const wanted = currencyFor(r, ctx);
+  const p = prices.find((x) => x.currency === wanted) ?? prices.find((x) => x.currency === storeCurrency(r));
+  return p ? currentPrice(p, r.now) : undefined;
+}
+
+/** The exact price in `currency`, or none (checkout sells in one currency). */
+export function priceIn(r: Pick<OfferRules, 'now'>, prices: readonly Price[], currency: string): Price | undefined {
+  const p = prices.find((x) => x.currency === currency);
+  return p ? currentPrice(p, r.now) : undefined;
+}
+
+export function servedBy(r: Pick<OfferRules, 'merchant' | 'rates' | 'policies' | 'locations'>): string[] {
+  return servedCountries(r.merchant, r.rates, r.policies, r.locations);
+}
+
+/** The destinations an offer describes: the buyer's, or (no country in context) every one the store serves. */
+export function destinationsFor(r: Pick<OfferRules, 'merchant' | 'rates' | 'policies' | 'locations'>, ctx: BuyerContext, currency: string): Destination[] {
+  if (ctx.country) return [{ country: ctx.country, ...(ctx.region ? { region: ctx.region } : {}), ...(ctx.postalCode ? { postalCode: ctx.postalCode } : {}) }];
+  const rates = r.rates.filter((x) => x.currency === currency);
+  const seen = new Set<string>();
+  const out: Destination[] = [];
+  for (const { destination } of destinationRates(rates, servedBy(r))) {
+    const key = `${destination.country}|${destination.region ?? ''}|${destination.postalCode ?? ''}`;
+    if (!seen.has(key)) out.push(destination);
+    seen.add(key);
+  }
+  return out;
+}
+
+export interface Basket {
+  currency: string;
+  /** Subtotal after discounts, minor units of `currency`. */
+  subtotal: number;
+  /** Product and variant ids in the basket. */
+  itemIds: readonly string[];
+}
+
+export interface ShippingOption {
+  rate: ShippingRate;
+  destination: Destination;
+  currency: string;
+  /** What the buyer pays for it, minor units (0 when a promotion makes it free). */
+  amount: number;
+  free?: Promotion;
+  window?: DeliveryWindow;
+}
+
+/** A promotion (or code) runs from `startsAt` (inclusive) to `endsAt` (exclusive). */
+export function isActive(p: Pick<Promotion, 'startsAt' | 'endsAt'>, now: Date): boolean {
+  const t = now.toISOString();
+  return (p.startsAt === undefined || p.startsAt <= t) && (p.endsAt === undefined || t < p.endsAt);
+}
+
+/** The next instant after `now` at which a promotion starts or ends (what is offered changes then). */
+export function nextPromotionChange(promotions: readonly Pick<Promotion, 'startsAt' | 'endsAt'>[], now: Date): Date | undefined {
+  const t = now.toISOString();
+  let next: string | undefined;
+  for (const p of promotions) for (const edge of [p.startsAt, p.endsAt]) if (edge !== undefined && edge > t && (next === undefined || edge < next)) next = edge;
+  return next === undefined ? undefined : new Date(next);
+}
+
+/** Free-shipping promotions running now that apply without a basket condition the store document cannot state. */
+export function freeShippingPromotions(r: Pick<OfferRules, 'promotions' | 'now'>): Promotion[] {
+  return r.promotions.filter((p) => p.type === 'free_shipping' && isActive(p, r.now));
+}
+
+/** The free-shipping promotion that makes `rate` free for this basket and destination, if any. */
+export function freeShipping(r: Pick<OfferRules, 'promotions' | 'merchant' | 'defaultCurrency' | 'now'>, rate: ShippingRate, destination: Destination, basket: Basket): Promotion | undefined {
+  return r.promotions.find((p) => {
+    if (p.type !== 'free_shipping' || !isActive(p, r.now)) return false;
+    if (!(p.serviceLevels ?? ['standard']).includes(rate.serviceLevel)) return false;
+    if (p.countries?.length && !p.countries.includes(destination.country)) return false;
+    if (p.minSubtotal !== undefined && (basket.currency !== (p.currency ?? storeCurrency(r)) || basket.subtotal < p.minSubtotal)) return false;
+    if (p.eligibleIds.length > 0 && !basket.itemIds.some((id) => p.eligibleIds.includes(id))) return false;
+    return p.minSubtotal !== undefined || p.eligibleIds.length > 0 || (p.countries?.length ?? 0) > 0;
+  });
+}
+
+/** The location a rate ships from: its own, else the first warehouse (by priority), else the first location. */
+export function shipsFrom(r: Pick<OfferRules, 'locations'>, rate: ShippingRate): Location | undefined {
+  if (rate.shipsFrom) return r.locations.find((l) => l.id === rate.shipsFrom);
+  const ordered = [...r.locations].sort((a, b) => (a.priority ?? (a.kind === 'warehouse' ? 0 : 100)) - (b.priority ?? (b.kind === 'warehouse' ? 0 : 100)));
+  return ordered.find((l) => l.kind === 'warehouse') ?? ordered[0];
+}
+
+/** A location's calendar (UTC, Monday to Friday, no holidays when it says nothing). */
+export function calendarOf(location: Location | undefined, timeZone?: string): Calendar {
+  return calendar(timeZone ?? location?.timeZone ?? 'UTC', location?.businessDays, location?.holidays ?? []);
+}
+
+/** Shipping options for a destination and a basket: one per service level, in the basket's currency. */
+export function shippingOptions(r: OfferRules, destination: Destination, basket: Basket): ShippingOption[] {
+  const inCurrency = r.rates.filter((x) => x.currency === basket.currency);
+  return ratesFor(inCurrency, destination).map((rate) => {
+    const free = freeShipping(r, rate, destination, basket);
+    const window = deliveryWindow(r.now, rate, calendarOf(shipsFrom(r, rate), rate.timeZone));
+    return { rate, destination, currency: rate.currency, amount: free ? 0 : rate.price, ...(free ? { free } : {}), ...(window ? { window } : {}) };
+  });
+}
+
+export interface PickupOption {
+  location: Location;
+  /** The item's stock at this location. */
+  stock: StockSummary;
+  /** When an order placed now is ready (absent when the store publishes no hours). */
+  ready?: PickupReadiness;
+}
+
+/**
+ * Pickup for one item: stores with pickup (in the buyer's country, when known) that hold a stock level
+ * for it, with their own stock; `quantity`: only stores that can supply that many.
+ */
+export function pickupOptions(r: Pick<OfferRules, 'locations' | 'now'>, levels: readonly InventoryLevel[], o: { country?: string; quantity?: number } = {}): PickupOption[] {
+  const out: PickupOption[] = [];
+  for (const location of r.locations) {
+    if (!location.pickup || (o.country && location.address.country !== o.country)) continue;
+    const here = levels.filter((l) => l.locationId === location.id);
+    if (here.length === 0) continue;
+    const stock = summarizeStock(here);
+    if (o.quantity !== undefined && stock.quantity !== null && !stock.backorder && !stock.preorder && stock.quantity < o.quantity) continue;
+    const ready = pickupReadiness(r.now, location.hours, calendarOf(location), location.pickupReadyMinutes ?? PICKUP_READY_MINUTES);
+    out.push({ location, stock, ...(ready ? { ready } : {}) });
+  }
+  return out;
+}
+
+/** The earliest instant at which any of these answers changes (for caches of published offers). */
+export function validUntil(options: readonly { window?: DeliveryWindow; ready?: PickupReadiness }[], fallback: Date): Date {
+  let t = fallback.getTime();
+  for (const o of options) {
+    if (o.window) t = Math.min(t, o.window.validUntil.getTime());
+    if (o.ready) t = Math.min(t, o.ready.validUntil.getTime());
+  }
+  return new Date(t);
+}
