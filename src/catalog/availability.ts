@@ -57,3 +57,10 @@ export function canSell(summary: StockSummary, quantity: number): boolean {
   if (summary.quantity === null || summary.backorder || summary.preorder) return true;
   return summary.quantity >= quantity;
 }
+
+/** The units of an item one can buy now (null: unlimited, as with untracked stock, backorder or preorder). */
+export function availableOf(levels: readonly LevelLike[]): number | null {
+  const s = summarizeStock(levels);
+  if (s.quantity === null || s.backorder || s.preorder) return null;
+  return s.quantity;
+}

@@ -1,0 +1,118 @@
+/**
+ * Completing a checkout, as an explicit workflow:
+ *
+ * 1. validate: the session is open, every line has fulfillment, nothing blocks, an instrument is named
+ *    and its handler is offered;
+ * 2. authorise the payment for the total;
+ * 3. commit in one transaction: stock, the order, the completed (frozen) checkout and the webhook;
+ * 4. if the commit fails (stock ran out, the session changed), void the authorisation and say why.
+ */
+import type { Logger } from '../../logger.js';
+import type { SessionRecord, Store } from '../../store/store.js';
+import { error } from '../messages.js';
+import { withoutCredential, type PaymentHandlers, type PaymentInstrumentInput } from '../payments.js';
+import type { Orders } from './orders.js';
+import { instrumentsFrom, newId, type Json, type Outcome } from './request.js';
+import { evaluate } from './session.js';
+import type { Caller, Env, SessionDoc, View } from './types.js';
+
+/** What the workflow needs of the session lifecycle. */
+export interface SessionAccess {
+  load(id: string, kind: 'checkout', caller: Caller): Promise<{ rec: SessionRecord; doc: SessionDoc } | undefined>;
+  env(doc: SessionDoc, caller: Caller): Promise<Env>;
+  render(rec: SessionRecord, doc: SessionDoc, v: View, env: Env, caller: Caller): Json;
+  closed(kind: string, doc: SessionDoc): Outcome | undefined;
+  notFound(kind: string, id: string): Outcome;
+}
+
+export interface CompletionDeps {
+  store: Store;
+  payments: PaymentHandlers;
+  orders: Orders;
+  logger: Logger;
+  now: () => Date;
+  onWebhooksQueued?: () => void;
+}
+
+type Step<T> = { ok: true; value: T } | { ok: false; outcome: Outcome };
+
+interface Validated {
+  rec: SessionRecord;
+  doc: SessionDoc;
+  env: Env;
+  v: View;
+  instrument: PaymentInstrumentInput;
+}
+
+/** 1. Everything that can be checked before money moves. */
+async function validate(s: SessionAccess, id: string, body: Json, caller: Caller): Promise<Step<Validated>> {
+  const found = await s.load(id, 'checkout', caller);
+  if (!found) return { ok: false, outcome: s.notFound('checkout session', id) };
+  const { rec, doc } = found;
+  const closed = s.closed('checkout', doc);
+  if (closed) return { ok: false, outcome: closed };
+  const instruments = instrumentsFrom(body.payment) ?? [];
+  if (instruments.length) doc.instruments = instruments.map((i) => withoutCredential(i) as SessionDoc['instruments'][number]);
+  doc.notices = [];
+  const env = await s.env(doc, caller);
+  const v = evaluate(doc, env);
+  if (v.missingFulfillment) {
+    return { ok: false, outcome: { status: 400, errors: [error('fulfillment_required', 'Fulfillment address and option must be selected before completing the checkout', 'recoverable', '$.fulfillment')], continueUrl: `${env.urls.base}/checkout/${id}` } };
+  }
+  const blocking = v.messages.filter((m) => m.type === 'error');
+  if (blocking.length) {
+    const stock = blocking.some((m) => m.code === 'out_of_stock');
+    return { ok: false, outcome: { status: stock ? 409 : 400, errors: blocking.map((m) => (stock && m.code === 'out_of_stock' ? { ...m, content: `Insufficient stock: ${m.content}` } : m)) } };
+  }
+  const instrument = instruments.find((i) => i.selected) ?? instruments[0];
+  if (!instrument) return { ok: false, outcome: { status: 400, errors: [error('payment_required', 'payment.instruments must name an instrument to pay with', 'recoverable', '$.payment.instruments')] } };
+  return { ok: true, value: { rec, doc, env, v, instrument } };
+}
+
+export async function completeCheckout(s: SessionAccess, d: CompletionDeps, id: string, body: Json, caller: Caller): Promise<Outcome> {
+  const checked = await validate(s, id, body, caller);
+  if (!checked.ok) return checked.outcome;
+  const { rec, doc, env, v, instrument } = checked.value;
+
+  // 2. authorise
+  const handler = (await d.payments.offered()).get(instrument.handler_id);
+  if (!handler) return { status: 400, errors: [error('payment_handler_unknown', `payment handler "${instrument.handler_id}" is not offered by this business`, 'recoverable', '$.payment.instruments[0].handler_id')] };
+  const auth = await handler.authorize(instrument, v.total, doc.currency, caller.idempotencyKey ?? `${id}:${rec.version}`);
+  if (!auth.ok) {
+    // keep the instrument (without credential) so the buyer sees what was tried
+    const next: SessionRecord = { ...rec, version: rec.version + 1, doc: JSON.stringify(doc), updatedAt: d.now().toISOString() };
+    await d.store.updateSession(next, rec.version);
+    return { status: 402, errors: [error(auth.code, `Payment failed: ${auth.message}`, auth.severity, '$.payment.instruments[0]')] };
+  }
+
+  // 3. commit: stock, order, completed checkout and webhook in one transaction
+  const now = d.now();
+  const orderId = newId('ord');
+  const permalink = `${env.urls.base}/order/${orderId}`;
+  const order = d.orders.from(orderId, permalink, rec.id, doc, v, env);
+  const webhookUrl = caller.negotiated.platform.webhookUrl;
+  doc.status = 'completed';
+  doc.order = { id: orderId, permalink_url: permalink };
+  doc.final = s.render({ ...rec, status: 'completed' }, doc, { ...v, status: 'completed', messages: [] }, env, caller);
+  const result = await d.store.completeCheckout({
+    checkout: { ...rec, status: 'completed', orderId, version: rec.version + 1, doc: JSON.stringify(doc), updatedAt: now.toISOString() },
+    expectedVersion: rec.version,
+    lines: v.lines.map((l) => ({ variantId: l.info!.variantId, quantity: l.doc.quantity })),
+    order: { id: orderId, checkoutId: rec.id, platform: rec.platform, version: 1, doc: JSON.stringify({ ...order, ...(webhookUrl ? { webhook_url: webhookUrl } : {}) }), createdAt: now.toISOString(), updatedAt: now.toISOString() },
+    webhooks: webhookUrl ? [d.orders.webhook(order, webhookUrl)] : [],
+  });
+
+  // 4. a failed commit voids the authorisation
+  if (!result.ok) {
+    await handler.void(auth.reference);
+    if (result.reason === 'conflict') return { status: 409, errors: [error('conflict', 'the checkout changed while completing; retry', 'recoverable')] };
+    const titles = result.shortages.map((sh) => {
+      const line = v.lines.find((l) => l.info?.variantId === sh.variantId);
+      return `${line?.info?.title ?? sh.variantId} (${sh.available} left, ${sh.requested} requested)`;
+    });
+    return { status: 409, errors: [error('out_of_stock', `Insufficient stock: ${titles.join(', ')}`, 'recoverable', '$.line_items')] };
+  }
+  if (webhookUrl) d.onWebhooksQueued?.();
+  d.logger.info('order placed', { order: orderId, checkout: rec.id, total: v.total, currency: doc.currency });
+  return { status: 200, body: doc.final };
+}

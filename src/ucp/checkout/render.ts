@@ -1,0 +1,63 @@
+/**
+ * A session's view in UCP shapes: line items, totals (signed, exactly one subtotal and one total, the
+ * invariant holds), policy links and applied discounts.
+ */
+import type { Merchant } from '../../catalog/model.js';
+import type { Urls } from '../../publish/urls.js';
+import type { SessionDoc, View } from './types.js';
+
+/** Totals per spec: signed, exactly one subtotal and one total, the invariant holds. */
+export function totalsOf(v: View, withFulfillment: boolean): { type: string; amount: number; display_text?: string }[] {
+  return [
+    { type: 'subtotal', amount: v.subtotal, display_text: 'Subtotal' },
+    ...(v.discounts.total > 0 ? [{ type: 'discount', amount: -v.discounts.total, display_text: 'Discounts' }] : []),
+    ...(withFulfillment && v.selectedTitles.size ? [{ type: 'fulfillment', amount: v.fulfillmentAmount, display_text: [...v.selectedTitles.values()].join(', ') }] : []),
+    { type: 'total', amount: v.total, display_text: 'Total' },
+  ];
+}
+
+/** The merchant's policy links (types/link.json). */
+export function linksOf(m: Merchant, urls: Urls): { type: string; url: string }[] {
+  const p = m.policies;
+  const links: [string, string | undefined][] = [
+    ['privacy_policy', p.privacy],
+    ['terms_of_service', p.terms],
+    ['refund_policy', p.refund],
+    ['shipping_policy', p.shipping],
+    ['faq', p.faq],
+  ];
+  return links.flatMap(([type, url]) => (url ? [{ type, url: urls.absolute(url) }] : []));
+}
+
+export function lineItemsOf(v: View): Record<string, unknown>[] {
+  return v.lines.map((l) => ({
+    id: l.doc.id,
+    item: {
+      id: l.doc.itemId,
+      title: l.info?.title ?? l.doc.itemId,
+      price: l.unit,
+      ...(l.info?.imageUrl ? { image_url: l.info.imageUrl } : {}),
+    },
+    quantity: l.doc.quantity,
+    totals: [
+      { type: 'subtotal', amount: l.amount },
+      { type: 'total', amount: l.amount },
+    ],
+    ...(l.doc.parentId ? { parent_id: l.doc.parentId } : {}),
+  }));
+}
+
+export function discountsJson(doc: SessionDoc, v: View): Record<string, unknown> {
+  return {
+    codes: doc.codes,
+    applied: v.discounts.applied.map((d) => ({
+      ...(d.code !== undefined ? { code: d.code } : {}),
+      title: d.title,
+      amount: d.amount,
+      automatic: d.automatic,
+      method: 'across',
+      priority: d.priority,
+      allocations: d.allocations.map((a) => ({ path: `$.line_items[${a.index}]`, amount: a.amount })),
+    })),
+  };
+}
