@@ -228,6 +228,27 @@ export interface ShippingRate {
   shipsFrom?: string;
 }
 
+/**
+ * A tax rate for a destination: country, optionally a region (ISO 3166-2 subdivision code without the
+ * country prefix) or a postal-code prefix. The most specific rate that matches a destination applies
+ * (postal prefix over region over country).
+ */
+export interface TaxRate {
+  id: string;
+  /** ISO 3166-1 alpha-2. */
+  country: string;
+  region?: string;
+  postalPrefix?: string;
+  /** Percent, e.g. 8.625 or 19. */
+  rate: number;
+  /** true: prices already include it (EU VAT); false: it is added at checkout (US sales tax). */
+  included: boolean;
+  /** Whether shipping is taxed at this rate too. */
+  shipping: boolean;
+  /** How it is called on receipts, e.g. "VAT", "Sales tax", "HST". */
+  name: string;
+}
+
 export type ReturnCategory = 'finite' | 'unlimited' | 'not_permitted';
 export type ReturnFees = 'free' | 'customer_pays_shipping' | 'restocking_fee';
 export type ReturnMethod = 'mail' | 'in_store' | 'kiosk';
@@ -273,7 +294,27 @@ export interface AggregateRating {
 
 export type DiscountType = 'percentage' | 'fixed_amount';
 
-export interface DiscountCode {
+/** Conditions a discount code sets on the order and the buyer (all optional; absent = no condition). */
+export interface DiscountConditions {
+  /** Minimum merchandise subtotal per currency, minor units; a code with minimums is valid only in those currencies. */
+  minSubtotal?: Record<string, number>;
+  /** Only a buyer's first order (the buyer is known by email). */
+  firstOrder?: boolean;
+  /** Completed orders that may use the code, in total. */
+  usageLimit?: number;
+  /** Completed orders one buyer (by email) may use it on. */
+  perBuyerLimit?: number;
+  /** Products or variants it discounts; with `eligibleCategories`, either qualifies. Absent: everything. */
+  eligibleIds?: string[];
+  /** Category paths it discounts (a parent covers its children). */
+  eligibleCategories?: string[];
+  /** Destination countries (ISO 3166-1 alpha-2) it applies to. */
+  countries?: string[];
+  /** false: the code applies only alone (no other code with it). Default true. */
+  combinable?: boolean;
+}
+
+export interface DiscountCode extends DiscountConditions {
   code: string;
   type: DiscountType;
   /** Percent (0..100) for percentage; minor units for fixed_amount. */

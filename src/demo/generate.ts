@@ -15,6 +15,7 @@ import type {
   ReturnPolicyRecord,
   ReviewRecord,
   ShippingRateRecord,
+  TaxRateRecord,
   WireStock,
   WireVariant,
 } from '../feed/records.js';
@@ -354,6 +355,25 @@ function* storeRecords(currencies: string[]): Generator<FeedRecord> {
     rate('de-express', 'DE', 'express', 'Express (Germany)', 3495, 'EUR', [0, 1], [2, 4]),
     rate('intl-express', '*', 'express', 'International Express', 4995, 'USD', [1, 2], [4, 10]),
   ];
+  // US sales tax at state base rates (local taxes left out, but for San Francisco's by postal prefix), added at
+  // checkout and not charged on shipping; a rate of 0 says "no tax here" rather than leaving it unknown.
+  // Ontario's HST is added too and taxes shipping; UK and German VAT are included in prices.
+  const salesTax = (id: string, where: { region: string } | { postal_prefix: string }, rate: number, name: string): TaxRateRecord => ({
+    type: 'tax_rate', id, country: 'US', ...where, rate, included: false, shipping: false, name,
+  });
+  const taxRates: TaxRateRecord[] = [
+    salesTax('us-ca', { region: 'CA' }, 7.25, 'California sales tax'),
+    salesTax('us-sf', { postal_prefix: '941' }, 8.625, 'San Francisco sales tax'),
+    salesTax('us-co', { region: 'CO' }, 2.9, 'Colorado sales tax'),
+    salesTax('us-nv', { region: 'NV' }, 6.85, 'Nevada sales tax'),
+    salesTax('us-ny', { region: 'NY' }, 4, 'New York sales tax'),
+    salesTax('us-or', { region: 'OR' }, 0, 'Oregon: no sales tax'),
+    salesTax('us-ak', { region: 'AK' }, 0, 'Alaska: no state sales tax'),
+    { type: 'tax_rate', id: 'ca-on', country: 'CA', region: 'ON', rate: 13, included: false, shipping: true, name: 'HST' },
+    { type: 'tax_rate', id: 'gb-vat', country: 'GB', rate: 20, included: true, shipping: true, name: 'VAT' },
+    { type: 'tax_rate', id: 'de-vat', country: 'DE', rate: 19, included: true, shipping: true, name: 'MwSt.' },
+  ];
+  yield* taxRates;
   const policies: ReturnPolicyRecord[] = [
     { type: 'return_policy', id: 'standard', default: true, countries: ['US', 'CA'], category: 'finite', window_days: 60, fees: 'free', methods: ['mail', 'in_store'], url: '/policies/returns' },
     { type: 'return_policy', id: 'international', countries: ['GB', 'DE'], category: 'finite', window_days: 30, fees: 'customer_pays_shipping', shipping_fee: { amount: 995, currency: 'EUR' }, methods: ['mail'], url: '/policies/returns' },
@@ -363,10 +383,14 @@ function* storeRecords(currencies: string[]): Generator<FeedRecord> {
 }
 
 function* promotionsAndCustomers(): Generator<FeedRecord> {
+  // every description states the code's conditions, and the conditions are enforced
+  const tents = ['Camping > Tents', 'Sporting Goods > Outdoor Recreation > Camping & Hiking > Tents'];
   const discounts: DiscountRecord[] = [
-    { type: 'discount', code: 'TRAIL10', discount_type: 'percentage', value: 10, description: '10% off your order' },
-    { type: 'discount', code: 'WELCOME15', discount_type: 'percentage', value: 15, description: '15% off your first order' },
-    { type: 'discount', code: 'SAVE20', discount_type: 'fixed_amount', value: 2000, currency: 'USD', description: '$20 off orders over $100' },
+    { type: 'discount', code: 'TRAIL10', discount_type: 'percentage', value: 10, description: '10% off your order, once per customer', per_buyer_limit: 1 },
+    { type: 'discount', code: 'WELCOME15', discount_type: 'percentage', value: 15, description: '15% off your first order; not combinable with other codes', first_order: true, combinable: false },
+    { type: 'discount', code: 'SAVE20', discount_type: 'fixed_amount', value: 2000, currency: 'USD', description: '$20 off orders over $100', min_subtotal: { amount: 10000, currency: 'USD' } },
+    { type: 'discount', code: 'TENTS15', discount_type: 'percentage', value: 15, description: '15% off tents, for the first 500 orders', eligible_categories: tents, usage_limit: 500 },
+    { type: 'discount', code: 'CANADA10', discount_type: 'percentage', value: 10, description: '10% off orders delivered to Canada', countries: ['CA'] },
   ];
   yield* discounts;
   const promotions: PromotionRecord[] = [

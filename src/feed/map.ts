@@ -13,6 +13,7 @@ import type {
   ReturnPolicy,
   Review,
   ShippingRate,
+  TaxRate,
   Variant,
 } from '../catalog/model.js';
 import type { InventoryInput, PriceInput } from '../store/store.js';
@@ -30,6 +31,7 @@ import type {
   ReturnPolicyRecord,
   ReviewRecord,
   ShippingRateRecord,
+  TaxRateRecord,
   WireAddress,
   WireCustomerAddress,
   WireMedia,
@@ -98,6 +100,21 @@ export function toShippingRate(r: ShippingRateRecord): ShippingRate {
     cutoffTime: r.cutoff_time,
     timeZone: r.time_zone,
     shipsFrom: r.ships_from,
+  });
+}
+
+/** Defaults follow the two common kinds: VAT is included in prices and taxes shipping too; sales tax is added at checkout and often leaves shipping alone. */
+export function toTaxRate(r: TaxRateRecord): TaxRate {
+  const included = r.included ?? false;
+  return ({
+    id: r.id,
+    country: r.country,
+    region: r.region,
+    postalPrefix: r.postal_prefix,
+    rate: r.rate,
+    included,
+    shipping: r.shipping ?? included,
+    name: r.name ?? (included ? 'VAT' : 'Sales tax'),
   });
 }
 
@@ -234,6 +251,14 @@ export function toDiscount(r: DiscountRecord): DiscountCode {
     description: r.description ?? r.code,
     startsAt: r.starts_at,
     endsAt: r.ends_at,
+    minSubtotal: r.min_subtotal === undefined ? undefined : Object.fromEntries((Array.isArray(r.min_subtotal) ? r.min_subtotal : [r.min_subtotal]).map((m) => [m.currency, m.amount])),
+    firstOrder: r.first_order,
+    usageLimit: r.usage_limit,
+    perBuyerLimit: r.per_buyer_limit,
+    eligibleIds: r.eligible_ids,
+    eligibleCategories: r.eligible_categories,
+    countries: r.countries,
+    combinable: r.combinable,
   });
 }
 

@@ -301,6 +301,8 @@ class Applier {
         return this.put('locations', await s.putLocation(item.location));
       case 'shipping_rate':
         return this.put('shipping_rates', await s.putShippingRate(item.rate));
+      case 'tax_rate':
+        return this.put('tax_rates', await s.putTaxRate(item.rate));
       case 'return_policy':
         return this.put('return_policies', await s.putReturnPolicy(item.policy));
       case 'product':

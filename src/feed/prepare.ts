@@ -17,6 +17,7 @@ import type {
   ReturnPolicy,
   Review,
   ShippingRate,
+  TaxRate,
 } from '../catalog/model.js';
 import type { InventoryInput, PriceInput } from '../store/store.js';
 import {
@@ -34,6 +35,7 @@ import {
   toReturnPolicy,
   toReview,
   toShippingRate,
+  toTaxRate,
 } from './map.js';
 import type { FeedRecord, SourceItem, SourceRef } from './records.js';
 import { validateRecord, type FieldProblem } from './validate.js';
@@ -48,6 +50,7 @@ export type PreparedOp =
   | { op: 'merchant'; merchant: Merchant }
   | { op: 'location'; location: Location }
   | { op: 'shipping_rate'; rate: ShippingRate }
+  | { op: 'tax_rate'; rate: TaxRate }
   | { op: 'return_policy'; policy: ReturnPolicy }
   | { op: 'product'; product: PreparedProduct }
   | { op: 'inventory'; variant: VariantKey; input: Omit<InventoryInput, 'variantId'> }
@@ -71,6 +74,7 @@ function identity(record: FeedRecord): [IdKind, string] | undefined {
       return ['merchant', 'merchant'];
     case 'location':
     case 'shipping_rate':
+    case 'tax_rate':
     case 'return_policy':
     case 'review':
     case 'promotion':
@@ -92,6 +96,7 @@ function identity(record: FeedRecord): [IdKind, string] | undefined {
 const collectionOf = {
   location: 'locations',
   shipping_rate: 'shipping_rates',
+  tax_rate: 'tax_rates',
   return_policy: 'return_policies',
   review: 'reviews',
   promotion: 'promotions',
@@ -172,6 +177,8 @@ export class FeedPreparer {
         return { op: 'location', location: toLocation(record) };
       case 'shipping_rate':
         return { op: 'shipping_rate', rate: toShippingRate(record) };
+      case 'tax_rate':
+        return { op: 'tax_rate', rate: toTaxRate(record) };
       case 'return_policy':
         return { op: 'return_policy', policy: toReturnPolicy(record) };
       case 'product': {

@@ -95,6 +95,22 @@ export interface ShippingRateRecord {
   ships_from?: string;
 }
 
+export interface TaxRateRecord {
+  type: 'tax_rate';
+  id: string;
+  country: string;
+  region?: string;
+  postal_prefix?: string;
+  /** Percent, e.g. 8.625. */
+  rate: number;
+  /** Default false: the tax is added at checkout. */
+  included?: boolean;
+  /** Default: the same as `included`. */
+  shipping?: boolean;
+  /** Default "VAT" when included, else "Sales tax". */
+  name?: string;
+}
+
 export interface ReturnPolicyRecord {
   type: 'return_policy';
   id: string;
@@ -187,6 +203,15 @@ export interface DiscountRecord {
   description?: string;
   starts_at?: string;
   ends_at?: string;
+  /** Minimum merchandise subtotal, one per currency the code is valid in. */
+  min_subtotal?: WireMoney | WireMoney[];
+  first_order?: boolean;
+  usage_limit?: number;
+  per_buyer_limit?: number;
+  eligible_ids?: string[];
+  eligible_categories?: string[];
+  countries?: string[];
+  combinable?: boolean;
 }
 
 export interface PromotionRecord {
@@ -247,6 +272,7 @@ export type FeedRecord =
   | MerchantRecord
   | LocationRecord
   | ShippingRateRecord
+  | TaxRateRecord
   | ReturnPolicyRecord
   | ProductRecordWire
   | InventoryRecord

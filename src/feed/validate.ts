@@ -29,7 +29,9 @@ export function feedSchema(): object {
 /** Compile the schema now (servers call this at start, so no request pays for it). */
 export function validator(): ValidateFunction {
   if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: false, discriminator: true, useDefaults: false, strict: false });
+    // multipleOfPrecision: without it Ajv tests `rate / 0.0001` for an exact integer, which binary floating
+    // point misses for most decimals (2.9 / 0.0001 = 28999.999999999996); 1e-8 still refuses a fifth decimal.
+    const ajv = new Ajv2020({ allErrors: false, discriminator: true, useDefaults: false, strict: false, multipleOfPrecision: 8 });
     addFormats(ajv);
     compiled = ajv.compile(feedSchema());
   }
@@ -128,7 +130,19 @@ function semanticProblems(record: FeedRecord): FieldProblem[] {
     }
     case 'discount': {
       if (record.discount_type === 'percentage' && record.value > 100) return [{ field: 'value', message: 'a percentage must be 0-100' }];
-      return currencyProblem('currency', record.currency);
+      const problems = currencyProblem('currency', record.currency);
+      const minimums = record.min_subtotal === undefined ? [] : Array.isArray(record.min_subtotal) ? record.min_subtotal : [record.min_subtotal];
+      const seen = new Set<string>();
+      minimums.forEach((m, i) => {
+        problems.push(...currencyProblem(`min_subtotal[${i}].currency`, m.currency));
+        if (seen.has(m.currency)) problems.push({ field: `min_subtotal[${i}].currency`, message: `${m.currency} has two minimums` });
+        seen.add(m.currency);
+      });
+      if (record.discount_type === 'fixed_amount' && record.currency && minimums.length && !seen.has(record.currency)) {
+        problems.push({ field: 'min_subtotal', message: `the code takes ${record.currency} off but has no ${record.currency} minimum` });
+      }
+      if (record.starts_at && record.ends_at && record.starts_at >= record.ends_at) problems.push({ field: 'ends_at', message: 'must be after starts_at' });
+      return problems;
     }
     case 'promotion':
       return currencyProblem('min_subtotal.currency', record.min_subtotal?.currency);

@@ -8,10 +8,11 @@ import type { Review, Variant } from '../catalog/model.js';
 import { toDecimalString } from '../catalog/money.js';
 import { descriptionText } from '../catalog/quality.js';
 import { deliveryDays } from '../catalog/shipping.js';
-import { AVAILABILITY_TEXT, pickupText, shippingText } from '../publish/wording.js';
+import { AVAILABILITY_TEXT, destinationText, pickupText, shippingText } from '../publish/wording.js';
 import type { ProductRecord } from '../store/store.js';
 import { holdsUntil, type PublishEnv } from '../publish/env.js';
-import { destinationsFor, pickupOptions, priceFor, servedBy, shippingOptions } from '../publish/offers.js';
+import { contextDestination, contextTax, destinationsFor, pickupOptions, priceFor, servedBy, shippingOptions } from '../publish/offers.js';
+import { taxNote } from '../publish/tax.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -51,7 +52,7 @@ export function productPage(record: ProductRecord, env: PublishEnv, reviews: Rev
       const stock = summarizeStock(record.levels.filter((l) => l.variantId === v.id));
       const qty = stock.quantity === null ? '' : ` (${stock.quantity})`;
       const selected = v.id === selectedVariant ? ' style="background:#fff6d5"' : '';
-      return `<tr${selected}><td>${escapeHtml(v.options.map((o) => `${o.name}: ${o.value}`).join(', ') || v.title || v.id)}</td><td>${escapeHtml(v.sku ?? '')}</td><td>${priceHtml(v, env)}</td><td>${escapeHtml(AVAILABILITY_TEXT[stock.availability]!)}${qty}${stock.restockDate ? `, expected ${escapeHtml(stock.restockDate)}` : ''}</td></tr>`;
+      return `<tr${selected} data-variant="${escapeHtml(v.id)}"><td>${escapeHtml(v.options.map((o) => `${o.name}: ${o.value}`).join(', ') || v.title || v.id)}</td><td>${escapeHtml(v.sku ?? '')}</td><td>${priceHtml(v, env)}</td><td>${escapeHtml(AVAILABILITY_TEXT[stock.availability]!)}${qty}${stock.restockDate ? `, expected ${escapeHtml(stock.restockDate)}` : ''}</td></tr>`;
     })
     .join('\n');
   // shipping and pickup as the JSON-LD offer of the selected variant (or the first) states them
@@ -63,6 +64,8 @@ export function productPage(record: ProductRecord, env: PublishEnv, reviews: Rev
   for (const o of [...pickupOffers.map((p) => p.ready?.validUntil), ...shippingOffers.map((o) => o.window?.validUntil)]) holdsUntil(env, o);
   const pickup = pickupOffers.map((p) => `<li>${escapeHtml(pickupText(p))}</li>`).join('');
   const shipping = shippingOffers.map((o) => `<li>${escapeHtml(shippingText(o))}</li>`).join('');
+  const tax = contextTax(env, env.context);
+  const taxLine = tax ? `<p class="tax">${escapeHtml(taxNote(tax, destinationText(contextDestination(env.context)!)))}</p>` : '';
   const forVariant = shown && product.variants.length > 1 ? ` (${escapeHtml(shown.options.map((o) => o.value).join(', ') || shown.id)})` : '';
   const rating = record.rating ? `<p>Rated ${record.rating.value} / 5 from ${record.rating.count} review${record.rating.count === 1 ? '' : 's'}</p>` : '';
   const reviewHtml = reviews
@@ -80,6 +83,7 @@ ${text ? text.split(/\n\s*\n/).map((p) => `<p>${escapeHtml(p)}</p>`).join('\n') 
 <table><thead><tr><th>Option</th><th>SKU</th><th>Price</th><th>Availability</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
+${taxLine}
 ${pickup ? `<h2>Pick up in store${forVariant}</h2><ul>${pickup}</ul>` : ''}
 ${shipping ? `<h2>Shipping${forVariant}</h2><ul>${shipping}</ul>` : ''}
 ${certs ? `<h2>Certifications</h2><ul>${certs}</ul>` : ''}

@@ -25,7 +25,9 @@ import { toDecimalString } from '../catalog/money.js';
 import { returnPoliciesFor } from '../catalog/shipping.js';
 import type { ProductRecord } from '../store/store.js';
 import { holdsUntil, type PublishEnv } from '../publish/env.js';
-import { destinationsFor, pickupOptions, priceFor, servedBy, shippingOptions } from '../publish/offers.js';
+import { contextDestination, contextTax, destinationsFor, pickupOptions, priceFor, servedBy, shippingOptions } from '../publish/offers.js';
+import { taxNote } from '../publish/tax.js';
+import { destinationText } from '../publish/wording.js';
 import { NodeSet, pickupFields, placeNode, returnPolicyNode, sellerNode, shippingDetailsNode } from './nodes.js';
 import { AVAILABILITY, CONDITION, OPTION_PROPERTY, UNIT_CODE } from './terms.js';
 import type { Urls } from '../publish/urls.js';
@@ -113,6 +115,17 @@ function offersFor({ record, variant, url, full }: OfferInput, env: PublishEnv, 
   if (!full) return [base];
 
   const specs = priceSpecification(price, variant);
+  // tax for the buyer's destination: whether the price includes it, its rate, in the engine's words
+  const tax = contextTax(env, env.context);
+  if (tax) {
+    specs.push({
+      '@type': 'UnitPriceSpecification',
+      price: money(price.amount, price.currency),
+      priceCurrency: price.currency,
+      ...(tax.configured ? { valueAddedTaxIncluded: tax.rate.included, taxRate: tax.rate.rate } : {}),
+      description: taxNote(tax, destinationText(contextDestination(env.context)!)),
+    } as UnitPriceSpecification);
+  }
   if (specs.length) base.priceSpecification = specs;
   const productUrl = env.urls.product(record.product.id);
   const basket = { subtotal: price.amount, currency: price.currency, itemIds: [record.product.id, variant.id] };

@@ -15,18 +15,20 @@
  *   ready from their opening hours.
  */
 import { summarizeStock, type StockSummary } from '../catalog/availability.js';
-import type { InventoryLevel, Location, Merchant, Price, Promotion, ReturnPolicy, ShippingRate } from '../catalog/model.js';
+import type { InventoryLevel, Location, Merchant, Price, Promotion, ReturnPolicy, ShippingRate, TaxRate } from '../catalog/model.js';
 import { destinationRates, ratesFor, servedCountries, type Destination } from '../catalog/shipping.js';
 import countryCurrency from 'country-to-currency';
 import { calendar, type Calendar } from './calendar.js';
 import { deliveryWindow, type DeliveryWindow } from './delivery.js';
 import { pickupReadiness, type PickupReadiness } from './pickup.js';
+import { taxFor, type TaxAnswer } from './tax.js';
 
 /** Store-wide data and the moment the offers are made for. */
 export interface OfferRules {
   merchant: Merchant;
   locations: readonly Location[];
   rates: readonly ShippingRate[];
+  taxRates: readonly TaxRate[];
   promotions: readonly Promotion[];
   policies: readonly ReturnPolicy[];
   /** The configured default currency (a store without a merchant record yet). */
@@ -97,8 +99,14 @@ export function servedBy(r: Pick<OfferRules, 'merchant' | 'rates' | 'policies' |
 }
 
 /** The destinations an offer describes: the buyer's, or (no country in context) every one the store serves. */
+/** The buyer's destination as far as the context says (undefined without a country). */
+export function contextDestination(ctx: BuyerContext): Destination | undefined {
+  return ctx.country ? { country: ctx.country, ...(ctx.region ? { region: ctx.region } : {}), ...(ctx.postalCode ? { postalCode: ctx.postalCode } : {}) } : undefined;
+}
+
 export function destinationsFor(r: Pick<OfferRules, 'merchant' | 'rates' | 'policies' | 'locations'>, ctx: BuyerContext, currency: string): Destination[] {
-  if (ctx.country) return [{ country: ctx.country, ...(ctx.region ? { region: ctx.region } : {}), ...(ctx.postalCode ? { postalCode: ctx.postalCode } : {}) }];
+  const own = contextDestination(ctx);
+  if (own) return [own];
   const rates = r.rates.filter((x) => x.currency === currency);
   const seen = new Set<string>();
   const out: Destination[] = [];
@@ -215,4 +223,13 @@ export function validUntil(options: readonly { window?: DeliveryWindow; ready?: 
     if (o.ready) t = Math.min(t, o.ready.validUntil.getTime());
   }
   return new Date(t);
+}
+
+/**
+ * The tax answer for the buyer's destination in context. Undefined (nothing is said about tax) without a
+ * country in context, where it depends on the address, and for a store without a tax table.
+ */
+export function contextTax(r: Pick<OfferRules, 'taxRates'>, ctx: BuyerContext): TaxAnswer | undefined {
+  const where = contextDestination(ctx);
+  return where && r.taxRates.length ? taxFor(r.taxRates, where) : undefined;
 }

@@ -1,10 +1,10 @@
 /**
- * The store-wide snapshot: the merchant, locations, shipping rates, return policies, promotions and
- * discount codes every offer is made from, read once per store version and shared by every surface
+ * The store-wide snapshot: the merchant, locations, shipping rates, tax rates, return policies, promotions
+ * and discount codes every offer is made from, read once per store version and shared by every surface
  * (JSON-LD, HTML, UCP catalog, cart and checkout). Any write to store-wide data moves the version, so
  * the next request of any surface sees it.
  */
-import type { DiscountCode, Location, Merchant, Promotion, ReturnPolicy, ShippingRate } from '../catalog/model.js';
+import type { DiscountCode, Location, Merchant, Promotion, ReturnPolicy, ShippingRate, TaxRate } from '../catalog/model.js';
 import type { Store } from '../store/store.js';
 
 export interface StoreSnapshot {
@@ -15,6 +15,7 @@ export interface StoreSnapshot {
   merchant: Merchant;
   locations: Location[];
   rates: ShippingRate[];
+  taxRates: TaxRate[];
   policies: ReturnPolicy[];
   promotions: Promotion[];
   discounts: DiscountCode[];
@@ -45,13 +46,14 @@ export class Snapshots {
 
   private async read(version: { seq: number; at?: string }): Promise<StoreSnapshot> {
     const s = this.o.store;
-    const [merchant, locations, rates, policies, promotions, discounts] = await Promise.all([s.getMerchant(), s.listLocations(), s.listShippingRates(), s.listReturnPolicies(), s.listPromotions(), s.listDiscounts()]);
+    const [merchant, locations, rates, taxRates, policies, promotions, discounts] = await Promise.all([s.getMerchant(), s.listLocations(), s.listShippingRates(), s.listTaxRates(), s.listReturnPolicies(), s.listPromotions(), s.listDiscounts()]);
     const snapshot: StoreSnapshot = {
       seq: version.seq,
       ...(version.at ? { at: version.at } : {}),
       merchant: merchant ?? placeholderMerchant(this.o.baseUrl, this.o.defaultCurrency),
       locations,
       rates,
+      taxRates,
       policies,
       promotions,
       discounts,

@@ -18,6 +18,7 @@ import type {
   ReturnPolicy,
   Review,
   ShippingRate,
+  TaxRate,
 } from '../catalog/model.js';
 import type { PreparedProduct } from './prepared.js';
 
@@ -177,6 +178,7 @@ export type Collection =
   | 'merchant'
   | 'locations'
   | 'shipping_rates'
+  | 'tax_rates'
   | 'return_policies'
   | 'products'
   | 'reviews'
@@ -212,6 +214,7 @@ export interface ImportSession {
   putMerchant(merchant: Merchant): Promise<PutOutcome>;
   putLocation(location: Location): Promise<PutOutcome>;
   putShippingRate(rate: ShippingRate): Promise<PutOutcome>;
+  putTaxRate(rate: TaxRate): Promise<PutOutcome>;
   putReturnPolicy(policy: ReturnPolicy): Promise<PutOutcome>;
   /** A product with its variants (see prepared.ts: serialised once, off the database thread). */
   putProduct(product: PreparedProduct): Promise<PutOutcome>;
@@ -345,6 +348,7 @@ export interface CatalogReader {
   getMerchant(): Promise<Merchant | undefined>;
   listLocations(): Promise<Location[]>;
   listShippingRates(): Promise<ShippingRate[]>;
+  listTaxRates(): Promise<TaxRate[]>;
   listReturnPolicies(): Promise<ReturnPolicy[]>;
   listPromotions(): Promise<Promotion[]>;
   listDiscounts(): Promise<DiscountCode[]>;
@@ -487,7 +491,39 @@ export type IdempotencyBegin =
   /** The first request with this key is still running; its claim lasts until `leaseUntil` unless renewed. */
   | { state: 'pending'; leaseUntil?: string };
 
-export type CompleteResult = { ok: true } | { ok: false; reason: 'conflict' } | { ok: false; reason: 'shortage'; shortages: { variantId: string; requested: number; available: number }[] };
+export type CompleteResult =
+  | { ok: true }
+  | { ok: false; reason: 'conflict' }
+  | { ok: false; reason: 'shortage'; shortages: { variantId: string; requested: number; available: number }[] }
+  /** A code's limit was reached by orders committed since the checkout was evaluated. */
+  | { ok: false; reason: 'discount'; code: string; limit: 'usage_limit' | 'per_buyer_limit' | 'first_order' };
+
+/** A discount code an order uses, with the limits its commit must hold to. */
+export interface Redemption {
+  /** Upper case. */
+  code: string;
+  usageLimit?: number;
+  perBuyerLimit?: number;
+  firstOrder?: boolean;
+}
+
+export interface CompleteInput {
+  checkout: SessionRecord;
+  expectedVersion: number;
+  lines: readonly ReserveLine[];
+  order: OrderRecord;
+  webhooks: readonly OutboxInsert[];
+  /** The buyer's normalised email, when known (first-order and per-buyer conditions count by it). */
+  buyer?: string;
+  redemptions?: readonly Redemption[];
+}
+
+/** Redemptions of codes (upper case) in total and by one buyer, and that buyer's completed orders. */
+export interface DiscountUsageCounts {
+  total: Record<string, number>;
+  byBuyer: Record<string, number>;
+  buyerOrders: number;
+}
 
 export interface CommerceStore {
   insertSession(r: SessionRecord): Promise<void>;
@@ -498,9 +534,12 @@ export interface CommerceStore {
   openCheckoutForCart(cartId: string): Promise<SessionRecord | undefined>;
   /**
    * Completion, atomically: take the stock for every line (all or none, the last unit sold once), store
-   * the order, store the completed checkout (only if still at `expectedVersion`), queue its webhooks.
+   * the order, store the completed checkout (only if still at `expectedVersion`), queue its webhooks,
+   * and redeem its discount codes (refused when a limit would be passed: never exceeded under concurrency).
    */
-  completeCheckout(input: { checkout: SessionRecord; expectedVersion: number; lines: readonly ReserveLine[]; order: OrderRecord; webhooks: readonly OutboxInsert[] }): Promise<CompleteResult>;
+  completeCheckout(input: CompleteInput): Promise<CompleteResult>;
+  /** How often these codes were redeemed, in total and by `buyer`, and how many orders `buyer` placed. */
+  discountUsage(codes: readonly string[], buyer?: string): Promise<DiscountUsageCounts>;
   getOrder(id: string): Promise<OrderRecord | undefined>;
   /** Replace the order at `expectedVersion` and queue webhooks in the same transaction. */
   updateOrder(r: OrderRecord, expectedVersion: number, webhooks: readonly OutboxInsert[]): Promise<boolean>;

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import type { InventoryLevel, Location, Merchant, Promotion, ShippingRate } from '../../src/catalog/model.js';
+import type { InventoryLevel, Location, Merchant, Promotion, ShippingRate, TaxRate } from '../../src/catalog/model.js';
+import { orderTax, taxFor, taxNote } from '../../src/publish/tax.js';
 import { addBusinessDays, calendar, localTime, offsetMinutes, zonedInstant } from '../../src/publish/calendar.js';
 import { arrivalInstants, deliveryWindow } from '../../src/publish/delivery.js';
 import { pickupReadiness } from '../../src/publish/pickup.js';
@@ -47,6 +48,7 @@ const rules = (over: Partial<OfferRules> = {}): OfferRules => ({
     rate('de-std', 'DE', 'standard', 1495, 'EUR'),
     rate('intl', '*', 'express', 4995, 'USD'),
   ],
+  taxRates: [],
   promotions: [freeUs],
   policies: [],
   defaultCurrency: 'USD',
@@ -206,5 +208,40 @@ describe('pickup options', () => {
     expect(pickupOptions(r, [], {})).toEqual([]);
     const den = pickupOptions(r, levels)[0]!;
     expect(den.ready!.readyAt.toISOString()).toBe('2026-12-02T19:00:00.000Z'); // 11:00 Denver + 60 min
+  });
+});
+
+describe('tax', () => {
+  const rate = (id: string, over: Partial<TaxRate>): TaxRate => ({ id, country: 'US', rate: 0, included: false, shipping: false, name: id, ...over });
+  const table = [
+    rate('ca', { region: 'CA', rate: 7.25, name: 'California sales tax' }),
+    rate('sf', { postalPrefix: '941', rate: 8.625, name: 'San Francisco sales tax' }),
+    rate('ak', { region: 'AK', rate: 0, name: 'Alaska: no state sales tax' }),
+    rate('on', { country: 'CA', region: 'ON', rate: 13, shipping: true, name: 'HST' }),
+    rate('de', { country: 'DE', rate: 19, included: true, shipping: true, name: 'MwSt.' }),
+  ];
+  test('the most specific rate applies: postal prefix over region over country; none is "not configured"', () => {
+    expect(taxFor(table, { country: 'US', region: 'CA', postalCode: '94110' })).toEqual({ configured: true, rate: table[1] });
+    expect(taxFor(table, { country: 'US', postalCode: '94110' })).toEqual({ configured: true, rate: table[1] });
+    expect(taxFor(table, { country: 'US', region: 'CA', postalCode: '90210' })).toEqual({ configured: true, rate: table[0] });
+    expect(taxFor(table, { country: 'US', region: 'TX' })).toEqual({ configured: false });
+    expect(taxFor(table, { country: 'GB' })).toEqual({ configured: false });
+    expect(taxFor(table, undefined)).toEqual({ configured: false });
+  });
+  test('added tax: rate x (goods after discounts [+ shipping]), half up, once per order', () => {
+    expect(orderTax(taxFor(table, { country: 'US', postalCode: '94110' }), 3899, 795)).toEqual({ rate: table[1], amount: 336, taxable: 3899 }); // 336.29
+    expect(orderTax(taxFor(table, { country: 'CA', region: 'ON' }), 10000, 1495)!.amount).toBe(1494); // 13% of 114.95 = 14.9435
+    expect(orderTax(taxFor(table, { country: 'US', region: 'AK' }), 10000, 0)!.amount).toBe(0);
+    expect(orderTax({ configured: false }, 10000, 0)).toBeUndefined();
+    expect(orderTax(taxFor([rate('x', { rate: 10 })], { country: 'US' }), Number.MAX_SAFE_INTEGER, 0)!.amount).toBe(900719925474099); // exact, no float drift
+  });
+  test('included tax is the tax part of the gross amount', () => {
+    expect(orderTax(taxFor(table, { country: 'DE' }), 11900, 1495)).toEqual({ rate: table[4], amount: 2139, taxable: 13395 }); // 13395 x 19/119 = 2138.76
+  });
+  test('the words every surface uses', () => {
+    expect(taxNote(taxFor(table, { country: 'DE' }), 'DE')).toBe('Price includes 19% MwSt.');
+    expect(taxNote(taxFor(table, { country: 'US', postalCode: '94110' }), 'US 94110…')).toBe('Plus 8.625% San Francisco sales tax, added at checkout');
+    expect(taxNote(taxFor(table, { country: 'US', region: 'AK' }), 'US AK')).toBe('No tax (Alaska: no state sales tax)');
+    expect(taxNote({ configured: false }, 'GB')).toBe('No tax rate is configured for GB; the price excludes any tax due there');
   });
 });

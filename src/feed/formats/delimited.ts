@@ -101,6 +101,20 @@ export class Fields {
   optInt(name: string): number | undefined {
     return this.has(name) ? this.int(name) : undefined;
   }
+  /** true/false, yes/no, 1/0 (any case). */
+  bool(name: string): boolean {
+    const v = this.str(name).toLowerCase();
+    if (['true', 'yes', '1', 'y'].includes(v)) return true;
+    if (['false', 'no', '0', 'n'].includes(v)) return false;
+    throw new FieldError(name, `"${v}" is not true or false`);
+  }
+  /** A list separated by commas, semicolons or "|" (blank items dropped). */
+  list(name: string): string[] {
+    return this.str(name)
+      .split(/[,;|]/)
+      .map((x) => x.trim())
+      .filter(Boolean);
+  }
 }
 
 /** Run a row mapper and turn a FieldError into a source error item on the row's line. */

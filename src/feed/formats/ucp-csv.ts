@@ -1,6 +1,7 @@
 /**
  * The UCP reference store's CSV directory layout (as in the UCP conformance fixtures, e.g. flower_shop):
- * products, inventory, shipping_rates, discounts, promotions, customers, addresses, payment_instruments.
+ * products, inventory, shipping_rates, tax_rates, discounts, promotions, customers, addresses,
+ * payment_instruments.
  * Each row becomes a native record, so validation and application are the same as for JSON Lines.
  * Amounts in these files are integer minor units; the currency comes from the import options.
  */
@@ -63,8 +64,27 @@ const FILES: FileSpec[] = [
         country: country.toLowerCase() === 'default' ? '*' : country.toUpperCase(),
         service_level: f.str('service_level'),
         price: { amount: f.int('price'), currency: f.opt('currency') ?? currency },
+        ...(f.has('ships_from') ? { ships_from: f.str('ships_from') } : {}),
+        ...(f.has('cutoff_time') ? { cutoff_time: f.str('cutoff_time') } : {}),
+        ...(f.has('handling_days_min') || f.has('handling_days_max') ? { handling_days: { min: f.optInt('handling_days_min') ?? 0, max: f.optInt('handling_days_max') ?? f.optInt('handling_days_min') ?? 0 } } : {}),
+        ...(f.has('transit_days_min') || f.has('transit_days_max') ? { transit_days: { min: f.optInt('transit_days_min') ?? 0, max: f.optInt('transit_days_max') ?? f.optInt('transit_days_min') ?? 0 } } : {}),
       };
     },
+  },
+  {
+    file: 'tax_rates.csv',
+    required: ['id', 'country_code', 'rate'],
+    map: (f) => ({
+      type: 'tax_rate',
+      id: f.str('id'),
+      country: f.str('country_code').toUpperCase(),
+      ...(f.has('region') ? { region: f.str('region').toUpperCase() } : {}),
+      ...(f.has('postal_prefix') ? { postal_prefix: f.str('postal_prefix').toUpperCase() } : {}),
+      rate: percent(f, 'rate'),
+      ...(f.has('included') ? { included: f.bool('included') } : {}),
+      ...(f.has('shipping') ? { shipping: f.bool('shipping') } : {}),
+      ...(f.has('name') ? { name: f.str('name') } : {}),
+    }),
   },
   {
     file: 'discounts.csv',
@@ -79,6 +99,16 @@ const FILES: FileSpec[] = [
         value: f.int('value'),
         ...(kind === 'fixed_amount' ? { currency } : {}),
         ...(f.has('description') ? { description: f.str('description') } : {}),
+        ...(f.has('min_subtotal') ? { min_subtotal: [{ amount: f.int('min_subtotal'), currency }] } : {}),
+        ...(f.has('first_order') ? { first_order: f.bool('first_order') } : {}),
+        ...(f.has('usage_limit') ? { usage_limit: f.int('usage_limit', { min: 1 }) } : {}),
+        ...(f.has('per_buyer_limit') ? { per_buyer_limit: f.int('per_buyer_limit', { min: 1 }) } : {}),
+        ...(f.has('eligible_item_ids') ? { eligible_ids: idList(f.str('eligible_item_ids')) } : {}),
+        ...(f.has('eligible_categories') ? { eligible_categories: f.list('eligible_categories') } : {}),
+        ...(f.has('countries') ? { countries: f.list('countries').map((c) => c.toUpperCase()) } : {}),
+        ...(f.has('combinable') ? { combinable: f.bool('combinable') } : {}),
+        ...(f.has('starts_at') ? { starts_at: f.str('starts_at') } : {}),
+        ...(f.has('ends_at') ? { ends_at: f.str('ends_at') } : {}),
       };
     },
   },
@@ -97,6 +127,8 @@ const FILES: FileSpec[] = [
         ...(f.has('description') ? { description: f.str('description') } : {}),
         ...(f.has('min_subtotal') ? { min_subtotal: { amount: f.int('min_subtotal'), currency } } : {}),
         ...(f.has('eligible_item_ids') ? { eligible_ids: idList(f.str('eligible_item_ids')) } : {}),
+        ...(f.has('countries') ? { countries: f.list('countries').map((c) => c.toUpperCase()) } : {}),
+        ...(f.has('service_levels') ? { service_levels: f.list('service_levels') } : {}),
         ...(f.has('value') ? { value: f.int('value') } : {}),
       };
     },
@@ -135,6 +167,13 @@ const FILES: FileSpec[] = [
     }),
   },
 ];
+
+/** A decimal percent as written, "8.625" (not minor units like the amounts: a rate has no currency). */
+function percent(f: Fields, name: string): number {
+  const v = f.str(name);
+  if (!/^\d+(\.\d+)?$/.test(v)) throw new FieldError(name, `"${v}" is not a decimal percent like 8.625`);
+  return Number(v);
+}
 
 /** `["a","b"]` (JSON, as in the fixtures) or `a;b` / `a|b`. */
 function idList(text: string): string[] {

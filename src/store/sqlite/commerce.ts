@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CustomerAddress, Customer } from '../../catalog/model.js';
-import type { CompleteResult, IdempotencyBegin, OrderRecord, OutboxInsert, OutboxRecord, ReserveLine, SessionRecord, StoredResponse } from '../store.js';
+import type { CompleteInput, CompleteResult, DiscountUsageCounts, IdempotencyBegin, OrderRecord, OutboxInsert, OutboxRecord, SessionRecord, StoredResponse } from '../store.js';
 import type { Db } from './db.js';
 import type { Reservations } from './reservations.js';
 import { hashOf } from './rows.js';
@@ -96,6 +96,11 @@ export class CommerceTables {
       openForCart: db.prepare<[string], SessionRow>(
         "SELECT * FROM ucp_sessions WHERE cart_id = ? AND kind = 'checkout' AND status NOT IN ('completed', 'canceled') ORDER BY created_at DESC LIMIT 1",
       ),
+      redeemedTotal: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM discount_redemptions WHERE code = ?'),
+      redeemedByBuyer: db.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM discount_redemptions WHERE code = ? AND buyer = ?'),
+      buyerOrders: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM buyer_orders WHERE buyer = ?'),
+      redeem: db.prepare<[string, string | null, string, string]>('INSERT INTO discount_redemptions (code, buyer, order_id, at) VALUES (?, ?, ?, ?)'),
+      buyerOrder: db.prepare<[string, string, string]>('INSERT INTO buyer_orders (order_id, buyer, at) VALUES (?, ?, ?)'),
       insertOrder: db.prepare('INSERT INTO orders (id, checkout_id, platform, version, doc, created_at, updated_at) VALUES (@id, @checkoutId, @platform, @version, @doc, @createdAt, @updatedAt)'),
       getOrder: db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE id = ?'),
       updateOrder: db.prepare('UPDATE orders SET version = @version, doc = @doc, updated_at = @updatedAt WHERE id = @id AND version = @expected'),
@@ -143,21 +148,39 @@ export class CommerceTables {
     return row ? session(row) : undefined;
   }
 
-  completeCheckout(input: { checkout: SessionRecord; expectedVersion: number; lines: readonly ReserveLine[]; order: OrderRecord; webhooks: readonly OutboxInsert[] }): CompleteResult {
+  completeCheckout(input: CompleteInput): CompleteResult {
     return this.db
       .transaction((): CompleteResult => {
         const current = this.s.getSession.get(input.checkout.id);
         if (!current || current.version !== input.expectedVersion) return { ok: false, reason: 'conflict' };
         const planned = this.reservations.plan(input.lines);
         if (!planned.ok) return { ok: false, reason: 'shortage', shortages: planned.shortages };
+        // limits are counted inside the write transaction: concurrent completions cannot pass them
+        for (const r of input.redemptions ?? []) {
+          if (r.usageLimit !== undefined && this.s.redeemedTotal.get(r.code)!.n >= r.usageLimit) return { ok: false, reason: 'discount', code: r.code, limit: 'usage_limit' };
+          if (r.perBuyerLimit !== undefined && (!input.buyer || this.s.redeemedByBuyer.get(r.code, input.buyer)!.n >= r.perBuyerLimit)) return { ok: false, reason: 'discount', code: r.code, limit: 'per_buyer_limit' };
+          if (r.firstOrder && (!input.buyer || this.s.buyerOrders.get(input.buyer)!.n > 0)) return { ok: false, reason: 'discount', code: r.code, limit: 'first_order' };
+        }
         const at = this.now();
         this.reservations.sellPlanned(planned.plan, at);
         this.s.insertOrder.run(input.order);
+        for (const r of input.redemptions ?? []) this.s.redeem.run(r.code, input.buyer ?? null, input.order.id, at);
+        if (input.buyer) this.s.buyerOrder.run(input.order.id, input.buyer, at);
         this.s.updateSession.run({ ...this.sessionParams(input.checkout), expected: input.expectedVersion });
         for (const w of input.webhooks) this.s.outboxInsert.run({ ...w, at });
         return { ok: true };
       })
       .immediate();
+  }
+
+  discountUsage(codes: readonly string[], buyer?: string): DiscountUsageCounts {
+    const total: Record<string, number> = {};
+    const byBuyer: Record<string, number> = {};
+    for (const raw of new Set(codes.map((c) => c.trim().toUpperCase()))) {
+      total[raw] = this.s.redeemedTotal.get(raw)!.n;
+      if (buyer) byBuyer[raw] = this.s.redeemedByBuyer.get(raw, buyer)!.n;
+    }
+    return { total, byBuyer, buyerOrders: buyer ? this.s.buyerOrders.get(buyer)!.n : 0 };
   }
 
   getOrder(id: string): OrderRecord | undefined {

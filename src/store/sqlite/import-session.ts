@@ -14,6 +14,7 @@ import type {
   ReturnPolicy,
   Review,
   ShippingRate,
+  TaxRate,
 } from '../../catalog/model.js';
 import type { PreparedProduct } from '../prepared.js';
 import { CATALOG_ORIGIN, type Clock, type Collection, type ImportOptions, type ImportSession, type InventoryInput, type PriceInput, type PutOutcome } from '../store.js';
@@ -25,6 +26,7 @@ import { CatalogWriter } from './writer.js';
 const TABLES: Record<Exclude<Collection, 'merchant'>, [table: string, key: string]> = {
   locations: ['locations', 'id'],
   shipping_rates: ['shipping_rates', 'id'],
+  tax_rates: ['tax_rates', 'id'],
   return_policies: ['return_policies', 'id'],
   products: ['products', 'id'],
   reviews: ['reviews', 'id'],
@@ -84,6 +86,10 @@ export class SqliteImportSession implements ImportSession {
   async putShippingRate(rate: ShippingRate): Promise<PutOutcome> {
     this.mark('shipping_rates', rate.id);
     return this.writer.putShippingRate(rate);
+  }
+  async putTaxRate(rate: TaxRate): Promise<PutOutcome> {
+    this.mark('tax_rates', rate.id);
+    return this.writer.putTaxRate(rate);
   }
   async putReturnPolicy(policy: ReturnPolicy): Promise<PutOutcome> {
     this.mark('return_policies', policy.id);

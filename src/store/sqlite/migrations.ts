@@ -277,6 +277,27 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE idempotency ADD COLUMN lease_until TEXT;
   ALTER TABLE idempotency ADD COLUMN claim TEXT;
   `,
+  // 10: discount conditions that count: redemptions per code (and buyer), and the orders of each buyer
+  `
+  CREATE TABLE discount_redemptions (
+    code TEXT NOT NULL COLLATE NOCASE,
+    buyer TEXT,
+    order_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (code, order_id)
+  );
+  CREATE INDEX discount_redemptions_buyer ON discount_redemptions (code, buyer);
+  CREATE TABLE buyer_orders (
+    order_id TEXT PRIMARY KEY,
+    buyer TEXT NOT NULL,
+    at TEXT NOT NULL
+  );
+  CREATE INDEX buyer_orders_buyer ON buyer_orders (buyer);
+  `,
+  // 11: tax rates, store-wide like shipping rates
+  `
+  CREATE TABLE tax_rates (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+  `,
 ];
 
 export function migrate(db: Database.Database): { from: number; to: number } {

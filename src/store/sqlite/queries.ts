@@ -12,6 +12,7 @@ import type {
   ReturnPolicy,
   Review,
   ShippingRate,
+  TaxRate,
 } from '../../catalog/model.js';
 import { invalidInput } from '../../catalog/errors.js';
 import type { ChangeEntry, ProductListQuery, ProductPage, ProductRecord, ResolvedKey, VariantRef } from '../store.js';
@@ -81,6 +82,7 @@ export class CatalogQueries {
       merchant: db.prepare<[], { doc: string }>('SELECT doc FROM merchant WHERE id = 1'),
       locations: db.prepare<[], { doc: string }>('SELECT doc FROM locations ORDER BY priority, id'),
       rates: db.prepare<[], { doc: string }>('SELECT doc FROM shipping_rates ORDER BY id'),
+      taxRates: db.prepare<[], { doc: string }>('SELECT doc FROM tax_rates ORDER BY id'),
       policies: db.prepare<[], { doc: string }>('SELECT doc FROM return_policies ORDER BY id'),
       promotions: db.prepare<[], { doc: string }>('SELECT doc FROM promotions ORDER BY id'),
       discounts: db.prepare<[], { doc: string }>('SELECT doc FROM discounts ORDER BY code'),
@@ -125,6 +127,9 @@ export class CatalogQueries {
   }
   shippingRates(): ShippingRate[] {
     return docs<ShippingRate>(this.s.rates.all());
+  }
+  taxRates(): TaxRate[] {
+    return docs<TaxRate>(this.s.taxRates.all());
   }
   returnPolicies(): ReturnPolicy[] {
     return docs<ReturnPolicy>(this.s.policies.all());

@@ -1,5 +1,5 @@
 /** The embedded store: one SQLite file (WAL) in the data directory. */
-import type { Customer, CustomerAddress, DiscountCode, InventoryLevel, Location, Merchant, PaymentInstrument, Price, Promotion, ReturnPolicy, Review, ShippingRate } from '../../catalog/model.js';
+import type { Customer, CustomerAddress, DiscountCode, InventoryLevel, Location, Merchant, PaymentInstrument, Price, Promotion, ReturnPolicy, Review, ShippingRate, TaxRate } from '../../catalog/model.js';
 import { UcpdError, invalidInput } from '../../catalog/errors.js';
 import type {
   ChangeEntry,
@@ -30,7 +30,9 @@ import type {
   OrderRecord,
   OutboxInsert,
   OutboxRecord,
+  CompleteInput,
   CompleteResult,
+  DiscountUsageCounts,
   IdempotencyBegin,
   StoredResponse,
 } from '../store.js';
@@ -148,9 +150,12 @@ export class SqliteStore implements Store {
   async openCheckoutForCart(cartId: string): Promise<SessionRecord | undefined> {
     return this.commerce.openCheckoutForCart(cartId);
   }
-  async completeCheckout(input: { checkout: SessionRecord; expectedVersion: number; lines: readonly ReserveLine[]; order: OrderRecord; webhooks: readonly OutboxInsert[] }): Promise<CompleteResult> {
+  async completeCheckout(input: CompleteInput): Promise<CompleteResult> {
     this.assertNotImporting();
     return this.write(() => this.commerce.completeCheckout(input));
+  }
+  async discountUsage(codes: readonly string[], buyer?: string): Promise<DiscountUsageCounts> {
+    return this.commerce.discountUsage(codes, buyer);
   }
   async getOrder(id: string): Promise<OrderRecord | undefined> {
     return this.commerce.getOrder(id);
@@ -220,6 +225,9 @@ export class SqliteStore implements Store {
   }
   async listShippingRates(): Promise<ShippingRate[]> {
     return this.q.shippingRates();
+  }
+  async listTaxRates(): Promise<TaxRate[]> {
+    return this.q.taxRates();
   }
   async listReturnPolicies(): Promise<ReturnPolicy[]> {
     return this.q.returnPolicies();

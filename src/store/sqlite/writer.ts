@@ -16,6 +16,7 @@ import type {
   Review,
   Price,
   ShippingRate,
+  TaxRate,
 } from '../../catalog/model.js';
 import { invalidInput, notFound } from '../../catalog/errors.js';
 import { MAX_STOCK_UNITS } from '../../catalog/availability.js';
@@ -153,6 +154,9 @@ export class CatalogWriter {
   }
   putShippingRate(rate: ShippingRate): PutOutcome {
     return this.putDoc('shipping_rates', 'id', rate.id, JSON.stringify(rate));
+  }
+  putTaxRate(rate: TaxRate): PutOutcome {
+    return this.putDoc('tax_rates', 'id', rate.id, JSON.stringify(rate));
   }
   putReturnPolicy(policy: ReturnPolicy): PutOutcome {
     this.policyIds.add(policy.id);

@@ -8,7 +8,9 @@
 import { summarizeStock, type StockSummary } from '../../catalog/availability.js';
 import type { InventoryLevel, Location, Media, Price, Variant } from '../../catalog/model.js';
 import { holdsUntil, type PublishEnv } from '../../publish/env.js';
-import { destinationsFor, priceFor, shippingOptions } from '../../publish/offers.js';
+import { contextDestination, contextTax, destinationsFor, priceFor, shippingOptions } from '../../publish/offers.js';
+import { taxNote } from '../../publish/tax.js';
+import { destinationText } from '../../publish/wording.js';
 import type { ProductRecord } from '../../store/store.js';
 
 export interface UcpPrice {
@@ -210,6 +212,14 @@ function shippingHints(record: ProductRecord, price: Price | undefined, variantI
   });
 }
 
+/** Tax for the buyer's destination in context, as the offer engine states it (nothing without a country or a tax table). */
+function taxHint(env: PublishEnv): Record<string, unknown> | undefined {
+  const tax = contextTax(env, env.context);
+  if (!tax) return undefined;
+  const note = taxNote(tax, destinationText(contextDestination(env.context)!));
+  return tax.configured ? { rate: tax.rate.rate, included: tax.rate.included, name: tax.rate.name, shipping_taxed: tax.rate.shipping, note } : { configured: false, note };
+}
+
 /** A grouped product's variants are JSON-LD nodes of their own; a single-variant product is one node. */
 export function isGrouped(record: ProductRecord): boolean {
   return record.product.options.length > 0 || record.product.variants.length > 1;
@@ -223,6 +233,7 @@ export function encodeVariant(record: ProductRecord, variant: Variant, env: Publ
   const title = variant.title ?? (variant.options.length ? `${product.title} (${variant.options.map((x) => x.value).join(', ')})` : product.title);
   const unit = unitPrice(price, variant);
   const shipping = shippingHints(record, price, variant.id, env);
+  const tax = taxHint(env);
   return {
     id: variant.id,
     ...(variant.sku ? { sku: variant.sku } : {}),
@@ -238,7 +249,7 @@ export function encodeVariant(record: ProductRecord, variant: Variant, env: Publ
     ...(variant.media.length ? { media: media(variant.media, env) } : {}),
     seller: sellerOf(env),
     ...(o.inventory ? { inventory: inventoryOf(levels, locations) } : {}),
-    ...(variant.condition !== 'new' || shipping ? { metadata: { ...(variant.condition !== 'new' ? { condition: variant.condition } : {}), ...(shipping ? { shipping } : {}) } } : {}),
+    ...(variant.condition !== 'new' || shipping || tax ? { metadata: { ...(variant.condition !== 'new' ? { condition: variant.condition } : {}), ...(shipping ? { shipping } : {}), ...(tax ? { tax } : {}) } } : {}),
   };
 }
 

@@ -7,13 +7,15 @@
  * 3. commit in one transaction: stock, the order, the completed (frozen) checkout and the webhook;
  * 4. if the commit fails (stock ran out, the session changed), void the authorisation and say why.
  */
+import { toDecimalString } from '../../catalog/money.js';
 import type { Logger } from '../../logger.js';
 import type { SessionRecord, Store } from '../../store/store.js';
 import { error } from '../messages.js';
 import { withoutCredential, type PaymentHandlers, type PaymentInstrumentInput } from '../payments.js';
 import type { Orders } from './orders.js';
-import { instrumentsFrom, newId, type Json, type Outcome } from './request.js';
-import { evaluate } from './session.js';
+import { limitedCodes } from '../../publish/discounts.js';
+import { buyerEmail, instrumentsFrom, newId, type Json, type Outcome } from './request.js';
+import { appliedCodes, evaluate } from './session.js';
 import type { Caller, Env, SessionDoc, View } from './types.js';
 
 /** What the workflow needs of the session lifecycle. */
@@ -45,7 +47,7 @@ interface Validated {
 }
 
 /** 1. Everything that can be checked before money moves. */
-async function validate(s: SessionAccess, id: string, body: Json, caller: Caller): Promise<Step<Validated>> {
+async function validate(s: SessionAccess, d: CompletionDeps, id: string, body: Json, caller: Caller): Promise<Step<Validated>> {
   const found = await s.load(id, 'checkout', caller);
   if (!found) return { ok: false, outcome: s.notFound('checkout session', id) };
   const { rec, doc } = found;
@@ -59,6 +61,21 @@ async function validate(s: SessionAccess, id: string, body: Json, caller: Caller
   if (v.missingFulfillment) {
     return { ok: false, outcome: { status: 400, errors: [error('fulfillment_required', 'Fulfillment address and option must be selected before completing the checkout', 'recoverable', '$.fulfillment')], continueUrl: `${env.urls.base}/checkout/${id}` } };
   }
+  // a code the buyer was shown as applied but that no longer applies (used up, limit reached) changes
+  // the total: refuse, so nothing is charged that the buyer did not see
+  const now = new Set(appliedCodes(v));
+  const lost = (doc.appliedCodes ?? []).filter((c) => !now.has(c));
+  if (lost.length) {
+    const reasons = v.discounts.rejected.filter((r) => lost.includes(r.code.trim().toUpperCase()));
+    // the session now shows the new total; completing again accepts it
+    doc.appliedCodes = [...now];
+    await d.store.updateSession({ ...rec, version: rec.version + 1, doc: JSON.stringify(doc), updatedAt: d.now().toISOString() }, rec.version);
+    const total = `${toDecimalString(v.total, doc.currency)} ${doc.currency}`;
+    const errors = reasons.length
+      ? reasons.map((r) => error(r.reason, `${r.message}; without it the total is ${total}: review, then complete again`, 'requires_buyer_review', `$.discounts.codes[${r.index}]`))
+      : [error('discount_code_invalid', `discount code ${lost.join(', ')} no longer applies; without it the total is ${total}: review, then complete again`, 'requires_buyer_review', '$.discounts.codes')];
+    return { ok: false, outcome: { status: 409, errors } };
+  }
   const blocking = v.messages.filter((m) => m.type === 'error');
   if (blocking.length) {
     const stock = blocking.some((m) => m.code === 'out_of_stock');
@@ -70,7 +87,7 @@ async function validate(s: SessionAccess, id: string, body: Json, caller: Caller
 }
 
 export async function completeCheckout(s: SessionAccess, d: CompletionDeps, id: string, body: Json, caller: Caller): Promise<Outcome> {
-  const checked = await validate(s, id, body, caller);
+  const checked = await validate(s, d, id, body, caller);
   if (!checked.ok) return checked.outcome;
   const { rec, doc, env, v, instrument } = checked.value;
 
@@ -100,12 +117,20 @@ export async function completeCheckout(s: SessionAccess, d: CompletionDeps, id: 
     lines: v.lines.map((l) => ({ variantId: l.info!.variantId, quantity: l.doc.quantity })),
     order: { id: orderId, checkoutId: rec.id, platform: rec.platform, version: 1, doc: JSON.stringify({ ...order, ...(webhookUrl ? { webhook_url: webhookUrl } : {}) }), createdAt: now.toISOString(), updatedAt: now.toISOString() },
     webhooks: webhookUrl ? [d.orders.webhook(order, webhookUrl)] : [],
+    ...(buyerEmail(doc) ? { buyer: buyerEmail(doc)! } : {}),
+    redemptions: limitedCodes(v.discounts, env.discountCatalog),
   });
 
   // 4. a failed commit voids the authorisation
   if (!result.ok) {
     await handler.void(auth.reference);
     if (result.reason === 'conflict') return { status: 409, errors: [error('conflict', 'the checkout changed while completing; retry', 'recoverable')] };
+    if (result.reason === 'discount') {
+      // another order took the code's last use since this checkout was priced: nothing was charged
+      const i = doc.codes.findIndex((c) => c.trim().toUpperCase() === result.code);
+      const why = result.limit === 'usage_limit' ? 'has just been used up' : result.limit === 'first_order' ? 'is for a first order and this buyer has just ordered' : "has just reached this buyer's limit";
+      return { status: 409, errors: [error(result.limit === 'usage_limit' ? 'discount_code_expired' : 'discount_code_user_ineligible', `discount code "${doc.codes[i] ?? result.code}" ${why}; the checkout was not charged and its total changes without it`, 'recoverable', `$.discounts.codes[${Math.max(0, i)}]`)] };
+    }
     const titles = result.shortages.map((sh) => {
       const line = v.lines.find((l) => l.info?.variantId === sh.variantId);
       return `${line?.info?.title ?? sh.variantId} (${sh.available} left, ${sh.requested} requested)`;

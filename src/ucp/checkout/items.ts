@@ -48,6 +48,7 @@ export async function catalogItems(d: ItemDeps, itemIds: readonly string[], curr
       ...(image ? { imageUrl: d.urls.absolute(image.url) } : {}),
       available: availableOf(levels),
       levels,
+      categories: record.product.categories,
     });
   }
   return out;

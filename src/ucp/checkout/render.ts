@@ -3,16 +3,38 @@
  * invariant holds), policy links and applied discounts.
  */
 import type { Merchant } from '../../catalog/model.js';
+import { rateText } from '../../publish/tax.js';
 import type { Urls } from '../../publish/urls.js';
 import type { SessionDoc, View } from './types.js';
 
-/** Totals per spec: signed, exactly one subtotal and one total, the invariant holds. */
-export function totalsOf(v: View, withFulfillment: boolean): { type: string; amount: number; display_text?: string }[] {
+type Total = { type: string; amount: number; display_text?: string; lines?: { display_text: string; amount: number }[] };
+
+/**
+ * Totals per spec: signed, exactly one subtotal and one total, the invariant holds. A tax added at
+ * checkout (US sales tax) is a `tax` entry; a tax the prices include (EU VAT) is already in every amount,
+ * so it is shown as the total's breakdown (its lines add up to the total) rather than counted twice.
+ */
+export function totalsOf(v: View, withFulfillment: boolean): Total[] {
+  const tax = v.tax;
+  const included = tax?.rate.included ? tax : undefined;
   return [
     { type: 'subtotal', amount: v.subtotal, display_text: 'Subtotal' },
     ...(v.discounts.total > 0 ? [{ type: 'discount', amount: -v.discounts.total, display_text: 'Discounts' }] : []),
     ...(withFulfillment && v.selectedTitles.size ? [{ type: 'fulfillment', amount: v.fulfillmentAmount, display_text: [...v.selectedTitles.values()].join(', ') }] : []),
-    { type: 'total', amount: v.total, display_text: 'Total' },
+    ...(tax && !tax.rate.included ? [{ type: 'tax', amount: tax.amount, display_text: rateText(tax.rate) }] : []),
+    {
+      type: 'total',
+      amount: v.total,
+      display_text: 'Total',
+      ...(included
+        ? {
+            lines: [
+              { display_text: `Total excluding ${included.rate.name}`, amount: v.total - included.amount },
+              { display_text: `${rateText(included.rate)} (included)`, amount: included.amount },
+            ],
+          }
+        : {}),
+    },
   ];
 }
 

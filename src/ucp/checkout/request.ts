@@ -115,3 +115,9 @@ export function codesFrom(discounts: unknown): string[] | undefined {
   if (!isObject(discounts) || !Array.isArray(discounts.codes)) return undefined;
   return discounts.codes.filter((c): c is string => typeof c === 'string');
 }
+
+/** The buyer's email, normalised (trimmed, lower case): how first-order and per-buyer conditions know a buyer. */
+export function buyerEmail(doc: { buyer?: Record<string, unknown> }): string | undefined {
+  const e = doc.buyer?.email;
+  return typeof e === 'string' && /^[^\s@]+@[^\s@]+$/.test(e.trim()) ? e.trim().toLowerCase() : undefined;
+}

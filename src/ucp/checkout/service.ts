@@ -13,7 +13,7 @@
  * complete.ts (the completion workflow), orders.ts (orders and their webhooks).
  */
 import type { Logger } from '../../logger.js';
-import { currencyFor } from '../../publish/offers.js';
+import { contextDestination, currencyFor } from '../../publish/offers.js';
 import type { StoreSnapshot } from '../../publish/snapshot.js';
 import type { Urls } from '../../publish/urls.js';
 import type { Clock, SessionRecord, Store } from '../../store/store.js';
@@ -27,8 +27,8 @@ import { catalogItems, linesFrom, type ItemDeps } from './items.js';
 import { methodsFrom } from './methods.js';
 import { Orders } from './orders.js';
 import { discountsJson, lineItemsOf, linksOf, totalsOf } from './render.js';
-import { buyerOf, codesFrom, instrumentsFrom, isObject, newId, overLimits, type Json, type Outcome } from './request.js';
-import { evaluate } from './session.js';
+import { buyerEmail, buyerOf, codesFrom, instrumentsFrom, isObject, newId, overLimits, type Json, type Outcome } from './request.js';
+import { appliedCodes, evaluate } from './session.js';
 import type { Caller, Env, ItemInfo, SessionDoc, View } from './types.js';
 
 export type { Outcome } from './request.js';
@@ -76,10 +76,16 @@ export class CheckoutService implements SessionAccess {
     const wide = await this.o.snapshot();
     const items = known && doc.lines.every((l) => known.has(l.itemId)) ? known : await catalogItems(this.itemDeps, doc.lines.map((l) => l.itemId), doc.currency);
     const capabilities = caller?.negotiated.capabilities;
+    const rules = { merchant: wide.merchant, defaultCurrency: this.o.defaultCurrency, rates: wide.rates };
+    const destination = contextDestination(offerContext(doc.context, rules).context);
+    // conditions on the buyer and usage limits need counts from the store, read only when codes are sent
+    const email = buyerEmail(doc);
+    const counts = doc.codes.length ? await this.o.store.discountUsage(doc.codes, email) : undefined;
     return {
       urls: this.o.urls,
       merchant: wide.merchant,
       rates: wide.rates,
+      taxRates: wide.taxRates,
       promotions: wide.promotions,
       policies: wide.policies,
       defaultCurrency: this.o.defaultCurrency,
@@ -89,6 +95,8 @@ export class CheckoutService implements SessionAccess {
       items,
       fulfillment: capabilities?.has(FULFILLMENT) ?? false,
       discounts: capabilities?.has(DISCOUNT) ?? false,
+      ...(destination ? { contextDestination: destination } : {}),
+      ...(counts ? { buyer: { ...(email ? { email } : {}), orders: counts.buyerOrders }, usage: { total: counts.total, byBuyer: counts.byBuyer } } : {}),
     };
   }
 
@@ -225,6 +233,7 @@ export class CheckoutService implements SessionAccess {
     const env = await this.env(doc, caller, lines.infos);
     const v = evaluate(doc, env);
     doc.status = kind === 'checkout' ? v.status : 'incomplete';
+    doc.appliedCodes = appliedCodes(v);
     const rec: SessionRecord = {
       id: newId(kind === 'cart' ? 'cart' : 'chk'),
       kind,
@@ -269,6 +278,7 @@ export class CheckoutService implements SessionAccess {
     const env = await this.env(doc, caller, infos);
     const v = evaluate(doc, env);
     if (kind === 'checkout') doc.status = v.status;
+    doc.appliedCodes = appliedCodes(v);
     const next: SessionRecord = { ...rec, status: doc.status, version: rec.version + 1, doc: JSON.stringify(doc), updatedAt: this.now().toISOString() };
     if (!(await this.o.store.updateSession(next, rec.version))) {
       if (attempt === 0) return this.update(kind, id, body, caller, 1);

@@ -6,7 +6,10 @@
  * checkout completes; the completed rendering is then frozen with the order. Totals follow the spec:
  * signed amounts, exactly one subtotal and one total, and total = the sum of the others.
  */
-import { applyDiscounts } from '../../catalog/discounts.js';
+import type { Destination } from '../../catalog/shipping.js';
+import { applyDiscounts } from '../../publish/discounts.js';
+import { orderTax, taxFor, taxNote } from '../../publish/tax.js';
+import { destinationText } from '../../publish/wording.js';
 import { error, info, warning, type UcpMessage } from '../messages.js';
 import { destinationOf, pickupLocations, pickupOption, shippingOptions, undeliverable, wantedPerVariant } from './fulfillment.js';
 import type { CheckoutStatus, Env, FulfillmentOption, SessionDoc, View } from './types.js';
@@ -15,6 +18,27 @@ export * from './types.js';
 export { availableOf } from '../../catalog/availability.js';
 export { pickupLocations, shippingOptions, fulfillmentJson } from './fulfillment.js';
 export { totalsOf, linksOf, lineItemsOf, discountsJson } from './render.js';
+
+/** The codes a view applies (upper case): what the buyer was last shown as taken off. */
+export function appliedCodes(v: View): string[] {
+  return v.discounts.applied.flatMap((a) => (a.code !== undefined ? [a.code.toUpperCase()] : []));
+}
+
+/** Where the order goes (for conditions on the country, and tax): the selected shipping address, else the pickup store, else the buyer's context. */
+export function destinationFor(doc: SessionDoc, env: Env): Destination | undefined {
+  for (const m of doc.methods) {
+    const dest = m.destinations.find((d) => d.id === m.selectedDestinationId);
+    if (dest?.address) {
+      const where = destinationOf(dest.address);
+      if (where) return where;
+    }
+    if (dest?.locationId) {
+      const a = env.locations.find((l) => l.id === dest.locationId)?.address;
+      if (a) return { country: a.country, ...(a.region ? { region: a.region } : {}), ...(a.postalCode ? { postalCode: a.postalCode } : {}) };
+    }
+  }
+  return env.contextDestination;
+}
 
 export function evaluate(doc: SessionDoc, env: Env): View {
   const messages: UcpMessage[] = [...(doc.notices ?? [])];
@@ -43,17 +67,21 @@ export function evaluate(doc: SessionDoc, env: Env): View {
     return { doc: line, index, info, unit: info.price, amount: info.price * line.quantity };
   });
   const subtotal = lines.reduce((s, l) => s + l.amount, 0);
+  const where = destinationFor(doc, env);
 
-  const discounts = env.discounts || doc.kind === 'cart'
-    ? applyDiscounts({
-        lines: lines.map((l, index) => ({ index, productId: l.info?.productId ?? '', variantId: l.info?.variantId ?? '', amount: l.amount })),
-        codes: doc.codes,
-        catalog: env.discountCatalog,
-        promotions: env.promotions,
-        currency: doc.currency,
-        now: env.now,
-      })
-    : { applied: [], rejected: [], total: 0 };
+  // automatic promotions always apply (they are part of the price every surface shows); codes need the
+  // discount extension (or a cart)
+  const discounts = applyDiscounts({
+    lines: lines.map((l) => ({ index: l.index, productId: l.info?.productId ?? '', variantId: l.info?.variantId ?? '', categories: l.info?.categories ?? [], amount: l.amount })),
+    codes: env.discounts || doc.kind === 'cart' ? doc.codes : [],
+    catalog: env.discountCatalog,
+    promotions: env.promotions,
+    currency: doc.currency,
+    now: env.now,
+    ...(where ? { country: where.country } : {}),
+    ...(env.buyer ? { buyer: env.buyer } : {}),
+    ...(env.usage ? { usage: env.usage } : {}),
+  });
   for (const r of discounts.rejected) messages.push(warning(r.reason, r.message, `$.discounts.codes[${r.index}]`));
   const discountOf = new Map<number, number>();
   for (const d of discounts.applied) for (const a of d.allocations) discountOf.set(a.index, (discountOf.get(a.index) ?? 0) + a.amount);
@@ -108,9 +136,15 @@ export function evaluate(doc: SessionDoc, env: Env): View {
     });
     missingFulfillment = doc.lines.some((l) => !covered.has(l.id));
   }
-  const total = subtotal - discounts.total + fulfillmentAmount;
+  // tax for where the order goes (an estimate from the buyer's context until a destination is chosen)
+  const answer = taxFor(env.taxRates, where);
+  const tax = orderTax(answer, subtotal - discounts.total, fulfillmentAmount);
+  if (!answer.configured && where && env.taxRates.length) {
+    messages.push(info('tax_not_configured', `${taxNote(answer, destinationText(where))}`, '$.totals'));
+  }
+  const total = subtotal - discounts.total + fulfillmentAmount + (tax && !tax.rate.included ? tax.amount : 0);
   // Every amount is charged exactly or not at all: one beyond 2^53 - 1 minor units blocks completion.
-  const amounts = [...lines.map((l) => l.amount), subtotal, discounts.total, fulfillmentAmount, total];
+  const amounts = [...lines.map((l) => l.amount), subtotal, discounts.total, fulfillmentAmount, tax?.amount ?? 0, total];
   if (!amounts.every((a) => Number.isSafeInteger(a))) {
     messages.push(error('amount_too_large', 'the amounts of this checkout are too large to charge exactly; reduce the quantities', 'recoverable', '$.totals'));
   }
@@ -129,5 +163,5 @@ export function evaluate(doc: SessionDoc, env: Env): View {
       messages.push(info('fulfillment_required', 'choose a shipping or pickup destination and an option for every line item', '$.fulfillment'));
     }
   }
-  return { status, lines, subtotal, discounts, options, fulfillmentAmount, selectedTitles, total, messages, missingFulfillment };
+  return { status, lines, subtotal, discounts, options, fulfillmentAmount, selectedTitles, ...(tax ? { tax } : {}), total, messages, missingFulfillment };
 }

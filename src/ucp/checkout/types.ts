@@ -2,9 +2,11 @@
  * A checkout session (or cart) as ucpd stores it, and the view evaluated from it: the shapes shared by
  * evaluation, fulfillment, rendering and the lifecycle.
  */
-import type { DiscountResult } from '../../catalog/discounts.js';
-import type { DiscountCode, InventoryLevel } from '../../catalog/model.js';
+import type { DiscountBuyer, DiscountResult, DiscountUsage } from '../../publish/discounts.js';
+import type { Category, DiscountCode, InventoryLevel } from '../../catalog/model.js';
 import type { OfferRules } from '../../publish/offers.js';
+import type { TaxAmount } from '../../publish/tax.js';
+import type { Destination } from '../../catalog/shipping.js';
 import type { Urls } from '../../publish/urls.js';
 import type { UcpMessage } from '../messages.js';
 import type { Negotiated } from '../negotiation.js';
@@ -74,6 +76,8 @@ export interface SessionDoc {
   order?: { id: string; permalink_url: string };
   /** The rendering at completion (without `ucp`): a completed checkout never changes. */
   final?: Record<string, unknown>;
+  /** Codes applied when the session was last written (upper case): completion never silently drops one. */
+  appliedCodes?: string[];
   /** Warnings from the last write that the next responses keep showing (quantity adjusted, codes rejected). */
   notices?: UcpMessage[];
 }
@@ -90,6 +94,8 @@ export interface ItemInfo {
   /** Units that can be sold now (null: not tracked); backorders and preorders count as available. */
   available: number | null;
   levels: InventoryLevel[];
+  /** The product's categories (discount codes may name them). */
+  categories: Category[];
 }
 
 export interface Env extends OfferRules {
@@ -99,6 +105,11 @@ export interface Env extends OfferRules {
   /** Negotiated extensions. */
   fulfillment: boolean;
   discounts: boolean;
+  /** The buyer's destination from the session's context (before an address is chosen). */
+  contextDestination?: Destination;
+  /** The buyer as discount conditions see them, and the redemptions of the session's codes so far. */
+  buyer?: DiscountBuyer;
+  usage?: DiscountUsage;
 }
 
 export interface FulfillmentOption {
@@ -122,6 +133,8 @@ export interface View {
   fulfillmentAmount: number;
   /** The selected option's title per group (for the order's expectations). */
   selectedTitles: Map<string, string>;
+  /** Tax for the destination (added to the total, or included in it). */
+  tax?: TaxAmount;
   total: number;
   messages: UcpMessage[];
   /** Everything the buyer must still provide is provided (fulfillment chosen, items available). */
