@@ -16,7 +16,7 @@ import { contextKey, contextParams, parseOfferContext, type OfferContext } from 
 import { productDocument, productNode, reviewId, type PublishEnv } from './product.js';
 import { Urls } from '../publish/urls.js';
 import { Snapshots, type StoreSnapshot } from '../publish/snapshot.js';
-import { publishEnv } from '../publish/env.js';
+import { holdsUntil, publishEnv } from '../publish/env.js';
 
 export interface Rendered {
   status: number;
@@ -197,10 +197,14 @@ export class CommerceService {
     const key = await this.o.store.getProductKey(id);
     if (!key) throw notFound('product_not_found', `no product "${id}"`, { id });
     const state = await this.storeState();
-    const cacheKey = `${format}|${contextKey(context)}|${variant ?? ''}|${id}`;
     const now = this.o.clock.now().getTime();
-    const hit = this.docs.get(cacheKey);
-    if (hit && hit.seq === key.seq && hit.storeSeq === state.seq && now < hit.until) return hit.rendered;
+    type Entry = { seq: number; storeSeq: number; until: number; rendered: Rendered };
+    const fresh = (e: Entry | undefined): e is Entry => e !== undefined && e.seq === key.seq && e.storeSeq === state.seq && now < e.until;
+    // the JSON-LD document does not depend on the variant shown; the page embeds it, so it is rendered once
+    const jsonKey = `jsonld|${contextKey(context)}|${id}`;
+    const pageKey = `html|${contextKey(context)}|${variant ?? ''}|${id}`;
+    const hit = this.docs.get(format === 'jsonld' ? jsonKey : pageKey);
+    if (fresh(hit)) return hit.rendered;
 
     const record = await this.o.store.getProduct(id);
     if (!record || this.excluded(record)) throw notFound('product_not_found', `no product "${id}"`, { id });
@@ -208,22 +212,26 @@ export class CommerceService {
       throw notFound('variant_not_found', `product "${id}" has no variant "${variant}"`, { id, variant });
     }
     const reviews = await this.o.store.listReviews(id, 10);
-    const env = this.env(state, context);
-    const doc = productDocument(record, env, reviews);
-    if (this.o.credentialLinks) {
-      const url = this.urls.product(id);
-      attachCredentials(doc, await this.o.credentialLinks([url, ...reviews.map((r) => reviewId(url, r.id))]));
-    }
     const lastModified = later(record.updatedAt, state.at);
     const headers = { ...this.headers(state), Vary: 'Accept', Link: `<${this.urls.product(id)}>; rel="canonical"` };
-    const json = JSON.stringify(doc);
-    const rendered =
-      format === 'jsonld'
-        ? render(Buffer.from(json), JSONLD, CACHE.product, lastModified, headers)
-        : render(Buffer.from(productPage(record, env, reviews, json, variant)), 'text/html; charset=utf-8', CACHE.product, lastModified, headers);
-    // kept until the offers change on their own (a cutoff, a pickup slot, a sale ending) or the age limit
-    this.docs.set(cacheKey, { seq: record.seq, storeSeq: state.seq, until: env.validity!.until, rendered });
-    return rendered;
+    let ld = this.docs.get(jsonKey);
+    if (!fresh(ld)) {
+      const env = this.env(state, context);
+      const doc = productDocument(record, env, reviews);
+      if (this.o.credentialLinks) {
+        const url = this.urls.product(id);
+        attachCredentials(doc, await this.o.credentialLinks([url, ...reviews.map((r) => reviewId(url, r.id))]));
+      }
+      // kept until the offers change on their own (a cutoff, a pickup slot, a sale ending) or the age limit
+      ld = { seq: record.seq, storeSeq: state.seq, until: env.validity!.until, rendered: render(Buffer.from(JSON.stringify(doc)), JSONLD, CACHE.product, lastModified, headers) };
+      this.docs.set(jsonKey, ld);
+    }
+    if (format === 'jsonld') return ld.rendered;
+    const env = this.env(state, context);
+    holdsUntil(env, ld.until);
+    const page = render(Buffer.from(productPage(record, env, reviews, ld.rendered.body.toString('utf8'), variant)), 'text/html; charset=utf-8', CACHE.product, lastModified, headers);
+    this.docs.set(pageKey, { seq: record.seq, storeSeq: state.seq, until: env.validity!.until, rendered: page });
+    return page;
   }
 
   /** A catalog feed page: DataFeed of DataFeedItems, cursor-paginated, optionally only changes since a time. */

@@ -64,14 +64,27 @@ export function offsetText(minutes: number): string {
 }
 
 /** The instant at which it is `time` ("HH:MM") on local `date` in `tz` (the earlier one in a DST overlap). */
+const instants = new Map<string, number>();
+
 export function zonedInstant(date: string, time: string, tz: string): Date {
+  // a pure function of its arguments, asked again and again for the same few days: remembered
+  const key = `${date}T${time}|${tz}`;
+  const known = instants.get(key);
+  if (known !== undefined) return new Date(known);
+  if (instants.size >= 20_000) instants.clear();
+  const t = computeInstant(date, time, tz);
+  instants.set(key, t);
+  return new Date(t);
+}
+
+function computeInstant(date: string, time: string, tz: string): number {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   const [hh, mm] = time.split(':').map(Number) as [number, number];
   const naive = Date.UTC(y, m - 1, d, hh, mm);
   // two rounds: the offset at the guess, then at the corrected instant (handles DST changes)
   let t = naive - offsetMinutes(new Date(naive), tz) * 60_000;
   t = naive - offsetMinutes(new Date(t), tz) * 60_000;
-  return new Date(t);
+  return t;
 }
 
 /** `date` plus `n` calendar days. */

@@ -179,12 +179,36 @@ export function calendarOf(location: Location | undefined, timeZone?: string): C
   return calendar(timeZone ?? location?.timeZone ?? 'UTC', location?.businessDays, location?.holidays ?? []);
 }
 
+/**
+ * Answers that depend only on the store-wide data and the moment, not on the item: one delivery window
+ * per rate and one readiness per store at a given instant, however many offers and renderings ask.
+ * Remembered per snapshot (the locations array is the snapshot's own) for the latest instant asked.
+ */
+interface Memo {
+  at: number;
+  windows: Map<string, DeliveryWindow | undefined>;
+  ready: Map<string, PickupReadiness | undefined>;
+}
+const memos = new WeakMap<object, Memo>();
+function memo(r: Pick<OfferRules, 'locations' | 'now'>): Memo {
+  const at = r.now.getTime();
+  let m = memos.get(r.locations);
+  if (!m || m.at !== at) memos.set(r.locations, (m = { at, windows: new Map(), ready: new Map() }));
+  return m;
+}
+
+function windowOf(r: OfferRules, rate: ShippingRate): DeliveryWindow | undefined {
+  const m = memo(r).windows;
+  if (!m.has(rate.id)) m.set(rate.id, deliveryWindow(r.now, rate, calendarOf(shipsFrom(r, rate), rate.timeZone)));
+  return m.get(rate.id);
+}
+
 /** Shipping options for a destination and a basket: one per service level, in the basket's currency. */
 export function shippingOptions(r: OfferRules, destination: Destination, basket: Basket): ShippingOption[] {
   const inCurrency = r.rates.filter((x) => x.currency === basket.currency);
   return ratesFor(inCurrency, destination).map((rate) => {
     const free = freeShipping(r, rate, destination, basket);
-    const window = deliveryWindow(r.now, rate, calendarOf(shipsFrom(r, rate), rate.timeZone));
+    const window = windowOf(r, rate);
     return { rate, destination, currency: rate.currency, amount: free ? 0 : rate.price, ...(free ? { free } : {}), ...(window ? { window } : {}) };
   });
 }
@@ -209,7 +233,9 @@ export function pickupOptions(r: Pick<OfferRules, 'locations' | 'now'>, levels: 
     if (here.length === 0) continue;
     const stock = summarizeStock(here);
     if (o.quantity !== undefined && stock.quantity !== null && !stock.backorder && !stock.preorder && stock.quantity < o.quantity) continue;
-    const ready = pickupReadiness(r.now, location.hours, calendarOf(location), location.pickupReadyMinutes ?? PICKUP_READY_MINUTES);
+    const m = memo(r).ready;
+    if (!m.has(location.id)) m.set(location.id, pickupReadiness(r.now, location.hours, calendarOf(location), location.pickupReadyMinutes ?? PICKUP_READY_MINUTES));
+    const ready = m.get(location.id);
     out.push({ location, stock, ...(ready ? { ready } : {}) });
   }
   return out;

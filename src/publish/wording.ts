@@ -9,14 +9,27 @@ import type { DeliveryWindow } from './delivery.js';
 import type { PickupOption, ShippingOption } from './offers.js';
 import type { PickupReadiness } from './pickup.js';
 
+const DAY = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+const days = new Map<string, string>();
+
 /** "Tue, 8 Dec 2026" for a local date. */
 export function dayText(date: string): string {
-  return new Date(`${date}T12:00:00Z`).toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  let text = days.get(date);
+  if (text === undefined) {
+    if (days.size >= 5_000) days.clear();
+    text = DAY.format(new Date(`${date}T12:00:00Z`));
+    days.set(date, text);
+  }
+  return text;
 }
+
+const times = new Map<string, Intl.DateTimeFormat>();
 
 /** "Tue, 8 Dec 2026, 12:15 (America/Denver)" for an instant, in a zone. */
 export function timeText(instant: Date, tz: string): string {
-  return `${instant.toLocaleString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: tz })} (${tz})`;
+  let f = times.get(tz);
+  if (!f) times.set(tz, (f = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: tz })));
+  return `${f.format(instant)} (${tz})`;
 }
 
 export function destinationText(d: Destination): string {

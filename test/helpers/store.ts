@@ -22,6 +22,9 @@ export class TestClock implements Clock {
   advance(ms: number): void {
     this.ms += ms;
   }
+  set(iso: string): void {
+    this.ms = Date.parse(iso);
+  }
 }
 
 export function tempDir(prefix = 'ucpd-test-'): { dir: string; cleanup: () => void } {

@@ -8,7 +8,8 @@
 import { summarizeStock, type StockSummary } from '../../catalog/availability.js';
 import type { InventoryLevel, Location, Media, Price, Variant } from '../../catalog/model.js';
 import { holdsUntil, type PublishEnv } from '../../publish/env.js';
-import { contextDestination, contextTax, destinationsFor, priceFor, shippingOptions } from '../../publish/offers.js';
+import { contextDestination, contextTax, destinationsFor, pickupOptions, priceFor, shippingOptions } from '../../publish/offers.js';
+import type { PickupReadiness } from '../../publish/pickup.js';
 import { taxNote } from '../../publish/tax.js';
 import { destinationText } from '../../publish/wording.js';
 import type { ProductRecord } from '../../store/store.js';
@@ -157,7 +158,7 @@ function address(l: Location): Record<string, string> {
   };
 }
 
-export function inventoryOf(levels: readonly InventoryLevel[], locations: ReadonlyMap<string, Location>): UcpInventory {
+export function inventoryOf(levels: readonly InventoryLevel[], locations: ReadonlyMap<string, Location>, ready: ReadonlyMap<string, PickupReadiness> = new Map()): UcpInventory {
   const s = summarizeStock(levels);
   const perLocation: NonNullable<UcpInventory['locations']> = [];
   for (const level of levels) {
@@ -175,6 +176,9 @@ export function inventoryOf(levels: readonly InventoryLevel[], locations: Readon
       pickup: loc.pickup,
       // where a buyer can collect, the address matters; a warehouse's does not
       ...(loc.pickup ? { address: address(loc) } : {}),
+      // when an order placed now is ready there, and when a closed store opens (the offer engine's)
+      ...(ready.get(loc.id) ? { pickup_ready_at: ready.get(loc.id)!.readyAt.toISOString() } : {}),
+      ...(ready.get(loc.id)?.opensAt ? { opens_at: ready.get(loc.id)!.opensAt!.toISOString() } : {}),
     });
   }
   return {
@@ -210,6 +214,17 @@ function shippingHints(record: ProductRecord, price: Price | undefined, variantI
       ...(w?.cutoff ? { cutoff_time: `${w.cutoff.time}:00${w.cutoff.offset}`, cutoff_time_zone: w.cutoff.timeZone } : {}),
     };
   });
+}
+
+/** Pickup readiness per store holding the variant (the expiry of the answer noted on the rendering). */
+function pickupReadiness(levels: readonly InventoryLevel[], env: PublishEnv): Map<string, PickupReadiness> {
+  const out = new Map<string, PickupReadiness>();
+  for (const p of pickupOptions(env, levels)) {
+    if (!p.ready) continue;
+    holdsUntil(env, p.ready.validUntil);
+    out.set(p.location.id, p.ready);
+  }
+  return out;
 }
 
 /** Tax for the buyer's destination in context, as the offer engine states it (nothing without a country or a tax table). */
@@ -248,7 +263,7 @@ export function encodeVariant(record: ProductRecord, variant: Variant, env: Publ
     ...(variant.options.length ? { options: variant.options.map((x) => ({ name: x.name, label: x.value })) } : {}),
     ...(variant.media.length ? { media: media(variant.media, env) } : {}),
     seller: sellerOf(env),
-    ...(o.inventory ? { inventory: inventoryOf(levels, locations) } : {}),
+    ...(o.inventory ? { inventory: inventoryOf(levels, locations, pickupReadiness(levels, env)) } : {}),
     ...(variant.condition !== 'new' || shipping || tax ? { metadata: { ...(variant.condition !== 'new' ? { condition: variant.condition } : {}), ...(shipping ? { shipping } : {}), ...(tax ? { tax } : {}) } } : {}),
   };
 }

@@ -2,7 +2,6 @@
  * Fulfillment in a checkout: shipping options for an address and pickup at stores, from the offer engine
  * (the cost, dates and words every surface shows), and the fulfillment object as UCP renders it.
  */
-import { availableOf } from '../../catalog/availability.js';
 import type { Location } from '../../catalog/model.js';
 import type { Destination } from '../../catalog/shipping.js';
 import { arrivalInstants } from '../../publish/delivery.js';
@@ -71,18 +70,17 @@ export function pickupOption(env: Env, loc: Location, lines: readonly { info?: I
 
 /** Pickup locations that hold enough stock for every line of the group (lines of one variant together). */
 export function pickupLocations(env: Env, lines: readonly { info?: ItemInfo; doc: LineDoc }[]): Location[] {
+  // the offer engine's pickup stores for each line (in the buyer's country when known, with enough stock),
+  // intersected: a group is collected from one store
   const wanted = wantedPerVariant(lines);
-  return env.locations.filter(
-    (loc) =>
-      loc.pickup &&
-      lines.every((l) => {
-        if (!l.info) return false;
-        const here = l.info.levels.filter((lv) => lv.locationId === loc.id);
-        if (here.length === 0) return false;
-        const a = availableOf(here);
-        return a === null || a >= wanted.get(l.info.variantId)!.quantity;
-      }),
-  );
+  const country = env.contextDestination?.country;
+  let common: Set<string> | undefined;
+  for (const l of lines) {
+    if (!l.info) return [];
+    const here = pickupOptions(env, l.info.levels, { ...(country ? { country } : {}), quantity: wanted.get(l.info.variantId)!.quantity }).map((p) => p.location.id);
+    common = new Set(common ? here.filter((id) => common!.has(id)) : here);
+  }
+  return env.locations.filter((loc) => common?.has(loc.id));
 }
 
 /** Units wanted per variant across the lines (lines of one variant share its stock). */
