@@ -203,7 +203,8 @@ export class CommerceService {
     // the JSON-LD document does not depend on the variant shown; the page embeds it, so it is rendered once
     const jsonKey = `jsonld|${contextKey(context)}|${id}`;
     const pageKey = `html|${contextKey(context)}|${variant ?? ''}|${id}`;
-    const hit = this.docs.get(format === 'jsonld' ? jsonKey : pageKey);
+    // a page is cached only once its variant was found; the shared JSON-LD entry says nothing about a variant
+    const hit = format === 'html' ? this.docs.get(pageKey) : variant === undefined ? this.docs.get(jsonKey) : undefined;
     if (fresh(hit)) return hit.rendered;
 
     const record = await this.o.store.getProduct(id);

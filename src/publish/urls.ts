@@ -1,3 +1,4 @@
+import type { Merchant } from '../catalog/model.js';
 /** Every URL ucpd publishes, from the configured public base URL (never from request headers). */
 
 export class Urls {
@@ -63,4 +64,17 @@ export function withQuery(url: string, params: Record<string, string | number | 
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
   const s = q.toString();
   return s ? `${url}?${s}` : url;
+}
+
+/** The merchant's policy pages, absolute, as UCP link types (types/link.json): one list for catalog and checkout. */
+export function policyLinks(m: Merchant, urls: Urls): { type: string; url: string }[] {
+  const p = m.policies;
+  const links: [string, string | undefined][] = [
+    ['privacy_policy', p.privacy],
+    ['terms_of_service', p.terms],
+    ['refund_policy', p.refund],
+    ['shipping_policy', p.shipping],
+    ['faq', p.faq],
+  ];
+  return links.flatMap(([type, url]) => (url ? [{ type, url: urls.absolute(url) }] : []));
 }

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { beforeEach, describe, expect, test } from '@jest/globals';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { summarizeStock } from '../../src/catalog/availability.js';
@@ -6,21 +6,12 @@ import { openFeed } from '../../src/feed/open.js';
 import { importFeed } from '../../src/feed/pipeline.js';
 import { projectPath } from '../../src/paths.js';
 import { basicFeed, location, merchant, product } from '../helpers/records.js';
-import { FLOWER_SHOP, linesSource, snapshot, tempDir, tempStore, writeFile, type TestStore } from '../helpers/store.js';
+import { FLOWER_SHOP, linesSource, snapshot, storePerTest, tempStore, writeFile } from '../helpers/store.js';
 
 const GMC = projectPath('test', 'fixtures', 'gmc', 'products.tsv');
 const DEMO = projectPath('demo', 'outdoor-gear.jsonl');
 
-let t: TestStore;
-let dir: { dir: string; cleanup: () => void };
-beforeEach(() => {
-  t = tempStore();
-  dir = tempDir();
-});
-afterEach(async () => {
-  await t.close();
-  dir.cleanup();
-});
+const t = storePerTest();
 
 const run = (target: string, opts: Parameters<typeof importFeed>[2] = {}, currency = 'USD') => importFeed(t.store, openFeed(target, { currency }), { clock: t.clock, ...opts });
 
@@ -110,7 +101,7 @@ describe('formats', () => {
   test('inventory-only and price-only delta files need no full feed', async () => {
     await importFeed(t.store, linesSource(basicFeed()), { clock: t.clock });
     const seq = await t.store.lastSeq();
-    const delta = writeFile(dir.dir, 'delta.jsonl', [
+    const delta = writeFile(t.scratch, 'delta.jsonl', [
       { type: 'inventory', variant_id: 'p1-s', location_id: 'wh', on_hand: 42 },
       { type: 'inventory', sku: 'SKU-p2-M', adjust: 7 },
       { type: 'price', sku: 'SKU-p1-M', currency: 'USD', amount: 2199 },
@@ -179,7 +170,7 @@ describe('corrupt feeds leave the store exactly as it was and name the record', 
 
   test('a file cut at a line boundary fails on its header count', async () => {
     const lines = readFileSync(DEMO, 'utf8').split('\n');
-    const file = writeFile(dir.dir, 'cut.jsonl', lines.slice(0, 300).join('\n') + '\n');
+    const file = writeFile(t.scratch, 'cut.jsonl', lines.slice(0, 300).join('\n') + '\n');
     const report = await run(file);
     await expectIntact(report);
     const whole = lines.filter((l) => l.trim()).length - 1; // every line but the header is a record
@@ -188,9 +179,9 @@ describe('corrupt feeds leave the store exactly as it was and name the record', 
   });
 
   test('wrong types in CSV fields and a truncated CSV row', async () => {
-    cpSync(FLOWER_SHOP, dir.dir, { recursive: true });
-    writeFileSync(path.join(dir.dir, 'products.csv'), 'id,title,price,image_url\nbouquet_roses,Roses,35.00,https://x/r.jpg\npot_ceramic,Pot,1500,https://x/p.jpg\npot_big,Big Pot');
-    const report = await run(dir.dir);
+    cpSync(FLOWER_SHOP, t.scratch, { recursive: true });
+    writeFileSync(path.join(t.scratch, 'products.csv'), 'id,title,price,image_url\nbouquet_roses,Roses,35.00,https://x/r.jpg\npot_ceramic,Pot,1500,https://x/p.jpg\npot_big,Big Pot');
+    const report = await run(t.scratch);
     await expectIntact(report);
     expect(report.errors).toEqual([
       { file: 'products.csv', line: 2, field: 'price', message: '"35.00" is not a whole number' },
@@ -228,7 +219,7 @@ describe('corrupt feeds leave the store exactly as it was and name the record', 
   });
 
   test('a GMC row with a bad price', async () => {
-    const file = writeFile(dir.dir, 'bad.tsv', readFileSync(GMC, 'utf8').replace('39.95 USD', '39,95'));
+    const file = writeFile(t.scratch, 'bad.tsv', readFileSync(GMC, 'utf8').replace('39.95 USD', '39,95'));
     const report = await run(file);
     await expectIntact(report);
     expect(report.errors).toEqual([{ file: 'bad.tsv', line: 4, field: 'price', message: '"39,95" is not a price like "15.00 USD"' }]);

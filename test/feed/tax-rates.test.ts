@@ -1,20 +1,11 @@
-import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { openFeed } from '../../src/feed/open.js';
 import { importFeed } from '../../src/feed/pipeline.js';
 import { Snapshots } from '../../src/publish/snapshot.js';
 import { merchant } from '../helpers/records.js';
-import { linesSource, tempDir, tempStore, writeFile, type TestStore } from '../helpers/store.js';
+import { linesSource, storePerTest, writeFile } from '../helpers/store.js';
 
-let t: TestStore;
-let dir: { dir: string; cleanup: () => void };
-beforeEach(() => {
-  t = tempStore();
-  dir = tempDir();
-});
-afterEach(async () => {
-  await t.close();
-  dir.cleanup();
-});
+const t = storePerTest();
 
 const taxRate = (id: string, over: object = {}) => ({ type: 'tax_rate', id, country: 'US', region: 'CA', rate: 7.25, ...over });
 const load = (records: object[], mode: 'upsert' | 'replace' = 'upsert') => importFeed(t.store, linesSource(records, 'tax.jsonl'), { clock: t.clock, mode });
@@ -113,9 +104,9 @@ describe('tax_rates.csv (UCP CSV directory)', () => {
   const products = 'id,title,price\nbouquet_roses,Bouquet of Red Roses,3500\n';
 
   test('maps each row to a tax_rate record', async () => {
-    writeFile(dir.dir, 'products.csv', products);
+    writeFile(t.scratch, 'products.csv', products);
     writeFile(
-      dir.dir,
+      t.scratch,
       'tax_rates.csv',
       [
         'id,country_code,region,postal_prefix,rate,included,shipping,name',
@@ -125,7 +116,7 @@ describe('tax_rates.csv (UCP CSV directory)', () => {
         'ca-on,CA,ON,,13,no,yes,HST',
       ].join('\n'),
     );
-    const report = await importFeed(t.store, openFeed(dir.dir, { currency: 'USD' }), { clock: t.clock });
+    const report = await importFeed(t.store, openFeed(t.scratch, { currency: 'USD' }), { clock: t.clock });
     expect(report).toMatchObject({ status: 'applied', format: 'ucp-csv', counts: { products: { created: 1 }, tax_rates: { created: 4 } } });
     expect(await t.store.listTaxRates()).toEqual([
       { id: 'ca-on', country: 'CA', region: 'ON', rate: 13, included: false, shipping: true, name: 'HST' },
@@ -136,9 +127,9 @@ describe('tax_rates.csv (UCP CSV directory)', () => {
   });
 
   test('a rate that is not a decimal number names the file, line and column', async () => {
-    writeFile(dir.dir, 'products.csv', products);
-    writeFile(dir.dir, 'tax_rates.csv', 'id,country_code,rate\nus-ca,US,7.25\nus-sf,US,"8,625"\nde,DE,19%\n');
-    const report = await importFeed(t.store, openFeed(dir.dir, { currency: 'USD' }), { clock: t.clock });
+    writeFile(t.scratch, 'products.csv', products);
+    writeFile(t.scratch, 'tax_rates.csv', 'id,country_code,rate\nus-ca,US,7.25\nus-sf,US,"8,625"\nde,DE,19%\n');
+    const report = await importFeed(t.store, openFeed(t.scratch, { currency: 'USD' }), { clock: t.clock });
     expect(report.status).toBe('failed');
     expect(report.errors).toEqual([
       { file: 'tax_rates.csv', line: 3, field: 'rate', message: '"8,625" is not a decimal percent like 8.625' },

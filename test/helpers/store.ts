@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,6 +53,31 @@ export function tempStore(clock = new TestClock()): TestStore {
     close: async () => {
       await store.close();
       cleanup();
+    },
+  };
+}
+
+/** A fresh store and a scratch directory for each test of the calling file, removed after it. */
+export function storePerTest(): { readonly store: SqliteStore; readonly clock: TestClock; readonly scratch: string } {
+  let t: TestStore;
+  let scratch: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    t = tempStore();
+    scratch = tempDir();
+  });
+  afterEach(async () => {
+    await t.close();
+    scratch.cleanup();
+  });
+  return {
+    get store() {
+      return t.store;
+    },
+    get clock() {
+      return t.clock;
+    },
+    get scratch() {
+      return scratch.dir;
     },
   };
 }

@@ -11,6 +11,7 @@ import { holdsUntil, type PublishEnv } from '../../publish/env.js';
 import { contextDestination, contextTax, destinationsFor, pickupOptions, priceFor, shippingOptions } from '../../publish/offers.js';
 import type { PickupReadiness } from '../../publish/pickup.js';
 import { taxNote } from '../../publish/tax.js';
+import { policyLinks } from '../../publish/urls.js';
 import { destinationText } from '../../publish/wording.js';
 import type { ProductRecord } from '../../store/store.js';
 
@@ -135,15 +136,7 @@ function unitPrice(price: Price, variant: Variant): UcpVariant['unit_price'] | u
 }
 
 function sellerOf(env: PublishEnv): UcpVariant['seller'] {
-  const p = env.merchant.policies;
-  const candidates: [string, string | undefined][] = [
-    ['privacy_policy', p.privacy],
-    ['terms_of_service', p.terms],
-    ['refund_policy', p.refund],
-    ['shipping_policy', p.shipping],
-    ['faq', p.faq],
-  ];
-  const links = candidates.flatMap(([type, url]) => (url ? [{ type, url: env.urls.absolute(url) }] : []));
+  const links = policyLinks(env.merchant, env.urls);
   return { name: env.merchant.name, ...(links.length ? { links } : {}) };
 }
 

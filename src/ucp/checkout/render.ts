@@ -2,9 +2,7 @@
  * A session's view in UCP shapes: line items, totals (signed, exactly one subtotal and one total, the
  * invariant holds), policy links and applied discounts.
  */
-import type { Merchant } from '../../catalog/model.js';
 import { rateText } from '../../publish/tax.js';
-import type { Urls } from '../../publish/urls.js';
 import type { SessionDoc, View } from './types.js';
 
 type Total = { type: string; amount: number; display_text?: string; lines?: { display_text: string; amount: number }[] };
@@ -36,19 +34,6 @@ export function totalsOf(v: View, withFulfillment: boolean): Total[] {
         : {}),
     },
   ];
-}
-
-/** The merchant's policy links (types/link.json). */
-export function linksOf(m: Merchant, urls: Urls): { type: string; url: string }[] {
-  const p = m.policies;
-  const links: [string, string | undefined][] = [
-    ['privacy_policy', p.privacy],
-    ['terms_of_service', p.terms],
-    ['refund_policy', p.refund],
-    ['shipping_policy', p.shipping],
-    ['faq', p.faq],
-  ];
-  return links.flatMap(([type, url]) => (url ? [{ type, url: urls.absolute(url) }] : []));
 }
 
 export function lineItemsOf(v: View): Record<string, unknown>[] {

@@ -26,7 +26,8 @@ import { fulfillmentJson } from './fulfillment.js';
 import { catalogItems, linesFrom, type ItemDeps } from './items.js';
 import { methodsFrom } from './methods.js';
 import { Orders } from './orders.js';
-import { discountsJson, lineItemsOf, linksOf, totalsOf } from './render.js';
+import { discountsJson, lineItemsOf, totalsOf } from './render.js';
+import { policyLinks } from '../../publish/urls.js';
 import { buyerEmail, buyerOf, codesFrom, instrumentsFrom, isObject, newId, overLimits, type Json, type Outcome } from './request.js';
 import { appliedCodes, evaluate } from './session.js';
 import type { Caller, Env, ItemInfo, SessionDoc, View } from './types.js';
@@ -73,11 +74,10 @@ export class CheckoutService implements SessionAccess {
 
   /** The evaluation environment of a session for a caller (its negotiated extensions). */
   async env(doc: SessionDoc, caller: Caller | undefined, known?: ReadonlyMap<string, ItemInfo>): Promise<Env> {
-    const wide = await this.o.snapshot();
+    const { wide, context } = await this.buyerContext(doc.context);
     const items = known && doc.lines.every((l) => known.has(l.itemId)) ? known : await catalogItems(this.itemDeps, doc.lines.map((l) => l.itemId), doc.currency);
     const capabilities = caller?.negotiated.capabilities;
-    const rules = { merchant: wide.merchant, defaultCurrency: this.o.defaultCurrency, rates: wide.rates };
-    const destination = contextDestination(offerContext(doc.context, rules).context);
+    const destination = contextDestination(context);
     // conditions on the buyer and usage limits need counts from the store, read only when codes are sent
     const email = buyerEmail(doc);
     const counts = doc.codes.length ? await this.o.store.discountUsage(doc.codes, email) : undefined;
@@ -100,11 +100,17 @@ export class CheckoutService implements SessionAccess {
     };
   }
 
+  /** The store-wide snapshot and the buyer's context read against it: one reading for currency and destination. */
+  private async buyerContext(context: Json | undefined) {
+    const wide = await this.o.snapshot();
+    const rules = { merchant: wide.merchant, defaultCurrency: this.o.defaultCurrency, rates: wide.rates };
+    return { wide, rules, context: offerContext(context, rules).context };
+  }
+
   /** The session's currency: the offer engine's for the buyer's context, as the catalog priced it. */
   private async currencyFor(context: Json | undefined): Promise<string> {
-    const { merchant, rates } = await this.o.snapshot();
-    const rules = { merchant, defaultCurrency: this.o.defaultCurrency, rates };
-    return currencyFor(rules, offerContext(context, rules).context);
+    const { rules, context: buyer } = await this.buyerContext(context);
+    return currencyFor(rules, buyer);
   }
 
   render(rec: SessionRecord, doc: SessionDoc, v: View, env: Env, caller: Caller): Json {
@@ -122,7 +128,7 @@ export class CheckoutService implements SessionAccess {
       currency: doc.currency,
       totals: totalsOf(v, checkout),
       ...(v.messages.length ? { messages: v.messages } : {}),
-      links: linksOf(env.merchant, env.urls),
+      links: policyLinks(env.merchant, env.urls),
       expires_at: doc.expiresAt,
       ...(!terminal ? { continue_url: `${env.urls.base}/${checkout ? 'checkout' : 'cart'}/${rec.id}` } : {}),
       ...(checkout ? { payment: { instruments: doc.instruments } } : {}),

@@ -17,7 +17,7 @@ import type { CheckoutStatus, Env, FulfillmentOption, SessionDoc, View } from '.
 export * from './types.js';
 export { availableOf } from '../../catalog/availability.js';
 export { pickupLocations, shippingOptions, fulfillmentJson } from './fulfillment.js';
-export { totalsOf, linksOf, lineItemsOf, discountsJson } from './render.js';
+export { totalsOf, lineItemsOf, discountsJson } from './render.js';
 
 /** The codes a view applies (upper case): what the buyer was last shown as taken off. */
 export function appliedCodes(v: View): string[] {
