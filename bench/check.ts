@@ -26,7 +26,10 @@ mkdirSync(out, { recursive: true });
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('UCPD_')));
 
 async function serve(dataDir: string, agentPort: number): Promise<{ child: ChildProcess; base: string }> {
-  const { child, url } = await spawnUntil([cli, 'serve', '--port', '0', '--log-level', 'warn', '--profile-fetch-allow', `127.0.0.1:${agentPort}`], UCPD_READY, { env: { ...env, UCPD_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'ignore'] });
+  const { child, url } = await spawnUntil([cli, 'serve', '--port', '0', '--log-level', 'warn', '--profile-fetch-allow', `127.0.0.1:${agentPort}`], UCPD_READY, {
+    env: { ...env, UCPD_DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   await waitForCredentials(url, 100);
   return { child, base: url };
 }
@@ -43,7 +46,13 @@ async function measure(label: string, dataDir: string): Promise<void> {
       const r = spawnSync(process.execPath, [cli, 'check', base, '--agent-port', String(agentPort), '--json', json], { env, encoding: 'utf8' });
       walls.push((performance.now() - t0) / 1000);
       last = JSON.parse(readFileSync(json, 'utf8')) as Report;
-      if (r.status !== 0) console.log(`  run ${i + 1}: exit ${r.status}\n${r.stdout.split('\n').filter((l) => l.startsWith('FAIL')).join('\n')}`);
+      if (r.status !== 0)
+        console.log(
+          `  run ${i + 1}: exit ${r.status}\n${r.stdout
+            .split('\n')
+            .filter((l) => l.startsWith('FAIL'))
+            .join('\n')}`,
+        );
     }
   } finally {
     child.kill('SIGKILL');
@@ -51,7 +60,9 @@ async function measure(label: string, dataDir: string): Promise<void> {
   const groups = new Map<string, number>();
   for (const r of last!.results) groups.set(r.group, (groups.get(r.group) ?? 0) + r.ms);
   const slowest = [...last!.results].sort((a, b) => b.ms - a.ms).slice(0, 3);
-  console.log(`${label}: median wall ${median(walls).toFixed(1)} s over ${runs} runs (${walls.map((w) => w.toFixed(1)).join(', ')}); ${last!.requests} requests; ${last!.summary.pass} pass, ${last!.summary.fail} fail, ${last!.summary.warn} warn, ${last!.summary.skip} skip`);
+  console.log(
+    `${label}: median wall ${median(walls).toFixed(1)} s over ${runs} runs (${walls.map((w) => w.toFixed(1)).join(', ')}); ${last!.requests} requests; ${last!.summary.pass} pass, ${last!.summary.fail} fail, ${last!.summary.warn} warn, ${last!.summary.skip} skip`,
+  );
   console.log(`  per group (last run): ${[...groups].map(([g, ms]) => `${g} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
   console.log(`  slowest checks: ${slowest.map((r) => `${r.id} ${(r.ms / 1000).toFixed(1)} s`).join(', ')}`);
 }

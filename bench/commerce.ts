@@ -94,7 +94,7 @@ try {
     s.keepAliveTimeout = 65000; s.listen(0, '127.0.0.1', () => console.log('ceiling on http://127.0.0.1:' + s.address().port));`;
   const ceiling = await spawnUntil(['-e', ceilingScript], /ceiling on (http:\/\/[\d.]+:\d+)/);
 
-  const page = await (await get(`${ucpd.url}/.well-known/commerce/catalog?limit=100`)).json() as { dataFeedElement: { item: { '@id': string } }[] };
+  const page = (await (await get(`${ucpd.url}/.well-known/commerce/catalog?limit=100`)).json()) as { dataFeedElement: { item: { '@id': string } }[] };
   const productUrl = page.dataFeedElement[37]!.item['@id'];
   const productRes = await get(productUrl);
   const etag = productRes.headers.get('etag')!;
@@ -123,7 +123,11 @@ try {
   for (let i = 0; i < 50; i++) {
     const target = 1000 + i;
     const t0 = performance.now();
-    const post = await get(`${ucpd.url}/admin/v1/inventory`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ updates: [{ variant_id: variantId, on_hand: target }] }) });
+    const post = await get(`${ucpd.url}/admin/v1/inventory`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ updates: [{ variant_id: variantId, on_hand: target }] }),
+    });
     if (post.status !== 200) throw new Error(`inventory update failed: ${post.status} ${await post.text()}`);
     await post.arrayBuffer();
     for (;;) {
@@ -138,12 +142,16 @@ try {
   console.log(`\nbench/commerce: ${products.toLocaleString('en-US')} products, wrk -t2 -c64 -d${duration}s, ${runs} runs, medians`);
   const med = (name: string, key: keyof WrkResult) => median(results.get(name)!.map((r) => r[key]));
   for (const [name] of cases) {
-    console.log(`  ${name.padEnd(42)} ${String(Math.round(med(name, 'rps'))).padStart(7)} req/s   p50 ${med(name, 'p50').toFixed(2).padStart(6)} ms   p99 ${med(name, 'p99').toFixed(2).padStart(6)} ms   ${Math.round(med(name, 'bytes'))} B`);
+    console.log(
+      `  ${name.padEnd(42)} ${String(Math.round(med(name, 'rps'))).padStart(7)} req/s   p50 ${med(name, 'p50').toFixed(2).padStart(6)} ms   p99 ${med(name, 'p99').toFixed(2).padStart(6)} ms   ${Math.round(med(name, 'bytes'))} B`,
+    );
   }
   const ratios = results.get(cases[0]![0])!.map((r, i) => r.rps / results.get(cases[1]![0])![i]!.rps);
   console.log(`  store document / ceiling throughput: ${median(ratios).toFixed(2)} (per run ${ratios.map((x) => x.toFixed(2)).join(', ')}; target >= 0.40)`);
   console.log(`  catalog page p99: ${med(cases[2]![0], 'p99').toFixed(2)} ms (target < 25 ms)`);
-  console.log(`  stock change visible after (POST sent -> product document shows it): median ${median(visible).toFixed(1)} ms, max ${Math.max(...visible).toFixed(1)} ms over ${visible.length} changes (target < 50 ms)`);
+  console.log(
+    `  stock change visible after (POST sent -> product document shows it): median ${median(visible).toFixed(1)} ms, max ${Math.max(...visible).toFixed(1)} ms over ${visible.length} changes (target < 50 ms)`,
+  );
 } finally {
   ucpd.child.kill();
 }

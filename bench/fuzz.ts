@@ -35,13 +35,18 @@ try {
         byStatus.set(key, (byStatus.get(key) ?? 0) + 1);
         byRoute.set(req.route, (byRoute.get(req.route) ?? 0) + 1);
         const problems = problemsOf(req, res);
-        if (problems.length && broken.length < 50) broken.push(`${req.method} ${req.path.slice(0, 200)} [${req.route}]: ${problems.join('; ')} ${res.body.slice(0, 200)}\n      request headers ${JSON.stringify(req.headers).slice(0, 400)}\n      request body ${req.body?.toString('utf8').slice(0, 600) ?? '(none)'}`);
+        if (problems.length && broken.length < 50)
+          broken.push(
+            `${req.method} ${req.path.slice(0, 200)} [${req.route}]: ${problems.join('; ')} ${res.body.slice(0, 200)}\n      request headers ${JSON.stringify(req.headers).slice(0, 400)}\n      request body ${req.body?.toString('utf8').slice(0, 600) ?? '(none)'}`,
+          );
         else if (problems.length) broken.push('');
       }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  const health = await fetch(`${target.base}/healthz`).then((r) => r.json() as Promise<{ status: string; faults: number }>).catch(() => undefined);
+  const health = await fetch(`${target.base}/healthz`)
+    .then((r) => r.json() as Promise<{ status: string; faults: number }>)
+    .catch(() => undefined);
   const logged = (target.log().match(/unhandled error|fault caught by the backstop/g) ?? []).length;
   console.log(`bench/fuzz: ${total} requests over ${target.ctx.routes.length} routes, ${concurrency} at a time, seed ${seed}, ${seconds.toFixed(1)} s (${(total / seconds).toFixed(0)} requests/s)`);
   console.log('  by status:');
@@ -50,7 +55,12 @@ try {
   console.log(`  5xx answers: ${fives} (of which 503 with Retry-After are "try again", not faults)`);
   console.log(`  requests breaking a rule: ${broken.length}`);
   for (const b of broken.filter(Boolean)) console.log(`    ${b}`);
-  for (const line of target.log().split('\n').filter((l) => /unhandled error|fault caught/.test(l)).slice(0, 10)) console.log(`  server log: ${line.slice(0, 1500)}`);
+  for (const line of target
+    .log()
+    .split('\n')
+    .filter((l) => /unhandled error|fault caught/.test(l))
+    .slice(0, 10))
+    console.log(`  server log: ${line.slice(0, 1500)}`);
   console.log(`  process exits: ${exits}; /healthz after: ${health ? `${health.status}, backstop faults ${health.faults}` : 'NO ANSWER'}; unhandled errors logged: ${logged}`);
   console.log(`  requests per route: min ${Math.min(...byRoute.values())}, max ${Math.max(...byRoute.values())} over ${byRoute.size} routes`);
   if (broken.length || exits || !health || health.faults || logged) process.exitCode = 1;

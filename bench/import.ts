@@ -29,7 +29,6 @@ mkdirSync(outDir, { recursive: true });
 const feed = path.join(outDir, `feed-${products}.jsonl`);
 const cli = projectPath('dist', 'src', 'cli', 'main.js');
 
-
 async function generate(): Promise<void> {
   if (existsSync(feed)) return;
   const t = performance.now();

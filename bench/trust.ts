@@ -105,7 +105,10 @@ async function bareRate(withStatus: boolean): Promise<number> {
 }
 
 const single = postScript('single', JSON.stringify({ verifiableCredential: credentials[0] }));
-const batch = postScript('batch', JSON.stringify({ verifiablePresentation: { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], verifiableCredential: credentials.slice(0, 50) } }));
+const batch = postScript(
+  'batch',
+  JSON.stringify({ verifiablePresentation: { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], verifiableCredential: credentials.slice(0, 50) } }),
+);
 
 const results: Record<string, number[]> = {};
 const add = (k: string, v: number) => (results[k] ??= []).push(v);

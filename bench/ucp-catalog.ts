@@ -68,7 +68,12 @@ interface WrkResult {
 function script(name: string, requests: { path: string; headers: Record<string, string>; body: string }[]): string {
   const file = path.join(out, `${name}.lua`);
   const lua = requests
-    .map((r) => `{ path = ${JSON.stringify(r.path)}, body = ${JSON.stringify(r.body)}, headers = { ${Object.entries(r.headers).map(([k, v]) => `[${JSON.stringify(k)}] = ${JSON.stringify(v)}`).join(', ')} } }`)
+    .map(
+      (r) =>
+        `{ path = ${JSON.stringify(r.path)}, body = ${JSON.stringify(r.body)}, headers = { ${Object.entries(r.headers)
+          .map(([k, v]) => `[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
+          .join(', ')} } }`,
+    )
     .join(',\n');
   writeFileSync(
     file,
@@ -94,7 +99,12 @@ const db = new Database(dbFile, { readonly: true });
 const titled = db.prepare<[], { title: string; brand: string; categories: string }>('SELECT title, brand, categories FROM products WHERE rowid % 97 = 0').all();
 const byKind = new Map<string, { brand: string; categories: string }>();
 for (const t of titled) {
-  const kind = t.title.replace(/\s\d+\s/, ' ').split(' ').slice(-2).join(' ').toLowerCase();
+  const kind = t.title
+    .replace(/\s\d+\s/, ' ')
+    .split(' ')
+    .slice(-2)
+    .join(' ')
+    .toLowerCase();
   if (!/^\d/.test(kind) && !byKind.has(kind)) byKind.set(kind, t);
 }
 const kinds = [...byKind.keys()].sort();
@@ -108,7 +118,12 @@ const ids = db.prepare<[], { id: string; product_id: string }>('SELECT id, produ
 // catalog-wide: 4,000 bodies of 10 ids each over 40,000 distinct products (more than the encoding cache holds)
 const wide = db.prepare<[], { id: string; product_id: string }>('SELECT id, product_id FROM variants WHERE rowid % 7 = 0 LIMIT 40000').all();
 db.close();
-console.log(`query mix: ${queries.length} searches over ${kinds.length} kinds, e.g. ${queries.slice(0, 5).map((q) => JSON.stringify(q.query ?? q.filters)).join(', ')}`);
+console.log(
+  `query mix: ${queries.length} searches over ${kinds.length} kinds, e.g. ${queries
+    .slice(0, 5)
+    .map((q) => JSON.stringify(q.query ?? q.filters))
+    .join(', ')}`,
+);
 
 // ---- the floor: the same FTS5 query ucpd runs for each search (ranked, LIMIT 11), in-process
 const fts = new Database(dbFile, { readonly: true });
@@ -143,19 +158,28 @@ try {
   console.log(`search index ready ${((performance.now() - t0) / 1000).toFixed(1)} s after start (built or already current)`);
 
   const authority = new URL(server.url).host;
-  const searchScript = script('ucp-search', queries.map((q) => {
-    const body = JSON.stringify({ ...q, context: { address_country: 'US', currency: 'USD' } });
-    return { path: '/ucp/v1/catalog/search', headers: ucpHeaders(AGENT, body, 'POST', '/ucp/v1/catalog/search'), body };
-  }));
+  const searchScript = script(
+    'ucp-search',
+    queries.map((q) => {
+      const body = JSON.stringify({ ...q, context: { address_country: 'US', currency: 'USD' } });
+      return { path: '/ucp/v1/catalog/search', headers: ucpHeaders(AGENT, body, 'POST', '/ucp/v1/catalog/search'), body };
+    }),
+  );
   const lookupBodies = Array.from({ length: 40 }, (_, i) => {
     const ten = ids.slice(i * 10, i * 10 + 10).map((r, j) => (j % 2 ? r.id : r.product_id));
     return JSON.stringify({ ids: ten, context: { address_country: 'US' } });
   });
-  const lookupScript = script('ucp-lookup', lookupBodies.map((body) => ({ path: '/ucp/v1/catalog/lookup', headers: ucpHeaders(AGENT, body, 'POST', '/ucp/v1/catalog/lookup'), body })));
-  const wideScript = script('ucp-lookup-wide', Array.from({ length: 4000 }, (_, i) => {
-    const body = JSON.stringify({ ids: wide.slice(i * 10, i * 10 + 10).map((r, j) => (j % 2 ? r.id : r.product_id)), context: { address_country: 'US' } });
-    return { path: '/ucp/v1/catalog/lookup', headers: ucpHeaders(AGENT, body, 'POST', '/ucp/v1/catalog/lookup'), body };
-  }));
+  const lookupScript = script(
+    'ucp-lookup',
+    lookupBodies.map((body) => ({ path: '/ucp/v1/catalog/lookup', headers: ucpHeaders(AGENT, body, 'POST', '/ucp/v1/catalog/lookup'), body })),
+  );
+  const wideScript = script(
+    'ucp-lookup-wide',
+    Array.from({ length: 4000 }, (_, i) => {
+      const body = JSON.stringify({ ids: wide.slice(i * 10, i * 10 + 10).map((r, j) => (j % 2 ? r.id : r.product_id)), context: { address_country: 'US' } });
+      return { path: '/ucp/v1/catalog/lookup', headers: ucpHeaders(AGENT, body, 'POST', '/ucp/v1/catalog/lookup'), body };
+    }),
+  );
 
   // Cold: each query of the mix once, one at a time, on a server that has not seen it (FTS ranking,
   // filtering, product encoding all cold). Then every case gets a 2 s warm-up before it is measured.
@@ -170,8 +194,15 @@ try {
     slowest.push([performance.now() - t1, JSON.stringify(q)]);
   }
   slowest.sort((a, b) => b[0] - a[0]);
-  console.log(`slowest first-time searches: ${slowest.slice(0, 6).map(([t, q]) => `${q} ${t.toFixed(0)} ms`).join('; ')}`);
-  console.log(`search, first time each query is seen (1 connection): p50 ${median(cold).toFixed(2)} ms, p99 ${pct(cold, 99).toFixed(2)} ms, max ${Math.max(...cold).toFixed(2)} ms over ${cold.length} queries`);
+  console.log(
+    `slowest first-time searches: ${slowest
+      .slice(0, 6)
+      .map(([t, q]) => `${q} ${t.toFixed(0)} ms`)
+      .join('; ')}`,
+  );
+  console.log(
+    `search, first time each query is seen (1 connection): p50 ${median(cold).toFixed(2)} ms, p99 ${pct(cold, 99).toFixed(2)} ms, max ${Math.max(...cold).toFixed(2)} ms over ${cold.length} queries`,
+  );
   const warm = (file: string) => sh('wrk', ['-t2', '-c16', '-d2s', '-s', file, server.url]);
   warm(searchScript);
   warm(lookupScript);
@@ -187,7 +218,10 @@ try {
     add('search', wrk(server.url, searchScript));
     add('lookup, 10 ids (400 hot ids)', wrk(server.url, lookupScript));
     // signed requests: signatures made now stay valid for the run (created within the 300 s window)
-    const signedScript = script('ucp-lookup-signed', lookupBodies.map((body) => ({ path: '/ucp/v1/catalog/lookup', headers: ucpHeaders(AGENT, body, 'POST', '/ucp/v1/catalog/lookup', { key, authority }), body })));
+    const signedScript = script(
+      'ucp-lookup-signed',
+      lookupBodies.map((body) => ({ path: '/ucp/v1/catalog/lookup', headers: ucpHeaders(AGENT, body, 'POST', '/ucp/v1/catalog/lookup', { key, authority }), body })),
+    );
     add('lookup, 10 ids, signed request', wrk(server.url, signedScript));
     add('lookup, 10 ids, catalog-wide (cold)', wrk(server.url, wideScript));
     const f = floor();
@@ -200,7 +234,9 @@ try {
   const floorP99 = median(floors.map((f) => pct(f, 99)));
   console.log(`\nbench/ucp-catalog: ${products.toLocaleString('en-US')} products, wrk -t2 -c16 -d${duration}s, ${runs} runs, medians`);
   for (const name of results.keys()) {
-    console.log(`  ${name.padEnd(34)} ${String(Math.round(med(name, 'rps'))).padStart(6)} req/s   p50 ${med(name, 'p50').toFixed(2).padStart(6)} ms   p99 ${med(name, 'p99').toFixed(2).padStart(6)} ms`);
+    console.log(
+      `  ${name.padEnd(34)} ${String(Math.round(med(name, 'rps'))).padStart(6)} req/s   p50 ${med(name, 'p50').toFixed(2).padStart(6)} ms   p99 ${med(name, 'p99').toFixed(2).padStart(6)} ms`,
+    );
   }
   console.log(`  bare FTS5 query (floor, 1 caller)       p50 ${floorP50.toFixed(3)} ms   p99 ${floorP99.toFixed(3)} ms`);
   console.log(`  search, cold (each query's first time, 1 connection)   p50 ${median(cold).toFixed(2)} ms   p99 ${pct(cold, 99).toFixed(2)} ms`);

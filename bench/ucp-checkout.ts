@@ -44,7 +44,8 @@ const { child: server, url: base } = await spawnUntil([...profile, cli, 'serve',
 // node:http with keep-alive: the cheapest client at hand, so the measurement is the server's
 const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 const origin = new URL(base);
-function post(method: string, p: string, body: unknown, key = true): Promise<{ status: number; json: Record<string, any> }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+function post(method: string, p: string, body: unknown, key = true): Promise<{ status: number; json: Record<string, any> }> {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   const text = JSON.stringify(body);
   const headers = { ...ucpHeaders(AGENT, text, method, `/ucp/v1${p}`), ...(key ? { 'idempotency-key': randomUUID() } : {}), 'content-length': String(Buffer.byteLength(text)) };
   return new Promise((resolve, reject) => {
@@ -60,7 +61,11 @@ function post(method: string, p: string, body: unknown, key = true): Promise<{ s
 
 try {
   await waitForCredentials(base);
-  const stock = await fetch(`${base}/admin/v1/inventory`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ updates: [{ variant_id: 'bouquet_roses', on_hand: 100_000_000 }] }) });
+  const stock = await fetch(`${base}/admin/v1/inventory`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ updates: [{ variant_id: 'bouquet_roses', on_hand: 100_000_000 }] }),
+  });
   if (stock.status !== 200) throw new Error(`stock update failed: ${stock.status}`);
 
   const address = { id: 'home', street_address: '1 Market St', address_locality: 'San Francisco', address_region: 'CA', postal_code: '94105', address_country: 'US' };
@@ -74,7 +79,9 @@ try {
       line_items: [{ id: c.json.line_items[0].id, item: { id: 'bouquet_roses' }, quantity: 1 }],
       buyer: { email: 'bench@example.com', first_name: 'Bench' },
       discounts: { codes: ['10OFF'] },
-      fulfillment: { methods: [{ type: 'shipping', line_item_ids: [c.json.line_items[0].id], destinations: [address], selected_destination_id: 'home', groups: [{ id: 'g1', selected_option_id: 'exp-ship-us' }] }] },
+      fulfillment: {
+        methods: [{ type: 'shipping', line_item_ids: [c.json.line_items[0].id], destinations: [address], selected_destination_id: 'home', groups: [{ id: 'g1', selected_option_id: 'exp-ship-us' }] }],
+      },
     });
     const t2 = performance.now();
     if (u.status !== 200 || u.json.status !== 'ready_for_complete') throw new Error(`update: ${u.status} ${JSON.stringify(u.json).slice(0, 500)}`);
@@ -148,11 +155,15 @@ try {
     const m = await measure(duration);
     const f = floor(Math.min(duration, 5));
     results.push({ rate: m.rate, p50: median(m.lat), p99: pct(m.lat, 99), steps: m.steps, floor: f });
-    console.log(`run ${r + 1}: ${m.flows} flows, ${m.rate.toFixed(0)} flows/s, p50 ${median(m.lat).toFixed(1)} ms, p99 ${pct(m.lat, 99).toFixed(1)} ms; steps p99 create ${pct(m.steps[0]!, 99).toFixed(1)} / update ${pct(m.steps[1]!, 99).toFixed(1)} / complete ${pct(m.steps[2]!, 99).toFixed(1)} ms; bare SQLite floor ${f.toFixed(0)} flows/s`);
+    console.log(
+      `run ${r + 1}: ${m.flows} flows, ${m.rate.toFixed(0)} flows/s, p50 ${median(m.lat).toFixed(1)} ms, p99 ${pct(m.lat, 99).toFixed(1)} ms; steps p99 create ${pct(m.steps[0]!, 99).toFixed(1)} / update ${pct(m.steps[1]!, 99).toFixed(1)} / complete ${pct(m.steps[2]!, 99).toFixed(1)} ms; bare SQLite floor ${f.toFixed(0)} flows/s`,
+    );
   }
   const med = (k: 'rate' | 'p50' | 'p99' | 'floor') => median(results.map((x) => x[k]));
   console.log(`\nbench/ucp-checkout: create -> update (buyer, address, option, code) -> complete, ${concurrency} concurrent agents, ${duration} s x ${runs} runs, medians`);
-  console.log(`  ucpd                      ${med('rate').toFixed(0).padStart(6)} flows/s   p50 ${med('p50').toFixed(1).padStart(6)} ms   p99 ${med('p99').toFixed(1).padStart(6)} ms   (targets: >= 300 flows/s, p99 < 50 ms)`);
+  console.log(
+    `  ucpd                      ${med('rate').toFixed(0).padStart(6)} flows/s   p50 ${med('p50').toFixed(1).padStart(6)} ms   p99 ${med('p99').toFixed(1).padStart(6)} ms   (targets: >= 300 flows/s, p99 < 50 ms)`,
+  );
   console.log(`  bare better-sqlite3 floor ${med('floor').toFixed(0).padStart(6)} flows/s   (the same writes, one caller, in-process)`);
   console.log(`  ucpd / floor: ${(med('rate') / med('floor')).toFixed(3)}`);
 } finally {

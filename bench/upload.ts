@@ -81,7 +81,12 @@ async function run(index: number) {
     });
   const ucp = (method: string, p: string, body: unknown) => {
     const text = JSON.stringify(body);
-    return request(method, `/ucp/v1${p}`, { ...ucpHeaders(AGENT, text, method, `/ucp/v1${p}`), 'idempotency-key': randomUUID(), 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) }, text);
+    return request(
+      method,
+      `/ucp/v1${p}`,
+      { ...ucpHeaders(AGENT, text, method, `/ucp/v1${p}`), 'idempotency-key': randomUUID(), 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) },
+      text,
+    );
   };
   const address = { id: 'home', street_address: '1 Market St', address_locality: 'San Francisco', address_region: 'CA', postal_code: '94105', address_country: 'US' };
   const pay = { payment: { instruments: [{ id: 'i1', handler_id: 'mock_payment_handler', type: 'card', credential: { type: 'token', token: 'success_token' } }] } };
@@ -92,7 +97,9 @@ async function run(index: number) {
     const u = await ucp('PUT', `/checkout-sessions/${chk.id}`, {
       line_items: [{ id: chk.line_items[0]!.id, item: { id: 'bouquet_roses' }, quantity: 1 }],
       buyer: { email: 'bench@example.com', first_name: 'Bench' },
-      fulfillment: { methods: [{ type: 'shipping', line_item_ids: [chk.line_items[0]!.id], destinations: [address], selected_destination_id: 'home', groups: [{ id: 'g1', selected_option_id: 'exp-ship-us' }] }] },
+      fulfillment: {
+        methods: [{ type: 'shipping', line_item_ids: [chk.line_items[0]!.id], destinations: [address], selected_destination_id: 'home', groups: [{ id: 'g1', selected_option_id: 'exp-ship-us' }] }],
+      },
     });
     if (u.status !== 200 || !u.text.includes('"ready_for_complete"')) throw new Error(`update ${u.status} ${u.text.slice(0, 200)}`);
     const d = await ucp('POST', `/checkout-sessions/${chk.id}/complete`, pay);
@@ -119,11 +126,20 @@ async function run(index: number) {
   const upload = (abortAfter?: number): Promise<{ status: number; text: string; ms: number }> =>
     new Promise((resolve, reject) => {
       const t = performance.now();
-      const req = http.request({ host: origin.hostname, port: origin.port, path: '/admin/v1/feed?format=jsonl', method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson', 'content-length': String(feedBytes) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - t }));
-      });
+      const req = http.request(
+        {
+          host: origin.hostname,
+          port: origin.port,
+          path: '/admin/v1/feed?format=jsonl',
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson', 'content-length': String(feedBytes) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - t }));
+        },
+      );
       req.on('error', (err) => (abortAfter ? resolve({ status: 0, text: 'aborted', ms: performance.now() - t }) : reject(err)));
       const stream = createReadStream(feedFile, { highWaterMark: 1 << 20 });
       let sent = 0;
@@ -144,7 +160,11 @@ async function run(index: number) {
     });
   try {
     await waitForCredentials(base);
-    const stock = await fetch(`${base}/admin/v1/inventory`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ updates: [{ variant_id: 'bouquet_roses', on_hand: 100_000_000 }] }) });
+    const stock = await fetch(`${base}/admin/v1/inventory`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ updates: [{ variant_id: 'bouquet_roses', on_hand: 100_000_000 }] }),
+    });
     if (stock.status !== 200) throw new Error(`stock update failed: ${stock.status}`);
     const warmEnd = performance.now() + 2000;
     await agents(() => performance.now() > warmEnd);
@@ -158,7 +178,9 @@ async function run(index: number) {
     let healthFailures = 0;
     const sampler = (async () => {
       while (!uploaded) {
-        const h = await fetch(`${base}/healthz`).then((r) => r.json() as Promise<{ lockHeldMs?: number }>).catch(() => undefined);
+        const h = await fetch(`${base}/healthz`)
+          .then((r) => r.json() as Promise<{ lockHeldMs?: number }>)
+          .catch(() => undefined);
         if (!h) healthFailures++;
         else maxLockMs = Math.max(maxLockMs, h.lockHeldMs ?? 0);
         await new Promise((r) => setTimeout(r, 50));
@@ -186,7 +208,11 @@ async function run(index: number) {
       await new Promise((r) => setTimeout(r, 5));
     }
     const w0 = performance.now();
-    const write = await fetch(`${base}/admin/v1/inventory`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ updates: [{ variant_id: 'bouquet_roses', on_hand: 99_000_000 }] }) });
+    const write = await fetch(`${base}/admin/v1/inventory`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ updates: [{ variant_id: 'bouquet_roses', on_hand: 99_000_000 }] }),
+    });
     const writeMs = performance.now() - w0;
     if (aborted.status !== 0 || write.status !== 200) throw new Error(`abort test: upload ${aborted.status}, write ${write.status}`);
 
@@ -230,6 +256,8 @@ const med = (k: keyof (typeof results)[number]) => median(results.map((x) => x[k
 const sum = (k: keyof (typeof results)[number]) => results.reduce((s, x) => s + (x[k] as number), 0);
 console.log(`\nbench/upload: ${(feedBytes / 1024 / 1024).toFixed(0)} MiB feed through POST /admin/v1/feed while ${concurrency} agents run checkouts; ${runs} runs, medians`);
 console.log(`  failed checkouts: ${sum('baseFailures')} without the upload, ${sum('upFailures')} during it (target 0)`);
-console.log(`  checkout flow p50 ${med('baseP50').toFixed(1)} ms -> ${med('upP50').toFixed(1)} ms; p99 ${med('baseP99').toFixed(1)} ms -> ${med('upP99').toFixed(1)} ms (without -> during the upload)`);
+console.log(
+  `  checkout flow p50 ${med('baseP50').toFixed(1)} ms -> ${med('upP50').toFixed(1)} ms; p99 ${med('baseP99').toFixed(1)} ms -> ${med('upP99').toFixed(1)} ms (without -> during the upload)`,
+);
 console.log(`  upload + import ${med('uploadS').toFixed(1)} s; longest write-lock hold seen by /healthz ${med('maxLockMs')} ms; /healthz failures ${sum('healthFailures')}`);
 console.log(`  aborted upload: file gone after ${med('freedMs').toFixed(0)} ms, next write took ${med('writeMs').toFixed(0)} ms (target: store free within 1 s)`);

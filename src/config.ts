@@ -200,7 +200,10 @@ export function loadConfig(flags: RawConfig = {}, env: NodeJS.ProcessEnv = proce
   }
 
   const qualityExclude: QualityCheckId[] = [];
-  for (const item of (raw('qualityExclude') ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of (raw('qualityExclude') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (isQualityCheckId(item)) qualityExclude.push(item);
     else problems.push(`${where('qualityExclude')}: unknown check "${item}"`);
   }
@@ -213,12 +216,19 @@ export function loadConfig(flags: RawConfig = {}, env: NodeJS.ProcessEnv = proce
     problems.push(`${where('logLevel')} must be debug, info, warn, error or silent, got "${logLevel}"`);
   }
 
-  const list = (key: keyof typeof ENV): string[] => (raw(key) ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  const list = (key: keyof typeof ENV): string[] =>
+    (raw(key) ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
 
   const tlsCert = raw('tlsCert');
   const tlsKey = raw('tlsKey');
   if (Boolean(tlsCert) !== Boolean(tlsKey)) problems.push(`${where('tlsCert')} and ${where('tlsKey')} go together: give both or neither`);
-  for (const [key, file] of [['tlsCert', tlsCert], ['tlsKey', tlsKey]] as const) {
+  for (const [key, file] of [
+    ['tlsCert', tlsCert],
+    ['tlsKey', tlsKey],
+  ] as const) {
     if (file && !existsSync(path.resolve(cwd, file))) problems.push(`${where(key)}: no such file "${file}"`);
   }
 

@@ -1,13 +1,12 @@
 // The Digital Bazaar VC stack ships no TypeScript types; these shims type what ucpd uses.
 declare module '@digitalbazaar/vc' {
   export function issue(options: { credential: object; suite: unknown; documentLoader: unknown; now?: Date }): Promise<Record<string, unknown>>;
-  export function verifyCredential(options: {
-    credential: object;
-    suite: unknown;
-    documentLoader: unknown;
-    checkStatus?: (options: { credential: object }) => Promise<unknown>;
-    now?: Date;
-  }): Promise<{ verified: boolean; error?: Error & { errors?: Error[] }; results?: { verified: boolean; error?: Error }[]; statusResult?: { verified: boolean; results?: { status?: boolean; error?: Error }[] } }>;
+  export function verifyCredential(options: { credential: object; suite: unknown; documentLoader: unknown; checkStatus?: (options: { credential: object }) => Promise<unknown>; now?: Date }): Promise<{
+    verified: boolean;
+    error?: Error & { errors?: Error[] };
+    results?: { verified: boolean; error?: Error }[];
+    statusResult?: { verified: boolean; results?: { status?: boolean; error?: Error }[] };
+  }>;
   export function verify(options: {
     presentation: object;
     suite: unknown;
@@ -17,7 +16,12 @@ declare module '@digitalbazaar/vc' {
     unsignedPresentation?: boolean;
     checkStatus?: (options: { credential: object }) => Promise<unknown>;
     now?: Date;
-  }): Promise<{ verified: boolean; error?: Error & { errors?: Error[] }; presentationResult?: { verified: boolean }; credentialResults?: { verified: boolean; error?: Error; statusResult?: { results?: { status?: boolean }[] } }[] }>;
+  }): Promise<{
+    verified: boolean;
+    error?: Error & { errors?: Error[] };
+    presentationResult?: { verified: boolean };
+    credentialResults?: { verified: boolean; error?: Error; statusResult?: { results?: { status?: boolean }[] } }[];
+  }>;
   export function createPresentation(options: { verifiableCredential?: object | object[]; id?: string; holder?: string; version?: number }): Record<string, unknown>;
   export function signPresentation(options: { presentation: object; suite: unknown; documentLoader: unknown; challenge: string; domain?: string }): Promise<Record<string, unknown>>;
 }
@@ -65,5 +69,11 @@ declare module '@digitalbazaar/vc-bitstring-status-list' {
   export function createList(options: { length: number }): Promise<StatusList>;
   export function decodeList(options: { encodedList: string }): Promise<StatusList>;
   export function createCredential(options: { id: string; list: StatusList; statusPurpose: string; context?: string }): Promise<Record<string, unknown>>;
-  export function checkStatus(options: { credential: object; documentLoader: unknown; suite: unknown; verifyStatusListCredential?: boolean; verifyMatchingIssuers?: boolean }): Promise<{ verified: boolean; results?: { status?: boolean; error?: Error }[]; error?: Error }>;
+  export function checkStatus(options: {
+    credential: object;
+    documentLoader: unknown;
+    suite: unknown;
+    verifyStatusListCredential?: boolean;
+    verifyMatchingIssuers?: boolean;
+  }): Promise<{ verified: boolean; results?: { status?: boolean; error?: Error }[]; error?: Error }>;
 }

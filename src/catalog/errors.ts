@@ -17,9 +17,6 @@ export class UcpdError extends Error {
   }
 }
 
-export const invalidInput = (code: string, message: string, details?: Record<string, unknown>) =>
-  new UcpdError('invalid_input', code, message, details);
-export const notFound = (code: string, message: string, details?: Record<string, unknown>) =>
-  new UcpdError('not_found', code, message, details);
-export const conflict = (code: string, message: string, details?: Record<string, unknown>) =>
-  new UcpdError('conflict', code, message, details);
+export const invalidInput = (code: string, message: string, details?: Record<string, unknown>) => new UcpdError('invalid_input', code, message, details);
+export const notFound = (code: string, message: string, details?: Record<string, unknown>) => new UcpdError('not_found', code, message, details);
+export const conflict = (code: string, message: string, details?: Record<string, unknown>) => new UcpdError('conflict', code, message, details);

@@ -5,14 +5,7 @@
  */
 import type { InventoryLevel, Product } from './model.js';
 
-export const QUALITY_CHECKS = [
-  'description',
-  'images',
-  'inventory_fresh',
-  'reviews',
-  'price_availability',
-  'identifiers',
-] as const;
+export const QUALITY_CHECKS = ['description', 'images', 'inventory_fresh', 'reviews', 'price_availability', 'identifiers'] as const;
 export type QualityCheckId = (typeof QUALITY_CHECKS)[number];
 
 export const QUALITY_DESCRIPTIONS: Record<QualityCheckId, string> = {
@@ -126,11 +119,7 @@ export function assessStatic(input: QualityInput, policy: QualityPolicy = DEFAUL
 }
 
 /** The clock-dependent check: stock data confirmed recently enough. */
-export function assessFreshness(
-  oldestSyncedAt: string | undefined,
-  now: Date,
-  policy: QualityPolicy = DEFAULT_QUALITY_POLICY,
-): QualityFailure | undefined {
+export function assessFreshness(oldestSyncedAt: string | undefined, now: Date, policy: QualityPolicy = DEFAULT_QUALITY_POLICY): QualityFailure | undefined {
   const limit = formatDuration(policy.maxInventoryAgeMs);
   if (oldestSyncedAt === undefined) return { check: 'inventory_fresh', reason: 'no inventory data' };
   const age = now.getTime() - Date.parse(oldestSyncedAt);
@@ -150,7 +139,10 @@ export function assessProduct(input: QualityInput, now: Date, policy: QualityPol
 }
 
 function listIds(variants: readonly { id: string }[]): string {
-  const shown = variants.slice(0, 3).map((v) => v.id).join(', ');
+  const shown = variants
+    .slice(0, 3)
+    .map((v) => v.id)
+    .join(', ');
   return variants.length > 3 ? `${shown} and ${variants.length - 3} more variants` : `variant ${shown}`;
 }
 

@@ -41,12 +41,7 @@ export function ratesFor(rates: readonly ShippingRate[], dest: Destination): Shi
 }
 
 /** Countries the store serves explicitly: its own, those with rates, return policies or locations. */
-export function servedCountries(
-  merchant: Pick<Merchant, 'country'> | undefined,
-  rates: readonly ShippingRate[],
-  policies: readonly ReturnPolicy[],
-  locations: readonly Location[],
-): string[] {
+export function servedCountries(merchant: Pick<Merchant, 'country'> | undefined, rates: readonly ShippingRate[], policies: readonly ReturnPolicy[], locations: readonly Location[]): string[] {
   const set = new Set<string>();
   if (merchant) set.add(merchant.country);
   for (const r of rates) if (r.country !== '*') set.add(r.country);
@@ -78,11 +73,7 @@ export function deliveryDays(rate: ShippingRate): { min: number; max: number } |
 }
 
 /** Return policies that apply in a country: the product's own, else the store's for that country. */
-export function returnPoliciesFor(
-  policies: readonly ReturnPolicy[],
-  productPolicyId: string | undefined,
-  country: string | undefined,
-): ReturnPolicy[] {
+export function returnPoliciesFor(policies: readonly ReturnPolicy[], productPolicyId: string | undefined, country: string | undefined): ReturnPolicy[] {
   if (productPolicyId !== undefined) return policies.filter((p) => p.id === productPolicyId);
   const storeLevel = policies.filter((p) => p.isDefault || p.countries.length > 0);
   if (country === undefined) return storeLevel;

@@ -83,7 +83,11 @@ export async function expandChecked(doc: unknown, base: string, loaderArg?: Docu
   const schema = schemaOrgTerms();
   const ours = ucpdTerms();
   const known = (iri: string) =>
-    iri.startsWith('http://schema.org/') ? schema.has(iri.slice('http://schema.org/'.length)) : iri.startsWith('https://schema.org/') ? schema.has(iri.slice('https://schema.org/'.length)) : ours.has(iri) || extraTerms.has(iri);
+    iri.startsWith('http://schema.org/')
+      ? schema.has(iri.slice('http://schema.org/'.length))
+      : iri.startsWith('https://schema.org/')
+        ? schema.has(iri.slice('https://schema.org/'.length))
+        : ours.has(iri) || extraTerms.has(iri);
   const unknown = [...predicates, ...types].filter((iri) => !known(iri));
   return { predicates, types, unknown, ids, loaded, expanded: expanded as unknown[] };
 }

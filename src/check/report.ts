@@ -43,10 +43,15 @@ const xml = (s: string) =>
 /** JUnit XML: one testsuite per group; fail -> <failure>, skip -> <skipped>, warn -> passes with <system-out>. */
 export function junitReport(report: Report): string {
   const groups = [...new Set(report.results.map((r) => r.group))];
-  const out = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="ucpd check ${xml(report.base)}" tests="${report.results.length}" failures="${report.summary.fail}" skipped="${report.summary.skip}" time="${(report.durationMs / 1000).toFixed(3)}">`];
+  const out = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="ucpd check ${xml(report.base)}" tests="${report.results.length}" failures="${report.summary.fail}" skipped="${report.summary.skip}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+  ];
   for (const g of groups) {
     const rs = report.results.filter((r) => r.group === g);
-    out.push(`  <testsuite name="${g}" tests="${rs.length}" failures="${rs.filter((r) => r.status === 'fail').length}" skipped="${rs.filter((r) => r.status === 'skip').length}" time="${(rs.reduce((t, r) => t + r.ms, 0) / 1000).toFixed(3)}" timestamp="${report.startedAt}">`);
+    out.push(
+      `  <testsuite name="${g}" tests="${rs.length}" failures="${rs.filter((r) => r.status === 'fail').length}" skipped="${rs.filter((r) => r.status === 'skip').length}" time="${(rs.reduce((t, r) => t + r.ms, 0) / 1000).toFixed(3)}" timestamp="${report.startedAt}">`,
+    );
     for (const r of rs) {
       const evidence = r.evidence.map((e) => [e.url && `at: ${e.url}`, e.expected && `expected: ${e.expected}`, e.got && `got: ${e.got}`, e.detail].filter(Boolean).join('\n')).join('\n\n');
       out.push(`    <testcase classname="ucpd.check.${g}" name="${xml(r.id)}" time="${(r.ms / 1000).toFixed(3)}">`);
@@ -58,7 +63,7 @@ export function junitReport(report: Report): string {
     out.push('  </testsuite>');
   }
   out.push('</testsuites>');
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 /** The check catalog as a Markdown table (README). */

@@ -76,6 +76,12 @@ async function runOne(check: CheckDefinition<CheckContext>, ctx: CheckContext): 
       return { ...base, status, message: err.message, evidence: err.evidence, ms: performance.now() - t0 };
     }
     const e = err as Error;
-    return { ...base, status: 'fail', message: `the check could not complete: ${e.message}`, evidence: [{ detail: e.stack?.split('\n').slice(0, 3).join(' | ') ?? String(err) }], ms: performance.now() - t0 };
+    return {
+      ...base,
+      status: 'fail',
+      message: `the check could not complete: ${e.message}`,
+      evidence: [{ detail: e.stack?.split('\n').slice(0, 3).join(' | ') ?? String(err) }],
+      ms: performance.now() - t0,
+    };
   }
 }

@@ -121,9 +121,7 @@ export function* generateFeed(options: GenerateOptions): Generator<FeedRecord> {
           return onSale ? { currency: c, amount: Math.round((price * 0.8) / 100) * 100 - (c === 'GBP' ? 5 : 1), list_amount: price } : { currency: c, amount: price };
         }),
         weight: { value: between(cat.weightGrams[0], cat.weightGrams[1]), unit: 'g' },
-        ...(cat.options === 'capacity' || cat.options === 'pack'
-          ? { dimensions: { length: between(40, 60), width: between(14, 22), height: between(14, 30), unit: 'cm' as const } }
-          : {}),
+        ...(cat.options === 'capacity' || cat.options === 'pack' ? { dimensions: { length: between(40, 60), width: between(14, 22), height: between(14, 30), unit: 'cm' as const } } : {}),
       };
       const color = values[colorIndex];
       if (color !== undefined) {
@@ -281,7 +279,10 @@ function review(product: ProductRecordWire, cat: CategorySpec, n: number, rand: 
   const first = FIRST_NAMES[Math.floor(rand() * FIRST_NAMES.length)]!;
   const initial = LAST_INITIALS[Math.floor(rand() * LAST_INITIALS.length)]!;
   const bodies = [...cat.reviewBodies];
-  const body = [0, 1, 2].map(() => bodies.splice(Math.floor(rand() * bodies.length), 1)[0]).filter(Boolean).join(' ');
+  const body = [0, 1, 2]
+    .map(() => bodies.splice(Math.floor(rand() * bodies.length), 1)[0])
+    .filter(Boolean)
+    .join(' ');
   const days = 20 + Math.floor(rand() * 400);
   return {
     type: 'review',
@@ -320,28 +321,63 @@ function* storeRecords(currencies: string[]): Generator<FeedRecord> {
   const holidays = ['2026-11-26', '2026-12-25', '2027-01-01', '2027-05-31', '2027-07-05', '2027-09-06', '2027-11-25', '2027-12-24', '2027-12-31'];
   const locations: LocationRecord[] = [
     {
-      type: 'location', id: 'wh-reno', name: 'Reno fulfilment centre', kind: 'warehouse', pickup: false,
+      type: 'location',
+      id: 'wh-reno',
+      name: 'Reno fulfilment centre',
+      kind: 'warehouse',
+      pickup: false,
       address: { street: '4900 Longley Ln', locality: 'Reno', region: 'NV', postal_code: '89502', country: 'US' },
-      time_zone: 'America/Los_Angeles', business_days: weekdays, holidays,
+      time_zone: 'America/Los_Angeles',
+      business_days: weekdays,
+      holidays,
     },
     {
-      type: 'location', id: 'store-denver', name: 'Summit & Trail Denver', kind: 'store', pickup: true, phone: '+1-303-555-0100',
+      type: 'location',
+      id: 'store-denver',
+      name: 'Summit & Trail Denver',
+      kind: 'store',
+      pickup: true,
+      phone: '+1-303-555-0100',
       address: { street: '1550 Wynkoop St', locality: 'Denver', region: 'CO', postal_code: '80202', country: 'US' },
-      hours: [{ days: weekdays, opens: '10:00', closes: '20:00' }, { days: ['Saturday', 'Sunday'], opens: '09:00', closes: '18:00' }],
-      time_zone: 'America/Denver', business_days: [...weekdays, 'Saturday', 'Sunday'], holidays, pickup_ready_minutes: 60,
+      hours: [
+        { days: weekdays, opens: '10:00', closes: '20:00' },
+        { days: ['Saturday', 'Sunday'], opens: '09:00', closes: '18:00' },
+      ],
+      time_zone: 'America/Denver',
+      business_days: [...weekdays, 'Saturday', 'Sunday'],
+      holidays,
+      pickup_ready_minutes: 60,
     },
     {
-      type: 'location', id: 'store-portland', name: 'Summit & Trail Portland', kind: 'store', pickup: true, phone: '+1-503-555-0177',
+      type: 'location',
+      id: 'store-portland',
+      name: 'Summit & Trail Portland',
+      kind: 'store',
+      pickup: true,
+      phone: '+1-503-555-0177',
       address: { street: '820 NW Glisan St', locality: 'Portland', region: 'OR', postal_code: '97209', country: 'US' },
-      hours: [{ days: weekdays, opens: '10:00', closes: '19:00' }, { days: ['Saturday'], opens: '10:00', closes: '18:00' }],
-      time_zone: 'America/Los_Angeles', business_days: [...weekdays, 'Saturday'], holidays, pickup_ready_minutes: 120,
+      hours: [
+        { days: weekdays, opens: '10:00', closes: '19:00' },
+        { days: ['Saturday'], opens: '10:00', closes: '18:00' },
+      ],
+      time_zone: 'America/Los_Angeles',
+      business_days: [...weekdays, 'Saturday'],
+      holidays,
+      pickup_ready_minutes: 120,
     },
   ];
   yield* locations;
   const rate = (id: string, country: string, service: string, title: string, amount: number, currency: string, handling: [number, number], transit: [number, number]): ShippingRateRecord => ({
-    type: 'shipping_rate', id, title, country, service_level: service, price: { amount, currency },
-    handling_days: { min: handling[0], max: handling[1] }, transit_days: { min: transit[0], max: transit[1] },
-    cutoff_time: '14:00', ships_from: 'wh-reno',
+    type: 'shipping_rate',
+    id,
+    title,
+    country,
+    service_level: service,
+    price: { amount, currency },
+    handling_days: { min: handling[0], max: handling[1] },
+    transit_days: { min: transit[0], max: transit[1] },
+    cutoff_time: '14:00',
+    ships_from: 'wh-reno',
   });
   yield* [
     rate('us-standard', 'US', 'standard', 'Standard (US)', 795, 'USD', [0, 1], [3, 5]),
@@ -359,7 +395,14 @@ function* storeRecords(currencies: string[]): Generator<FeedRecord> {
   // checkout and not charged on shipping; a rate of 0 says "no tax here" rather than leaving it unknown.
   // Ontario's HST is added too and taxes shipping; UK and German VAT are included in prices.
   const salesTax = (id: string, where: { region: string } | { postal_prefix: string }, rate: number, name: string): TaxRateRecord => ({
-    type: 'tax_rate', id, country: 'US', ...where, rate, included: false, shipping: false, name,
+    type: 'tax_rate',
+    id,
+    country: 'US',
+    ...where,
+    rate,
+    included: false,
+    shipping: false,
+    name,
   });
   const taxRates: TaxRateRecord[] = [
     salesTax('us-ca', { region: 'CA' }, 7.25, 'California sales tax'),
@@ -376,7 +419,17 @@ function* storeRecords(currencies: string[]): Generator<FeedRecord> {
   yield* taxRates;
   const policies: ReturnPolicyRecord[] = [
     { type: 'return_policy', id: 'standard', default: true, countries: ['US', 'CA'], category: 'finite', window_days: 60, fees: 'free', methods: ['mail', 'in_store'], url: '/policies/returns' },
-    { type: 'return_policy', id: 'international', countries: ['GB', 'DE'], category: 'finite', window_days: 30, fees: 'customer_pays_shipping', shipping_fee: { amount: 995, currency: 'EUR' }, methods: ['mail'], url: '/policies/returns' },
+    {
+      type: 'return_policy',
+      id: 'international',
+      countries: ['GB', 'DE'],
+      category: 'finite',
+      window_days: 30,
+      fees: 'customer_pays_shipping',
+      shipping_fee: { amount: 995, currency: 'EUR' },
+      methods: ['mail'],
+      url: '/policies/returns',
+    },
     { type: 'return_policy', id: 'final-sale', category: 'not_permitted', fees: 'free', methods: [], url: '/policies/returns#final-sale' },
   ];
   yield* policies;
@@ -394,16 +447,30 @@ function* promotionsAndCustomers(): Generator<FeedRecord> {
   ];
   yield* discounts;
   const promotions: PromotionRecord[] = [
-    { type: 'promotion', id: 'free-shipping-99', promotion_type: 'free_shipping', description: 'Free standard shipping on US orders over $99', min_subtotal: { amount: 9900, currency: 'USD' }, countries: ['US'], service_levels: ['standard'] },
+    {
+      type: 'promotion',
+      id: 'free-shipping-99',
+      promotion_type: 'free_shipping',
+      description: 'Free standard shipping on US orders over $99',
+      min_subtotal: { amount: 9900, currency: 'USD' },
+      countries: ['US'],
+      service_levels: ['standard'],
+    },
   ];
   yield* promotions;
   const customers: CustomerRecord[] = [
     {
-      type: 'customer', id: 'cust-ava', name: 'Ava Thompson', email: 'ava.thompson@example.com',
+      type: 'customer',
+      id: 'cust-ava',
+      name: 'Ava Thompson',
+      email: 'ava.thompson@example.com',
       addresses: [{ id: 'addr-ava-home', name: 'Ava Thompson', street: '2231 Larimer St', locality: 'Denver', region: 'CO', postal_code: '80205', country: 'US' }],
     },
     {
-      type: 'customer', id: 'cust-ben', name: 'Ben Okafor', email: 'ben.okafor@example.com',
+      type: 'customer',
+      id: 'cust-ben',
+      name: 'Ben Okafor',
+      email: 'ben.okafor@example.com',
       addresses: [{ id: 'addr-ben-home', name: 'Ben Okafor', street: '14 Camden Rd', locality: 'London', postal_code: 'NW1 9DP', country: 'GB' }],
     },
   ];
@@ -418,6 +485,6 @@ export function* feedLines(options: GenerateOptions): Generator<string> {
   let count = 0;
   for (const r of generateFeed(options)) if (r.type !== 'header') count++;
   for (const r of generateFeed(options)) {
-    yield JSON.stringify(r.type === 'header' ? { ...r, record_count: count } : r) + '\n';
+    yield `${JSON.stringify(r.type === 'header' ? { ...r, record_count: count } : r)}\n`;
   }
 }

@@ -42,33 +42,33 @@ import type {
 // Optional fields may hold `undefined`: JSON.stringify drops them, so stored documents carry only what was given.
 
 function address(a: WireAddress): PostalAddress {
-  return ({ street: a.street, locality: a.locality, region: a.region, postalCode: a.postal_code, country: a.country });
+  return { street: a.street, locality: a.locality, region: a.region, postalCode: a.postal_code, country: a.country };
 }
 
 function media(m: WireMedia): Media {
-  return ({ type: m.type ?? 'image', url: m.url, alt: m.alt, width: m.width, height: m.height, size: m.size, mimeType: m.mime_type });
+  return { type: m.type ?? 'image', url: m.url, alt: m.alt, width: m.width, height: m.height, size: m.size, mimeType: m.mime_type };
 }
 
 export function toMerchant(r: MerchantRecord): Merchant {
-  return ({
+  return {
     legalName: r.legal_name,
     name: r.name,
     url: r.url,
     logo: r.logo,
     description: r.description,
-    support: ({ ...r.support }),
-    policies: ({ ...r.policies }),
+    support: { ...r.support },
+    policies: { ...r.policies },
     country: r.country,
     currencies: r.currencies,
     languages: r.languages ?? ['en'],
     vatId: r.vat_id,
     registrationId: r.registration_id,
     address: r.address ? address(r.address) : undefined,
-  });
+  };
 }
 
 export function toLocation(r: LocationRecord): Location {
-  return ({
+  return {
     id: r.id,
     name: r.name,
     kind: r.kind,
@@ -82,11 +82,11 @@ export function toLocation(r: LocationRecord): Location {
     businessDays: r.business_days,
     holidays: r.holidays,
     pickupReadyMinutes: r.pickup_ready_minutes,
-  });
+  };
 }
 
 export function toShippingRate(r: ShippingRateRecord): ShippingRate {
-  return ({
+  return {
     id: r.id,
     title: r.title,
     country: r.country,
@@ -100,13 +100,13 @@ export function toShippingRate(r: ShippingRateRecord): ShippingRate {
     cutoffTime: r.cutoff_time,
     timeZone: r.time_zone,
     shipsFrom: r.ships_from,
-  });
+  };
 }
 
 /** Defaults follow the two common kinds: VAT is included in prices and taxes shipping too; sales tax is added at checkout and often leaves shipping alone. */
 export function toTaxRate(r: TaxRateRecord): TaxRate {
   const included = r.included ?? false;
-  return ({
+  return {
     id: r.id,
     country: r.country,
     region: r.region,
@@ -115,11 +115,11 @@ export function toTaxRate(r: TaxRateRecord): TaxRate {
     included,
     shipping: r.shipping ?? included,
     name: r.name ?? (included ? 'VAT' : 'Sales tax'),
-  });
+  };
 }
 
 export function toReturnPolicy(r: ReturnPolicyRecord): ReturnPolicy {
-  return ({
+  return {
     id: r.id,
     countries: r.countries ?? [],
     category: r.category,
@@ -130,11 +130,11 @@ export function toReturnPolicy(r: ReturnPolicyRecord): ReturnPolicy {
     methods: r.methods ?? ['mail'],
     url: r.url,
     isDefault: r.default ?? false,
-  });
+  };
 }
 
 function variant(v: WireVariant): Variant {
-  return ({
+  return {
     id: v.id,
     sku: v.sku,
     gtin: v.gtin,
@@ -147,11 +147,11 @@ function variant(v: WireVariant): Variant {
     weight: v.weight,
     dimensions: v.dimensions,
     media: (v.media ?? []).map(media),
-  });
+  };
 }
 
 function stock(variantId: string, s: WireStock): InventoryInput {
-  return ({
+  return {
     variantId,
     locationId: s.location_id,
     onHand: s.on_hand === undefined ? 0 : s.on_hand,
@@ -159,27 +159,27 @@ function stock(variantId: string, s: WireStock): InventoryInput {
     restockDate: s.restock_date,
     backorder: s.backorder ?? false,
     preorder: s.preorder ?? false,
-  });
+  };
 }
 
 /** Stock stated as an availability (feeds without quantities): one level at the primary location. */
 function availabilityStock(v: WireVariant): InventoryInput[] | undefined {
   if (!v.availability) return undefined;
   return [
-    ({
+    {
       variantId: v.id,
       onHand: v.availability === 'in_stock' ? null : 0,
       restockDate: v.availability_date ?? null,
       backorder: v.availability === 'backorder',
       preorder: v.availability === 'preorder',
       lowStockThreshold: null,
-    }),
+    },
   ];
 }
 
 export function toProduct(r: ProductRecordWire): { product: Product; inventory: Map<string, InventoryInput[]> } {
-  const description = typeof r.description === 'string' ? { plain: r.description } : ({ ...r.description });
-  const product: Product = ({
+  const description = typeof r.description === 'string' ? { plain: r.description } : { ...r.description };
+  const product: Product = {
     id: r.id,
     handle: r.handle,
     title: r.title,
@@ -192,14 +192,10 @@ export function toProduct(r: ProductRecordWire): { product: Product; inventory: 
     options: r.options ?? [],
     attributes: r.attributes ?? {},
     returnPolicyId: r.return_policy_id,
-    certifications: (r.certifications ?? []).map((c) =>
-      ({ name: c.name, certifier: c.certifier, identifier: c.identifier, url: c.url, validFrom: c.valid_from, validUntil: c.valid_until }),
-    ),
-    shippingOverrides: (r.shipping ?? []).map((s) =>
-      ({ country: s.country, region: s.region, postalPrefix: s.postal_prefix, service: s.service, price: s.price.amount, currency: s.price.currency }),
-    ),
+    certifications: (r.certifications ?? []).map((c) => ({ name: c.name, certifier: c.certifier, identifier: c.identifier, url: c.url, validFrom: c.valid_from, validUntil: c.valid_until })),
+    shippingOverrides: (r.shipping ?? []).map((s) => ({ country: s.country, region: s.region, postalPrefix: s.postal_prefix, service: s.service, price: s.price.amount, currency: s.price.currency })),
     variants: r.variants.map(variant),
-  });
+  };
   const inventory = new Map<string, InventoryInput[]>();
   for (const v of r.variants) {
     const levels = v.inventory ? v.inventory.map((s) => stock(v.id, s)) : availabilityStock(v);
@@ -210,7 +206,7 @@ export function toProduct(r: ProductRecordWire): { product: Product; inventory: 
 
 /** `variantId` is resolved by the caller when the record names a SKU. */
 export function toInventoryInput(r: InventoryRecord, variantId: string): InventoryInput {
-  return ({
+  return {
     variantId,
     locationId: r.location_id,
     onHand: r.on_hand,
@@ -219,15 +215,15 @@ export function toInventoryInput(r: InventoryRecord, variantId: string): Invento
     restockDate: r.restock_date,
     backorder: r.backorder,
     preorder: r.preorder,
-  });
+  };
 }
 
 export function toPriceInput(r: PriceRecord, variantId: string): PriceInput {
-  return ({ variantId, currency: r.currency, amount: r.amount, listAmount: r.list_amount, validUntil: r.valid_until });
+  return { variantId, currency: r.currency, amount: r.amount, listAmount: r.list_amount, validUntil: r.valid_until };
 }
 
 export function toReview(r: ReviewRecord): Review {
-  return ({
+  return {
     id: r.id,
     productId: r.product_id,
     variantId: r.variant_id,
@@ -239,11 +235,11 @@ export function toReview(r: ReviewRecord): Review {
     author: r.author,
     date: r.date,
     verifiedPurchase: r.verified_purchase ?? false,
-  });
+  };
 }
 
 export function toDiscount(r: DiscountRecord): DiscountCode {
-  return ({
+  return {
     code: r.code,
     type: r.discount_type,
     value: r.value,
@@ -259,11 +255,11 @@ export function toDiscount(r: DiscountRecord): DiscountCode {
     eligibleCategories: r.eligible_categories,
     countries: r.countries,
     combinable: r.combinable,
-  });
+  };
 }
 
 export function toPromotion(r: PromotionRecord): Promotion {
-  return ({
+  return {
     id: r.id,
     type: r.promotion_type,
     description: r.description ?? r.id,
@@ -275,7 +271,7 @@ export function toPromotion(r: PromotionRecord): Promotion {
     value: r.value,
     startsAt: r.starts_at,
     endsAt: r.ends_at,
-  });
+  };
 }
 
 export function toCustomer(r: CustomerRecord): Customer {
@@ -283,7 +279,7 @@ export function toCustomer(r: CustomerRecord): Customer {
 }
 
 export function toAddress(a: WireCustomerAddress, customerId: string): CustomerAddress {
-  return ({
+  return {
     id: a.id,
     customerId,
     name: a.name,
@@ -292,7 +288,7 @@ export function toAddress(a: WireCustomerAddress, customerId: string): CustomerA
     region: a.region,
     postalCode: a.postal_code,
     country: a.country,
-  });
+  };
 }
 
 export function toAddressRecord(r: AddressRecord): CustomerAddress {
@@ -300,7 +296,7 @@ export function toAddressRecord(r: AddressRecord): CustomerAddress {
 }
 
 export function toPaymentInstrument(r: PaymentInstrumentRecord): PaymentInstrument {
-  return ({
+  return {
     id: r.id,
     type: r.instrument_type,
     brand: r.brand,
@@ -308,5 +304,5 @@ export function toPaymentInstrument(r: PaymentInstrumentRecord): PaymentInstrume
     token: r.token,
     handlerId: r.handler_id,
     customerId: r.customer_id,
-  });
+  };
 }

@@ -23,7 +23,10 @@ function sniff(file: string): FeedFormat | undefined {
   const fd = openSync(file, 'r');
   try {
     const buf = Buffer.alloc(4096);
-    const head = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)).toString('utf8').replace(/^\uFEFF/, '');
+    const head = buf
+      .subarray(0, readSync(fd, buf, 0, buf.length, 0))
+      .toString('utf8')
+      .replace(/^\uFEFF/, '');
     if (head.trimStart().startsWith('{')) return 'jsonl';
     const firstLine = head.split('\n')[0] ?? '';
     if (firstLine.includes('\t') && /(^|\t)(g:)?id(\t|$)/i.test(firstLine)) return 'gmc';

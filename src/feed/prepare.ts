@@ -6,19 +6,7 @@
  */
 import type { Collection } from '../store/store.js';
 import { prepareProduct, type PreparedProduct } from '../store/prepared.js';
-import type {
-  Customer,
-  CustomerAddress,
-  DiscountCode,
-  Location,
-  Merchant,
-  PaymentInstrument,
-  Promotion,
-  ReturnPolicy,
-  Review,
-  ShippingRate,
-  TaxRate,
-} from '../catalog/model.js';
+import type { Customer, CustomerAddress, DiscountCode, Location, Merchant, PaymentInstrument, Promotion, ReturnPolicy, Review, ShippingRate, TaxRate } from '../catalog/model.js';
 import type { InventoryInput, PriceInput } from '../store/store.js';
 import {
   toAddress,

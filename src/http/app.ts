@@ -55,7 +55,11 @@ async function credentialLinks(store: Store, subjectIds: readonly string[]): Pro
   const out = new Map<string, string[]>();
   for (const subjectId of subjectIds) {
     const page = await store.listCredentials({ limit: 20, subjectId });
-    if (page.items.length) out.set(subjectId, page.items.map((c) => c.id));
+    if (page.items.length)
+      out.set(
+        subjectId,
+        page.items.map((c) => c.id),
+      );
   }
   return out;
 }
@@ -92,7 +96,18 @@ export function createApp(deps: AppDeps): Handler {
     res.setHeader('Cache-Control', 'no-store');
     // a store that cannot take its write lock cannot sell: say so (503), with how long it has been held
     const writes = await store.writeHealth();
-    res.status(writes.writable ? 200 : 503).json({ status: writes.writable ? 'ok' : 'degraded', store: store.kind, writable: writes.writable, ...(writes.lockHeldMs !== undefined ? { lockHeldMs: writes.lockHeldMs } : {}), products: await store.countProducts(), seq: await store.lastSeq(), credentials: trust.sync.state, testPayments: (await ucp.payments.offered()).get('mock_payment_handler') !== undefined, faults: faults.count, ...(faults.last ? { lastFault: faults.last } : {}) });
+    res.status(writes.writable ? 200 : 503).json({
+      status: writes.writable ? 'ok' : 'degraded',
+      store: store.kind,
+      writable: writes.writable,
+      ...(writes.lockHeldMs !== undefined ? { lockHeldMs: writes.lockHeldMs } : {}),
+      products: await store.countProducts(),
+      seq: await store.lastSeq(),
+      credentials: trust.sync.state,
+      testPayments: (await ucp.payments.offered()).get('mock_payment_handler') !== undefined,
+      faults: faults.count,
+      ...(faults.last ? { lastFault: faults.last } : {}),
+    });
   });
 
   app.get('/', async (_req, res) => {
@@ -100,13 +115,15 @@ export function createApp(deps: AppDeps): Handler {
     const m = state.merchant;
     const page = await store.listProducts({ limit: 24 });
     const items = page.items.map((r) => `<li><a href="${escapeHtml(service.urls.product(r.product.id))}">${escapeHtml(r.product.title)}</a></li>`).join('');
-    res.type('html').send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(m.name)}</title>` +
-        `<link rel="alternate" type="application/ld+json" href="${escapeHtml(service.urls.store)}"></head><body>` +
-        `<h1>${escapeHtml(m.name)}</h1>${m.description ? `<p>${escapeHtml(m.description)}</p>` : ''}` +
-        `<p>${await store.countProducts()} products. For agents: <a href="${escapeHtml(service.urls.store)}">/.well-known/commerce</a> · ` +
-        `<a href="${escapeHtml(service.urls.catalog())}">catalog feed</a> · <a href="/sitemap.xml">sitemap</a></p><ul>${items}</ul></body></html>`,
-    );
+    res
+      .type('html')
+      .send(
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(m.name)}</title>` +
+          `<link rel="alternate" type="application/ld+json" href="${escapeHtml(service.urls.store)}"></head><body>` +
+          `<h1>${escapeHtml(m.name)}</h1>${m.description ? `<p>${escapeHtml(m.description)}</p>` : ''}` +
+          `<p>${await store.countProducts()} products. For agents: <a href="${escapeHtml(service.urls.store)}">/.well-known/commerce</a> · ` +
+          `<a href="${escapeHtml(service.urls.catalog())}">catalog feed</a> · <a href="/sitemap.xml">sitemap</a></p><ul>${items}</ul></body></html>`,
+      );
   });
 
   // The merchant's policy links, when they point at ucpd itself, get a page built from the store's data.

@@ -118,7 +118,12 @@ export function commerceHandler({ service, changes, logger, signer, clientOf }: 
     if (!isCommerce && !isProduct && !isSitemap && path !== '/robots.txt') return false;
 
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS', 'Access-Control-Allow-Headers': 'Accept, If-None-Match, If-Modified-Since, Last-Event-ID', 'Access-Control-Max-Age': '86400' });
+      res.writeHead(204, {
+        'Access-Control-Allow-Origin': '*',
+        'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
+        'Access-Control-Allow-Headers': 'Accept, If-None-Match, If-Modified-Since, Last-Event-ID',
+        'Access-Control-Max-Age': '86400',
+      });
       res.end();
       return true;
     }

@@ -18,7 +18,12 @@ export function platformAdminRouter(deps: { store: Store; config: Config; regist
   r.use(requireScope(store, 'admin'));
   const summary = (p: { profileUrl: string; profile: unknown }) => {
     const ucp = (p.profile as { ucp: { version: string; capabilities?: Record<string, unknown> } }).ucp;
-    return { profile_url: p.profileUrl, version: ucp.version, capabilities: Object.keys(ucp.capabilities ?? {}).sort(), signing_keys: ((p.profile as { signing_keys?: { kid: string }[] }).signing_keys ?? []).map((k) => k.kid) };
+    return {
+      profile_url: p.profileUrl,
+      version: ucp.version,
+      capabilities: Object.keys(ucp.capabilities ?? {}).sort(),
+      signing_keys: ((p.profile as { signing_keys?: { kid: string }[] }).signing_keys ?? []).map((k) => k.kid),
+    };
   };
   r.get('/', (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');

@@ -146,13 +146,15 @@ export function trustRouter(deps: { store: Store; config: Config; trust: Trust }
     if (!credential || typeof credential !== 'object' || Array.isArray(credential)) throw invalidInput('invalid_body', 'credential must be a JSON object', { field: 'credential' });
     const c = credential as Record<string, unknown>;
     const contexts = Array.isArray(c['@context']) ? (c['@context'] as unknown[]) : [];
-    if (contexts[0] !== 'https://www.w3.org/ns/credentials/v2') throw invalidInput('invalid_credential', '@context must start with https://www.w3.org/ns/credentials/v2', { field: 'credential.@context' });
+    if (contexts[0] !== 'https://www.w3.org/ns/credentials/v2')
+      throw invalidInput('invalid_credential', '@context must start with https://www.w3.org/ns/credentials/v2', { field: 'credential.@context' });
     const types = Array.isArray(c.type) ? (c.type as unknown[]) : [c.type];
     const type = types.find((t) => t !== 'VerifiableCredential');
     if (typeof type !== 'string') throw invalidInput('invalid_credential', 'type must name a credential type besides VerifiableCredential', { field: 'credential.type' });
     if (c.issuer !== undefined) {
       const issuerId = typeof c.issuer === 'string' ? c.issuer : c.issuer !== null && typeof c.issuer === 'object' && !Array.isArray(c.issuer) ? (c.issuer as { id?: unknown }).id : undefined;
-      if (issuerId !== trust.did) throw invalidInput('invalid_credential', `issuer must be ${trust.did} (a string, or an object with that id): this service issues only as itself`, { field: 'credential.issuer' });
+      if (issuerId !== trust.did)
+        throw invalidInput('invalid_credential', `issuer must be ${trust.did} (a string, or an object with that id): this service issues only as itself`, { field: 'credential.issuer' });
     }
     const subject = c.credentialSubject;
     if (!subject || typeof subject !== 'object' || Array.isArray(subject)) throw invalidInput('invalid_credential', 'credentialSubject must be an object', { field: 'credential.credentialSubject' });
@@ -171,7 +173,10 @@ export function trustRouter(deps: { store: Store; config: Config; trust: Trust }
       // JSON-LD safe mode refuses undefined terms and unknown contexts: a client error, said plainly.
       throw invalidInput('invalid_credential', `cannot sign this credential: ${(err as Error).message}`, { field: 'credential' });
     }
-    res.status(201).type('application/json').send(JSON.stringify({ verifiableCredential: JSON.parse(record.vc) }));
+    res
+      .status(201)
+      .type('application/json')
+      .send(JSON.stringify({ verifiableCredential: JSON.parse(record.vc) }));
   });
 
   r.post('/credentials/verify', verifyBody, async (req, res) => {
@@ -187,7 +192,8 @@ export function trustRouter(deps: { store: Store; config: Config; trust: Trust }
     const { verifiablePresentation, options } = objectBody(req) as { verifiablePresentation?: unknown; options?: unknown };
     if (verifiablePresentation === undefined) throw invalidInput('invalid_body', 'verifiablePresentation is required', { field: 'verifiablePresentation' });
     const held = (verifiablePresentation as { verifiableCredential?: unknown } | null)?.verifiableCredential;
-    if (Array.isArray(held) && held.length > VERIFY_MAX_CREDENTIALS) throw invalidInput('body_too_complex', `a presentation may hold at most ${VERIFY_MAX_CREDENTIALS} credentials`, { field: 'verifiablePresentation.verifiableCredential' });
+    if (Array.isArray(held) && held.length > VERIFY_MAX_CREDENTIALS)
+      throw invalidInput('body_too_complex', `a presentation may hold at most ${VERIFY_MAX_CREDENTIALS} credentials`, { field: 'verifiablePresentation.verifiableCredential' });
     const opts = optionsOf(options, ['challenge', 'domain']);
     const result = await trust.credentials.verifyPresentation(verifiablePresentation, { ...(opts.challenge ? { challenge: opts.challenge } : {}), ...(opts.domain ? { domain: opts.domain } : {}) });
     res.status(result.verified ? 200 : 422).json({ ...result, credentials: result.credentials.map(({ credential: _c, ...c }) => c) });
@@ -198,8 +204,10 @@ export function trustRouter(deps: { store: Store; config: Config; trust: Trust }
     const { credentialId, credentialStatus } = objectBody(req) as { credentialId?: unknown; credentialStatus?: unknown };
     if (typeof credentialId !== 'string') throw invalidInput('invalid_body', 'credentialId is required', { field: 'credentialId' });
     const wanted = Array.isArray(credentialStatus) ? (credentialStatus as unknown[]) : [];
-    if (!wanted.every((s) => s !== null && typeof s === 'object' && !Array.isArray(s))) throw invalidInput('invalid_body', 'credentialStatus must be an array of objects', { field: 'credentialStatus' });
-    if (!(wanted as { status?: unknown }[]).some((s) => s.status === 'revoked')) throw invalidInput('invalid_body', 'credentialStatus must contain {"status": "revoked"}: revocation is the only status change', { field: 'credentialStatus' });
+    if (!wanted.every((s) => s !== null && typeof s === 'object' && !Array.isArray(s)))
+      throw invalidInput('invalid_body', 'credentialStatus must be an array of objects', { field: 'credentialStatus' });
+    if (!(wanted as { status?: unknown }[]).some((s) => s.status === 'revoked'))
+      throw invalidInput('invalid_body', 'credentialStatus must contain {"status": "revoked"}: revocation is the only status change', { field: 'credentialStatus' });
     const revoked = await trust.credentials.revoke(credentialId);
     if (!revoked) {
       const existing = await store.getCredential(credentialId);

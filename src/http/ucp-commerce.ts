@@ -51,9 +51,25 @@ export function commerceOperations(ucp: Ucp): Operation[] {
   const caller = (a: Admission, req: IncomingMessage) => ({ negotiated: a.negotiated, ...(idempotencyKey(req) ? { idempotencyKey: idempotencyKey(req)! } : {}) });
   const bodyOf = (b: unknown) => (b && typeof b === 'object' && !Array.isArray(b) ? (b as Json) : {});
   return [
-    { path: '/checkout-sessions', method: 'POST', capability: CHECKOUT, check: checkoutCheck('create'), bodySchema: { schema: 'shopping/checkout.json', op: 'create' }, idempotent: true, run: async (b, a, req) => result(await svc.create('checkout', bodyOf(b), caller(a, req))) },
+    {
+      path: '/checkout-sessions',
+      method: 'POST',
+      capability: CHECKOUT,
+      check: checkoutCheck('create'),
+      bodySchema: { schema: 'shopping/checkout.json', op: 'create' },
+      idempotent: true,
+      run: async (b, a, req) => result(await svc.create('checkout', bodyOf(b), caller(a, req))),
+    },
     { path: '/checkout-sessions/{id}', method: 'GET', capability: CHECKOUT, run: async (_b, a, req, p) => result(await svc.get('checkout', p.id!, caller(a, req))) },
-    { path: '/checkout-sessions/{id}', method: 'PUT', capability: CHECKOUT, check: checkoutCheck('update'), bodySchema: { schema: 'shopping/checkout.json', op: 'update' }, idempotent: true, run: async (b, a, req, p) => result(await svc.update('checkout', p.id!, bodyOf(b), caller(a, req))) },
+    {
+      path: '/checkout-sessions/{id}',
+      method: 'PUT',
+      capability: CHECKOUT,
+      check: checkoutCheck('update'),
+      bodySchema: { schema: 'shopping/checkout.json', op: 'update' },
+      idempotent: true,
+      run: async (b, a, req, p) => result(await svc.update('checkout', p.id!, bodyOf(b), caller(a, req))),
+    },
     {
       path: '/checkout-sessions/{id}/complete',
       method: 'POST',
@@ -63,10 +79,33 @@ export function commerceOperations(ucp: Ucp): Operation[] {
       idempotent: true,
       run: async (b, a, req, p) => result(await svc.complete(p.id!, bodyOf(b), caller(a, req))),
     },
-    { path: '/checkout-sessions/{id}/cancel', method: 'POST', capability: CHECKOUT, bodyOptional: true, idempotent: true, run: async (_b, a, req, p) => result(await svc.cancel('checkout', p.id!, caller(a, req))) },
-    { path: '/carts', method: 'POST', capability: CART, check: cartCheck('create'), bodySchema: { schema: 'shopping/cart.json', op: 'create' }, idempotent: true, run: async (b, a, req) => result(await svc.create('cart', bodyOf(b), caller(a, req))) },
+    {
+      path: '/checkout-sessions/{id}/cancel',
+      method: 'POST',
+      capability: CHECKOUT,
+      bodyOptional: true,
+      idempotent: true,
+      run: async (_b, a, req, p) => result(await svc.cancel('checkout', p.id!, caller(a, req))),
+    },
+    {
+      path: '/carts',
+      method: 'POST',
+      capability: CART,
+      check: cartCheck('create'),
+      bodySchema: { schema: 'shopping/cart.json', op: 'create' },
+      idempotent: true,
+      run: async (b, a, req) => result(await svc.create('cart', bodyOf(b), caller(a, req))),
+    },
     { path: '/carts/{id}', method: 'GET', capability: CART, run: async (_b, a, req, p) => result(await svc.get('cart', p.id!, caller(a, req))) },
-    { path: '/carts/{id}', method: 'PUT', capability: CART, check: cartCheck('update'), bodySchema: { schema: 'shopping/cart.json', op: 'update' }, idempotent: true, run: async (b, a, req, p) => result(await svc.update('cart', p.id!, bodyOf(b), caller(a, req))) },
+    {
+      path: '/carts/{id}',
+      method: 'PUT',
+      capability: CART,
+      check: cartCheck('update'),
+      bodySchema: { schema: 'shopping/cart.json', op: 'update' },
+      idempotent: true,
+      run: async (b, a, req, p) => result(await svc.update('cart', p.id!, bodyOf(b), caller(a, req))),
+    },
     { path: '/carts/{id}/cancel', method: 'POST', capability: CART, bodyOptional: true, idempotent: true, run: async (_b, a, req, p) => result(await svc.cancel('cart', p.id!, caller(a, req))) },
     { path: '/orders/{id}', method: 'GET', capability: ORDER, run: async (_b, a, req, p) => result(await svc.getOrder(p.id!, caller(a, req))) },
   ];
@@ -102,7 +141,14 @@ function adjustmentTotals(body: Json): void {
   const ok =
     Array.isArray(body.totals) &&
     body.totals.length <= 20 &&
-    body.totals.every((t) => t && typeof t === 'object' && typeof (t as Json).type === 'string' && Number.isSafeInteger((t as Json).amount) && ((t as Json).display_text === undefined || typeof (t as Json).display_text === 'string'));
+    body.totals.every(
+      (t) =>
+        t &&
+        typeof t === 'object' &&
+        typeof (t as Json).type === 'string' &&
+        Number.isSafeInteger((t as Json).amount) &&
+        ((t as Json).display_text === undefined || typeof (t as Json).display_text === 'string'),
+    );
   if (!ok) throw invalidInput('invalid_body', 'totals must be [{"type": "...", "amount": <integer minor units>, "display_text"?: "..."}]', { field: 'totals' });
 }
 
@@ -127,8 +173,10 @@ export function commerceRouter(deps: { ucp: Ucp; store: Store; config: Config })
   r.post('/admin/v1/orders/:id/adjustments', requireScope(store, 'admin'), body, async (req, res) => {
     const b = objectBody(req);
     if (typeof b.type !== 'string' || !ADJUSTMENT_TYPES.includes(b.type)) throw invalidInput('invalid_body', `type must be one of ${ADJUSTMENT_TYPES.join(', ')}`, { field: 'type' });
-    if (b.status !== undefined && (typeof b.status !== 'string' || !ADJUSTMENT_STATUS.includes(b.status))) throw invalidInput('invalid_body', `status must be one of ${ADJUSTMENT_STATUS.join(', ')}`, { field: 'status' });
-    if (b.amount !== undefined && !(Number.isSafeInteger(b.amount) && (b.amount as number) >= 0)) throw invalidInput('invalid_body', 'amount must be a non-negative integer (minor units, at most 2^53 - 1)', { field: 'amount' });
+    if (b.status !== undefined && (typeof b.status !== 'string' || !ADJUSTMENT_STATUS.includes(b.status)))
+      throw invalidInput('invalid_body', `status must be one of ${ADJUSTMENT_STATUS.join(', ')}`, { field: 'status' });
+    if (b.amount !== undefined && !(Number.isSafeInteger(b.amount) && (b.amount as number) >= 0))
+      throw invalidInput('invalid_body', 'amount must be a non-negative integer (minor units, at most 2^53 - 1)', { field: 'amount' });
     lineRefs(b);
     adjustmentTotals(b);
     const order = await ucp.checkout.changeOrder(String(req.params.id), { adjustment: b });
@@ -143,7 +191,9 @@ export function commerceRouter(deps: { ucp: Ucp; store: Store; config: Config })
     if (!secret || !secretMatches(typeof given === 'string' ? given : undefined, secret)) {
       throw new UcpdError('forbidden', 'simulation_forbidden', 'shipping simulation needs the Simulation-Secret this server was configured with');
     }
-    const order = await ucp.checkout.changeOrder(String(req.params.id), { event: { type: 'shipped', carrier: 'Simulated Carrier', tracking_number: `SIM${Date.now()}`, description: 'Simulated shipment' } });
+    const order = await ucp.checkout.changeOrder(String(req.params.id), {
+      event: { type: 'shipped', carrier: 'Simulated Carrier', tracking_number: `SIM${Date.now()}`, description: 'Simulated shipment' },
+    });
     if (!order) throw notFound('order_not_found', `no order "${req.params.id}"`);
     res.json({ status: 'shipped', order_id: req.params.id });
   });
@@ -151,7 +201,11 @@ export function commerceRouter(deps: { ucp: Ucp; store: Store; config: Config })
   const page = (res: Response, title: string, main: string) => {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Robots-Tag', 'noindex');
-    res.type('html').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head><body><main>${main}</main></body></html>`);
+    res
+      .type('html')
+      .send(
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head><body><main>${main}</main></body></html>`,
+      );
   };
   // an amount that is not exact (orders stored before amounts were checked) shows as such, never as a 500
   const money = (amount: number, currency: string) => (Number.isSafeInteger(amount) ? `${toDecimalString(amount, currency)} ${currency}` : `(invalid amount) ${currency}`);
@@ -173,9 +227,13 @@ export function commerceRouter(deps: { ucp: Ucp; store: Store; config: Config })
     const dest = method?.destinations.find((d) => d.id === method.selected_destination_id) ?? {};
     const options = (method?.groups?.[0]?.options ?? []) as Json[];
     const selected = method?.groups?.[0]?.selected_option_id;
-    const messages = (c.messages ?? []).filter((m) => m.code !== 'fulfillment_required').map((m) => `<li>${escapeHtml(String(m.content))}</li>`).join('');
+    const messages = (c.messages ?? [])
+      .filter((m) => m.code !== 'fulfillment_required')
+      .map((m) => `<li>${escapeHtml(String(m.content))}</li>`)
+      .join('');
     const done = c.status === 'completed' || c.status === 'canceled';
-    const input = (name: string, label: string, value: unknown, type = 'text') => `<label>${label} <input name="${name}" type="${type}" value="${escapeHtml(typeof value === 'string' ? value : '')}" required></label><br>`;
+    const input = (name: string, label: string, value: unknown, type = 'text') =>
+      `<label>${label} <input name="${name}" type="${type}" value="${escapeHtml(typeof value === 'string' ? value : '')}" required></label><br>`;
     const testPay = (await ucp.payments.offered()).get(TEST_HANDLER_ID) !== undefined;
     const body =
       `<h1>${escapeHtml(merchant?.name ?? 'Checkout')}</h1>${notice ? `<p role="alert">${escapeHtml(notice)}</p>` : ''}` +
@@ -196,9 +254,13 @@ export function commerceRouter(deps: { ucp: Ucp; store: Store; config: Config })
           (options.length
             ? `<fieldset><legend>Delivery option</legend>${options.map((o) => `<label><input type="radio" name="option" value="${escapeHtml(String(o.id))}"${o.id === selected ? ' checked' : ''} required> ${escapeHtml(String(o.title))}: ${money((o.totals as Json[]).find((t) => t.type === 'total')!.amount as number, c.currency)}</label><br>`).join('')}</fieldset>`
             : '') +
-          (options.length && testPay ? `<fieldset><legend>Payment (test mode)</legend><label>Card number <input name="card" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242"></label></fieldset>` : '') +
+          (options.length && testPay
+            ? `<fieldset><legend>Payment (test mode)</legend><label>Card number <input name="card" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242"></label></fieldset>`
+            : '') +
           `<button type="submit">${options.length && testPay ? 'Place order' : 'Continue'}</button></form>` +
-          (!testPay ? `<p>Payment is taken by ${escapeHtml(merchant?.name ?? 'the store')}${merchant?.support.email ? ` (<a href="mailto:${escapeHtml(merchant.support.email)}">${escapeHtml(merchant.support.email)}</a>)` : ''}.</p>` : ''));
+          (!testPay
+            ? `<p>Payment is taken by ${escapeHtml(merchant?.name ?? 'the store')}${merchant?.support.email ? ` (<a href="mailto:${escapeHtml(merchant.support.email)}">${escapeHtml(merchant.support.email)}</a>)` : ''}.</p>`
+            : ''));
     page(res, `Checkout · ${merchant?.name ?? 'ucpd store'}`, body);
   };
   r.get('/checkout/:id', async (req, res) => checkoutPage(res, String(req.params.id)));
@@ -210,12 +272,35 @@ export function commerceRouter(deps: { ucp: Ucp; store: Store; config: Config })
     const current = await ucp.checkout.get('checkout', id, caller);
     if ('errors' in current) throw notFound('not_found', 'no such checkout');
     const c = current.body as Json & { line_items: { id: string; item: { id: string }; quantity: number }[]; fulfillment?: { methods: { id: string }[] } };
-    const address = { id: 'buyer', street_address: field(b, 'street_address'), address_locality: field(b, 'address_locality'), address_region: field(b, 'address_region'), postal_code: field(b, 'postal_code'), address_country: field(b, 'address_country').toUpperCase() };
-    const updated = await ucp.checkout.update('checkout', id, {
-      line_items: c.line_items.map((l) => ({ id: l.id, item: { id: l.item.id }, quantity: l.quantity })),
-      buyer: { email: field(b, 'email'), first_name: field(b, 'first_name'), last_name: field(b, 'last_name') },
-      fulfillment: { methods: [{ ...(c.fulfillment?.methods?.[0]?.id ? { id: c.fulfillment.methods[0].id } : {}), type: 'shipping', line_item_ids: c.line_items.map((l) => l.id), destinations: [address], selected_destination_id: 'buyer', groups: [{ ...(field(b, 'option') ? { selected_option_id: field(b, 'option') } : {}) }] }] },
-    }, caller);
+    const address = {
+      id: 'buyer',
+      street_address: field(b, 'street_address'),
+      address_locality: field(b, 'address_locality'),
+      address_region: field(b, 'address_region'),
+      postal_code: field(b, 'postal_code'),
+      address_country: field(b, 'address_country').toUpperCase(),
+    };
+    const updated = await ucp.checkout.update(
+      'checkout',
+      id,
+      {
+        line_items: c.line_items.map((l) => ({ id: l.id, item: { id: l.item.id }, quantity: l.quantity })),
+        buyer: { email: field(b, 'email'), first_name: field(b, 'first_name'), last_name: field(b, 'last_name') },
+        fulfillment: {
+          methods: [
+            {
+              ...(c.fulfillment?.methods?.[0]?.id ? { id: c.fulfillment.methods[0].id } : {}),
+              type: 'shipping',
+              line_item_ids: c.line_items.map((l) => l.id),
+              destinations: [address],
+              selected_destination_id: 'buyer',
+              groups: [{ ...(field(b, 'option') ? { selected_option_id: field(b, 'option') } : {}) }],
+            },
+          ],
+        },
+      },
+      caller,
+    );
     if ('errors' in updated) return checkoutPage(res, id, updated.errors.map((m) => m.content).join(' '));
     const card = field(b, 'card').replace(/\s+/g, '');
     if (card && (await ucp.payments.offered()).get(TEST_HANDLER_ID) && (updated.body as Json).status === 'ready_for_complete') {
@@ -231,18 +316,35 @@ export function commerceRouter(deps: { ucp: Ucp; store: Store; config: Config })
     if (!rec || rec.kind !== 'cart') throw notFound('not_found', 'no such cart');
     const doc = JSON.parse(rec.doc) as SessionDoc;
     const merchant = await store.getMerchant();
-    page(res, `Cart · ${merchant?.name ?? 'ucpd store'}`, `<h1>${escapeHtml(merchant?.name ?? 'Cart')}</h1><p>Cart <code>${escapeHtml(rec.id)}</code> (${escapeHtml(doc.status)})</p><ul>${doc.lines.map((l) => `<li>${escapeHtml(l.itemId)} × ${l.quantity}</li>`).join('')}</ul>`);
+    page(
+      res,
+      `Cart · ${merchant?.name ?? 'ucpd store'}`,
+      `<h1>${escapeHtml(merchant?.name ?? 'Cart')}</h1><p>Cart <code>${escapeHtml(rec.id)}</code> (${escapeHtml(doc.status)})</p><ul>${doc.lines.map((l) => `<li>${escapeHtml(l.itemId)} × ${l.quantity}</li>`).join('')}</ul>`,
+    );
   });
 
   // permalink_url: the order's page (its id is the capability: 128 random bits)
   r.get('/order/:id', async (req, res) => {
     const rec = await store.getOrder(String(req.params.id));
     if (!rec) throw notFound('order_not_found', 'no such order');
-    const o = JSON.parse(rec.doc) as { label?: string; currency: string; line_items: { item: { title: string }; quantity: { total: number; fulfilled: number }; status: string; totals: { type: string; amount: number }[] }[]; totals: { type: string; amount: number; display_text?: string }[]; fulfillment: { events: { type: string; occurred_at: string; tracking_number?: string; carrier?: string }[] } };
+    const o = JSON.parse(rec.doc) as {
+      label?: string;
+      currency: string;
+      line_items: { item: { title: string }; quantity: { total: number; fulfilled: number }; status: string; totals: { type: string; amount: number }[] }[];
+      totals: { type: string; amount: number; display_text?: string }[];
+      fulfillment: { events: { type: string; occurred_at: string; tracking_number?: string; carrier?: string }[] };
+    };
     const merchant = await store.getMerchant();
-    const rows = o.line_items.map((l) => `<tr><td>${escapeHtml(l.item.title)}</td><td>${l.quantity.total}</td><td>${escapeHtml(l.status)}</td><td>${money(l.totals.find((t) => t.type === 'total')?.amount ?? 0, o.currency)}</td></tr>`).join('');
+    const rows = o.line_items
+      .map(
+        (l) =>
+          `<tr><td>${escapeHtml(l.item.title)}</td><td>${l.quantity.total}</td><td>${escapeHtml(l.status)}</td><td>${money(l.totals.find((t) => t.type === 'total')?.amount ?? 0, o.currency)}</td></tr>`,
+      )
+      .join('');
     const totals = o.totals.map((t) => `<tr><th>${escapeHtml(t.display_text ?? t.type)}</th><td>${money(t.amount, o.currency)}</td></tr>`).join('');
-    const events = o.fulfillment.events.map((e) => `<li>${escapeHtml(e.occurred_at)}: ${escapeHtml(e.type)}${e.carrier ? ` (${escapeHtml(e.carrier)}${e.tracking_number ? ` ${escapeHtml(e.tracking_number)}` : ''})` : ''}</li>`).join('');
+    const events = o.fulfillment.events
+      .map((e) => `<li>${escapeHtml(e.occurred_at)}: ${escapeHtml(e.type)}${e.carrier ? ` (${escapeHtml(e.carrier)}${e.tracking_number ? ` ${escapeHtml(e.tracking_number)}` : ''})` : ''}</li>`)
+      .join('');
     page(
       res,
       `Order ${o.label ?? rec.id} · ${merchant?.name ?? 'ucpd store'}`,

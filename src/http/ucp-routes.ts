@@ -60,7 +60,6 @@ export interface Operation {
   run(body: unknown, admission: Admission, req: IncomingMessage, params: Record<string, string>): Promise<OperationResult>;
 }
 
-
 function splitUrl(url: string): { path: string; query: string } {
   const q = url.indexOf('?');
   return q < 0 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q + 1) };
@@ -91,7 +90,14 @@ export function sendProtocolError(req: IncomingMessage, res: ServerResponse, err
   else if (err.status === 503 || err.status === 429) extra['Retry-After'] = '5';
   if (err.status === 405) extra.Allow = 'POST';
   const negotiation = ['invalid_profile_url', 'profile_unreachable', 'profile_malformed', 'version_unsupported', 'profile_not_trusted'].includes(err.code);
-  sendUcpJson(req, res, err.status, { code: err.code, content: err.message, ...(err.extra.path ? { path: err.extra.path } : {}), ...(negotiation ? { continue_url: continueUrl } : {}) }, signer, extra);
+  sendUcpJson(
+    req,
+    res,
+    err.status,
+    { code: err.code, content: err.message, ...(err.extra.path ? { path: err.extra.path } : {}), ...(negotiation ? { continue_url: continueUrl } : {}) },
+    signer,
+    extra,
+  );
 }
 
 /** The business profile at /.well-known/ucp (and leaf profiles of supported older versions). */
@@ -112,7 +118,17 @@ export function ucpProfileRouter(deps: UcpRouteDeps): Router {
     let hit = profiles.get(cacheKey);
     if (!hit || hit.keys !== keys) {
       const body = Buffer.from(canonicalJson(doc));
-      hit = { keys, rendered: { status: 200, body, contentType: 'application/json', etag: etagOf(body), cacheControl: 'public, max-age=300', headers: { Link: `<${config.baseUrl}/.well-known/commerce>; rel="alternate"; type="application/ld+json"` } } };
+      hit = {
+        keys,
+        rendered: {
+          status: 200,
+          body,
+          contentType: 'application/json',
+          etag: etagOf(body),
+          cacheControl: 'public, max-age=300',
+          headers: { Link: `<${config.baseUrl}/.well-known/commerce>; rel="alternate"; type="application/ld+json"` },
+        },
+      };
       profiles.set(cacheKey, hit);
     }
     sendRendered(req, res, hit.rendered, signer);
@@ -160,7 +176,15 @@ export function ucpHandler(deps: UcpRouteDeps, operations: readonly Operation[])
       const headers: Record<string, string | undefined> = {};
       for (const name of Object.keys(req.headers)) headers[name] = header(req, name);
       const addressed = (config.trustProxy ? header(req, 'x-forwarded-host')?.split(',')[0]?.trim() : undefined) ?? header(req, 'host') ?? publicAuthority;
-      const admission = await ucp.admit({ method: req.method ?? 'POST', path, query, headers, body: rawBody, authorities: [addressed, publicAuthority], client: deps.clientOf?.(req) ?? req.socket.remoteAddress ?? 'unknown' });
+      const admission = await ucp.admit({
+        method: req.method ?? 'POST',
+        path,
+        query,
+        headers,
+        body: rawBody,
+        authorities: [addressed, publicAuthority],
+        client: deps.clientOf?.(req) ?? req.socket.remoteAddress ?? 'unknown',
+      });
       platform = admission.negotiated.platform.url;
 
       // Idempotency (after negotiation: a request the version check refuses is never replayed)

@@ -31,7 +31,9 @@ function shippingServices(env: PublishEnv): ShippingService[] {
   return [...byLevel].map(([level, rates]) => {
     const conditions: ShippingConditions[] = rates.map((r) => ({
       '@type': 'ShippingConditions',
-      ...(r.country !== '*' ? { shippingDestination: definedRegion({ country: r.country, ...(r.region ? { region: r.region } : {}), ...(r.postalPrefix ? { postalCode: r.postalPrefix } : {}) }) } : {}),
+      ...(r.country !== '*'
+        ? { shippingDestination: definedRegion({ country: r.country, ...(r.region ? { region: r.region } : {}), ...(r.postalPrefix ? { postalCode: r.postalPrefix } : {}) }) }
+        : {}),
       shippingRate: { '@type': 'MonetaryAmount', value: toDecimalString(r.price, r.currency), currency: r.currency },
       ...(days(r.transitDays) ? { transitTime: days(r.transitDays)! } : {}),
       description: r.title,

@@ -20,7 +20,12 @@ export function escapeHtml(s: string): string {
 
 /** JSON inside <script>: no "</script>" or "<!--" can end or confuse the block. */
 export function scriptJson(json: string): string {
-  return json.replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return json
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:960px;padding:1rem;color:#222}
@@ -60,7 +65,10 @@ export function productPage(record: ProductRecord, env: PublishEnv, reviews: Rev
   const price = shown ? priceFor(env, shown.prices, env.context) : undefined;
   const levels = shown ? record.levels.filter((l) => l.variantId === shown.id) : [];
   const pickupOffers = shown ? pickupOptions(env, levels, env.context.country ? { country: env.context.country } : {}) : [];
-  const shippingOffers = price && shown ? destinationsFor(env, env.context, price.currency).flatMap((d) => shippingOptions(env, d, { subtotal: price.amount, currency: price.currency, itemIds: [product.id, shown.id] })) : [];
+  const shippingOffers =
+    price && shown
+      ? destinationsFor(env, env.context, price.currency).flatMap((d) => shippingOptions(env, d, { subtotal: price.amount, currency: price.currency, itemIds: [product.id, shown.id] }))
+      : [];
   for (const o of [...pickupOffers.map((p) => p.ready?.validUntil), ...shippingOffers.map((o) => o.window?.validUntil)]) holdsUntil(env, o);
   const pickup = pickupOffers.map((p) => `<li>${escapeHtml(pickupText(p))}</li>`).join('');
   const shipping = shippingOffers.map((o) => `<li>${escapeHtml(shippingText(o))}</li>`).join('');
@@ -69,7 +77,10 @@ export function productPage(record: ProductRecord, env: PublishEnv, reviews: Rev
   const forVariant = shown && product.variants.length > 1 ? ` (${escapeHtml(shown.options.map((o) => o.value).join(', ') || shown.id)})` : '';
   const rating = record.rating ? `<p>Rated ${record.rating.value} / 5 from ${record.rating.count} review${record.rating.count === 1 ? '' : 's'}</p>` : '';
   const reviewHtml = reviews
-    .map((r) => `<li><strong>${escapeHtml(r.title ?? '')}</strong> ${r.rating}/${r.bestRating} by ${escapeHtml(r.author)}${r.verifiedPurchase ? ' (verified purchase)' : ''}, ${escapeHtml(r.date)}<br>${escapeHtml(r.body)}</li>`)
+    .map(
+      (r) =>
+        `<li><strong>${escapeHtml(r.title ?? '')}</strong> ${r.rating}/${r.bestRating} by ${escapeHtml(r.author)}${r.verifiedPurchase ? ' (verified purchase)' : ''}, ${escapeHtml(r.date)}<br>${escapeHtml(r.body)}</li>`,
+    )
     .join('');
   const certs = product.certifications.map((c) => `<li>${escapeHtml(c.name)} (${escapeHtml(c.certifier)}${c.identifier ? `, ${escapeHtml(c.identifier)}` : ''})</li>`).join('');
   const text = descriptionText(product.description);
@@ -78,7 +89,14 @@ export function productPage(record: ProductRecord, env: PublishEnv, reviews: Rev
 ${product.brand ? `<p class="muted">by ${escapeHtml(product.brand)}</p>` : ''}
 <div>${images.map((m) => `<img src="${escapeHtml(urls.absolute(m.url))}" alt="${escapeHtml(m.alt ?? product.title)}" loading="lazy">`).join('')}</div>
 ${rating}
-${text ? text.split(/\n\s*\n/).map((p) => `<p>${escapeHtml(p)}</p>`).join('\n') : ''}
+${
+  text
+    ? text
+        .split(/\n\s*\n/)
+        .map((p) => `<p>${escapeHtml(p)}</p>`)
+        .join('\n')
+    : ''
+}
 <h2>Options and availability</h2>
 <table><thead><tr><th>Option</th><th>SKU</th><th>Price</th><th>Availability</th></tr></thead><tbody>
 ${rows}
@@ -107,7 +125,12 @@ export function policyPage(kind: 'privacy' | 'terms' | 'refund' | 'shipping' | '
         const where = p.countries.length ? ` (${p.countries.join(', ')})` : '';
         if (p.category === 'not_permitted') return `<li><strong>${escapeHtml(p.id)}</strong>${where}: final sale, returns are not accepted.</li>`;
         const window = p.category === 'unlimited' ? 'at any time' : `within ${p.windowDays} days of delivery`;
-        const fees = p.fees === 'free' ? 'free of charge' : p.fees === 'restocking_fee' ? `with a ${p.restockingFeePercent ?? 0}% restocking fee` : `return shipping${p.shippingFee ? ` ${toDecimalString(p.shippingFee.amount, p.shippingFee.currency)} ${p.shippingFee.currency}` : ''} paid by the customer`;
+        const fees =
+          p.fees === 'free'
+            ? 'free of charge'
+            : p.fees === 'restocking_fee'
+              ? `with a ${p.restockingFeePercent ?? 0}% restocking fee`
+              : `return shipping${p.shippingFee ? ` ${toDecimalString(p.shippingFee.amount, p.shippingFee.currency)} ${p.shippingFee.currency}` : ''} paid by the customer`;
         return `<li><strong>${escapeHtml(p.id)}</strong>${where}: returns ${window}, ${fees}, by ${p.methods.map((x) => x.replace('_', ' ')).join(' or ')}.</li>`;
       });
       body = `<h1>Returns and refunds</h1><ul>${items.join('')}</ul><p>Refunds go back to the original payment method.</p>`;
@@ -119,7 +142,9 @@ export function policyPage(kind: 'privacy' | 'terms' | 'refund' | 'shipping' | '
         return `<tr><td>${escapeHtml(r.country === '*' ? 'elsewhere' : r.country + (r.region ? `-${r.region}` : ''))}</td><td>${escapeHtml(r.title)}</td><td>${toDecimalString(r.price, r.currency)} ${r.currency}</td><td>${d ? `${d.min}-${d.max} business days` : ''}</td></tr>`;
       });
       const t = env.now.toISOString();
-      const promos = env.promotions.filter((p) => p.type === 'free_shipping' && (p.startsAt === undefined || p.startsAt <= t) && (p.endsAt === undefined || t < p.endsAt)).map((p) => `<li>${escapeHtml(p.description)}</li>`);
+      const promos = env.promotions
+        .filter((p) => p.type === 'free_shipping' && (p.startsAt === undefined || p.startsAt <= t) && (p.endsAt === undefined || t < p.endsAt))
+        .map((p) => `<li>${escapeHtml(p.description)}</li>`);
       body = `<h1>Shipping</h1><p>We ship to ${escapeHtml(servedBy(env).join(', '))}.</p><table><thead><tr><th>Destination</th><th>Service</th><th>Price</th><th>Delivery</th></tr></thead><tbody>${rows.join('')}</tbody></table>${promos.length ? `<ul>${promos.join('')}</ul>` : ''}`;
       break;
     }

@@ -4,15 +4,7 @@
  * twelve variants does not repeat ten shipping rates twelve times; every @id dereferences (to the
  * product document or the store document that defines it).
  */
-import type {
-  DefinedRegion,
-  MerchantReturnPolicy,
-  OfferShippingDetails,
-  OpeningHoursSpecification,
-  Place,
-  PostalAddress as SchemaPostalAddress,
-  ShippingDeliveryTime,
-} from 'schema-dts';
+import type { DefinedRegion, MerchantReturnPolicy, OfferShippingDetails, OpeningHoursSpecification, Place, PostalAddress as SchemaPostalAddress, ShippingDeliveryTime } from 'schema-dts';
 import type { Location, Merchant, PostalAddress, ReturnPolicy, ShippingRate } from '../catalog/model.js';
 import { toDecimalString } from '../catalog/money.js';
 import type { Destination } from '../catalog/shipping.js';
@@ -125,7 +117,10 @@ export function deliveryTime(w: DeliveryWindow | undefined): (ShippingDeliveryTi
 
 /** The id part that names a (rate, destination, free?) combination. */
 function shippingKey(rate: ShippingRate, d: Destination, free: boolean): string {
-  return [rate.id, d.country, d.region, d.postalCode, free ? 'free' : undefined].filter(Boolean).map((s) => encodeURIComponent(s!)).join('-');
+  return [rate.id, d.country, d.region, d.postalCode, free ? 'free' : undefined]
+    .filter(Boolean)
+    .map((s) => encodeURIComponent(s!))
+    .join('-');
 }
 
 /** One shipping option of an offer, as the offer engine gives it. */

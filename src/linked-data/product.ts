@@ -216,7 +216,7 @@ function identifiers(variant: Variant): Record<string, string> {
   };
 }
 
-function aggregate(record: ProductRecord, full: boolean): SchemaAggregateRating & Ext | undefined {
+function aggregate(record: ProductRecord, full: boolean): (SchemaAggregateRating & Ext) | undefined {
   const r = record.rating;
   if (!r) return undefined;
   return {

@@ -314,7 +314,10 @@ export class CommerceService {
     };
     const nextUrl = next ? this.urls.catalog({ ...keep, cursor: encodeCursor(next) }) : undefined;
     const pageUrl = this.urls.catalog({ ...keep, cursor: query.get('cursor') ?? undefined });
-    const modified = [...keys.map((k) => k.updatedAt), ...deleted.map((d) => d.at), state.at].filter((x): x is string => !!x).sort().pop();
+    const modified = [...keys.map((k) => k.updatedAt), ...deleted.map((d) => d.at), state.at]
+      .filter((x): x is string => !!x)
+      .sort()
+      .pop();
     const body = feedPageJson({ urls: this.urls, pageUrl, storeName: state.merchant.name, items, ...(nextUrl ? { next: nextUrl } : {}), ...(modified ? { dateModified: modified } : {}) });
     const headers: Record<string, string> = { ...this.headers(state) };
     if (nextUrl) headers.Link = `<${nextUrl}>; rel="next"`;
@@ -368,7 +371,12 @@ export class CommerceService {
     const xml = (inner: string) => `<?xml version="1.0" encoding="UTF-8"?>\n${inner}\n`;
     if (part === undefined) {
       const entries = Array.from({ length: files }, (_, i) => `  <sitemap><loc>${this.urls.base}/sitemap-products-${i + 1}.xml</loc></sitemap>`);
-      return render(Buffer.from(xml(`<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${entries.join('\n')}\n</sitemapindex>`)), 'application/xml; charset=utf-8', CACHE.feed, undefined);
+      return render(
+        Buffer.from(xml(`<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${entries.join('\n')}\n</sitemapindex>`)),
+        'application/xml; charset=utf-8',
+        CACHE.feed,
+        undefined,
+      );
     }
     if (!Number.isInteger(part) || part < 1 || part > files) throw notFound('not_found', `no sitemap part ${part}`);
     const urls: string[] = [];

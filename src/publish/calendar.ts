@@ -45,13 +45,21 @@ function format(tz: string): Intl.DateTimeFormat {
 
 /** The local date (YYYY-MM-DD) and minutes after midnight of an instant in a time zone. */
 export function localTime(instant: Date, tz: string): { date: string; minutes: number } {
-  const p = Object.fromEntries(format(tz).formatToParts(instant).map((x) => [x.type, x.value]));
+  const p = Object.fromEntries(
+    format(tz)
+      .formatToParts(instant)
+      .map((x) => [x.type, x.value]),
+  );
   return { date: `${p.year}-${p.month}-${p.day}`, minutes: Number(p.hour) * 60 + Number(p.minute) };
 }
 
 /** The zone's offset from UTC at an instant, in minutes (Denver in winter: -420). */
 export function offsetMinutes(instant: Date, tz: string): number {
-  const p = Object.fromEntries(format(tz).formatToParts(instant).map((x) => [x.type, x.value]));
+  const p = Object.fromEntries(
+    format(tz)
+      .formatToParts(instant)
+      .map((x) => [x.type, x.value]),
+  );
   const asUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
   return Math.round((asUtc - Math.floor(instant.getTime() / 1000) * 1000) / 60_000);
 }

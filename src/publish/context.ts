@@ -22,7 +22,11 @@ export function parseOfferContext(query: URLSearchParams, header?: string): Offe
     for (const part of header.split(',')) {
       const [k, ...v] = part.split('=');
       const key = k?.trim().toLowerCase();
-      if (key && key in PARAMS) raw[key] = v.join('=').trim().replace(/^"(.*)"$/, '$1');
+      if (key && key in PARAMS)
+        raw[key] = v
+          .join('=')
+          .trim()
+          .replace(/^"(.*)"$/, '$1');
     }
   }
   for (const key of Object.keys(PARAMS)) {
@@ -60,7 +64,10 @@ export function parseOfferContext(query: URLSearchParams, header?: string): Offe
 
 /** Stable text form, for cache keys; empty for no context. */
 export function contextKey(ctx: OfferContext): string {
-  return [ctx.country, ctx.region, ctx.postalCode, ctx.currency, ctx.lang].map((v) => v ?? '').join('|').replace(/^\|+$/, '');
+  return [ctx.country, ctx.region, ctx.postalCode, ctx.currency, ctx.lang]
+    .map((v) => v ?? '')
+    .join('|')
+    .replace(/^\|+$/, '');
 }
 
 /** The same context as query parameters (for links that keep it). */

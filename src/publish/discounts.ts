@@ -142,12 +142,18 @@ function refusal(d: DiscountCode, sent: string, input: DiscountInput, subtotal: 
   }
   if (d.minSubtotal) {
     const min = d.minSubtotal[input.currency];
-    if (min === undefined) return { reason: 'discount_code_user_ineligible', message: `discount code "${sent}" applies to orders in ${Object.keys(d.minSubtotal).join(' or ')}; this order is in ${input.currency}` };
-    if (subtotal < min) return { reason: 'discount_code_user_ineligible', message: `discount code "${sent}" needs a subtotal of at least ${money(min, input.currency)}; this order's is ${money(subtotal, input.currency)}` };
+    if (min === undefined)
+      return { reason: 'discount_code_user_ineligible', message: `discount code "${sent}" applies to orders in ${Object.keys(d.minSubtotal).join(' or ')}; this order is in ${input.currency}` };
+    if (subtotal < min)
+      return {
+        reason: 'discount_code_user_ineligible',
+        message: `discount code "${sent}" needs a subtotal of at least ${money(min, input.currency)}; this order's is ${money(subtotal, input.currency)}`,
+      };
   }
   if (d.countries?.length) {
     if (!input.country) return { reason: 'discount_code_user_ineligible', message: `discount code "${sent}" applies to orders delivered to ${d.countries.join(', ')}; choose a destination first` };
-    if (!d.countries.includes(input.country)) return { reason: 'discount_code_user_ineligible', message: `discount code "${sent}" applies to orders delivered to ${d.countries.join(', ')}, not ${input.country}` };
+    if (!d.countries.includes(input.country))
+      return { reason: 'discount_code_user_ineligible', message: `discount code "${sent}" applies to orders delivered to ${d.countries.join(', ')}, not ${input.country}` };
   }
   if (eligibleLines(input.lines, d).length === 0) {
     const what = [...(d.eligibleCategories ?? []), ...(d.eligibleIds ?? [])].join(', ');
@@ -157,12 +163,16 @@ function refusal(d: DiscountCode, sent: string, input: DiscountInput, subtotal: 
     if (!input.buyer?.email) return { reason: 'discount_code_user_not_logged_in', message: `discount code "${sent}" is limited per buyer: send buyer.email so the store can check it` };
     if (d.firstOrder && input.buyer.orders > 0) return { reason: 'discount_code_user_ineligible', message: `discount code "${sent}" is for a first order; this buyer has ordered before` };
     if (d.perBuyerLimit !== undefined && (input.usage?.byBuyer[key] ?? 0) >= d.perBuyerLimit) {
-      return { reason: 'discount_code_user_ineligible', message: `discount code "${sent}" can be used ${d.perBuyerLimit === 1 ? 'once' : `${d.perBuyerLimit} times`} per buyer; this buyer has used it up` };
+      return {
+        reason: 'discount_code_user_ineligible',
+        message: `discount code "${sent}" can be used ${d.perBuyerLimit === 1 ? 'once' : `${d.perBuyerLimit} times`} per buyer; this buyer has used it up`,
+      };
     }
   }
   const exclusive = applied.find((a) => a.combinable === false);
   if (exclusive) return { reason: 'discount_code_combination_disallowed', message: `discount code "${sent}" cannot be combined with "${exclusive.code}", which applies only on its own` };
-  if (d.combinable === false && applied.length) return { reason: 'discount_code_combination_disallowed', message: `discount code "${sent}" applies only on its own and "${applied[0]!.code}" is already applied` };
+  if (d.combinable === false && applied.length)
+    return { reason: 'discount_code_combination_disallowed', message: `discount code "${sent}" applies only on its own and "${applied[0]!.code}" is already applied` };
   return undefined;
 }
 
@@ -221,7 +231,10 @@ export function applyDiscounts(input: DiscountInput): DiscountResult {
       return;
     }
     appliedCodes.push(d);
-    apply({ code: d.code, title: d.description || d.code, type: d.type, value: d.value, automatic: false }, eligibleLines(input.lines, d).map((l) => l.index));
+    apply(
+      { code: d.code, title: d.description || d.code, type: d.type, value: d.value, automatic: false },
+      eligibleLines(input.lines, d).map((l) => l.index),
+    );
   });
   return { applied, rejected, total: applied.reduce((s, a) => s + a.amount, 0) };
 }
@@ -232,6 +245,13 @@ export function limitedCodes(result: DiscountResult, catalog: readonly DiscountC
   return result.applied.flatMap((a) => {
     const d = a.code !== undefined ? byCode.get(a.code.toUpperCase()) : undefined;
     if (!d) return [];
-    return [{ code: d.code.toUpperCase(), ...(d.usageLimit !== undefined ? { usageLimit: d.usageLimit } : {}), ...(d.perBuyerLimit !== undefined ? { perBuyerLimit: d.perBuyerLimit } : {}), ...(d.firstOrder ? { firstOrder: true } : {}) }];
+    return [
+      {
+        code: d.code.toUpperCase(),
+        ...(d.usageLimit !== undefined ? { usageLimit: d.usageLimit } : {}),
+        ...(d.perBuyerLimit !== undefined ? { perBuyerLimit: d.perBuyerLimit } : {}),
+        ...(d.firstOrder ? { firstOrder: true } : {}),
+      },
+    ];
   });
 }

@@ -29,7 +29,19 @@ export function holdsUntil(env: Pick<PublishEnv, 'validity'>, instant: Date | nu
  */
 export function publishEnv(snapshot: StoreSnapshot, o: { urls: Urls; context: OfferContext; now: Date; defaultCurrency: string; maxAgeMs: number }): PublishEnv {
   const { merchant, locations, rates, taxRates, policies, promotions } = snapshot;
-  const env: PublishEnv = { urls: o.urls, merchant, locations, rates, taxRates, policies, promotions, context: o.context, now: o.now, defaultCurrency: o.defaultCurrency, validity: { until: o.now.getTime() + o.maxAgeMs } };
+  const env: PublishEnv = {
+    urls: o.urls,
+    merchant,
+    locations,
+    rates,
+    taxRates,
+    policies,
+    promotions,
+    context: o.context,
+    now: o.now,
+    defaultCurrency: o.defaultCurrency,
+    validity: { until: o.now.getTime() + o.maxAgeMs },
+  };
   holdsUntil(env, nextPromotionChange(promotions, o.now));
   return env;
 }

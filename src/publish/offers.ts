@@ -62,7 +62,9 @@ export function currencyFor(r: CurrencyRules, ctx: Pick<BuyerContext, 'currency'
   if (ctx.currency && sold.includes(ctx.currency)) return ctx.currency;
   if (!ctx.country) return storeCurrency(r);
   const local = (countryCurrency as Record<string, string>)[ctx.country];
-  const shipped = shippingCurrencies(r, { country: ctx.country, ...(ctx.region ? { region: ctx.region } : {}), ...(ctx.postalCode ? { postalCode: ctx.postalCode } : {}) }).filter((c) => sold.includes(c));
+  const shipped = shippingCurrencies(r, { country: ctx.country, ...(ctx.region ? { region: ctx.region } : {}), ...(ctx.postalCode ? { postalCode: ctx.postalCode } : {}) }).filter((c) =>
+    sold.includes(c),
+  );
   if (shipped.length) return local && shipped.includes(local) ? local : shipped.includes(storeCurrency(r)) ? storeCurrency(r) : shipped[0]!;
   if (local && sold.includes(local)) return local;
   return storeCurrency(r);

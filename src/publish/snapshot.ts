@@ -46,7 +46,15 @@ export class Snapshots {
 
   private async read(version: { seq: number; at?: string }): Promise<StoreSnapshot> {
     const s = this.o.store;
-    const [merchant, locations, rates, taxRates, policies, promotions, discounts] = await Promise.all([s.getMerchant(), s.listLocations(), s.listShippingRates(), s.listTaxRates(), s.listReturnPolicies(), s.listPromotions(), s.listDiscounts()]);
+    const [merchant, locations, rates, taxRates, policies, promotions, discounts] = await Promise.all([
+      s.getMerchant(),
+      s.listLocations(),
+      s.listShippingRates(),
+      s.listTaxRates(),
+      s.listReturnPolicies(),
+      s.listPromotions(),
+      s.listDiscounts(),
+    ]);
     const snapshot: StoreSnapshot = {
       seq: version.seq,
       ...(version.at ? { at: version.at } : {}),

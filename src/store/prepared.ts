@@ -65,7 +65,11 @@ export function prepareProduct(product: Product, inventory: ReadonlyMap<string, 
     // category paths, one per line, then "#<id>" lines for Google taxonomy ids (category filters match either)
     categories: [...product.categories.map((c) => c.path), ...product.categories.filter((c) => c.taxonomy === 'google' && c.id).map((c) => `#${c.id}`)].join('\n'),
     doc: productDoc(product),
-    qualityMask: storedQualityMask(product, [...inventory].filter(([, levels]) => levels.length > 0).map(([id]) => id), currency),
+    qualityMask: storedQualityMask(
+      product,
+      [...inventory].filter(([, levels]) => levels.length > 0).map(([id]) => id),
+      currency,
+    ),
     stockComplete: product.variants.every((v) => inventory.has(v.id)),
     variants: product.variants.map((v, position) => {
       const levels = inventory.get(v.id);

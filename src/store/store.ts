@@ -267,9 +267,7 @@ export interface ReservedLine {
   quantity: number;
 }
 
-export type ReserveResult =
-  | { ok: true; lines: ReservedLine[] }
-  | { ok: false; shortages: { variantId: string; requested: number; available: number }[] };
+export type ReserveResult = { ok: true; lines: ReservedLine[] } | { ok: false; shortages: { variantId: string; requested: number; available: number }[] };
 
 // --------------------------------------------------------------------------------------------- tokens
 

@@ -28,9 +28,7 @@ export class CredentialSync {
   private timer?: NodeJS.Timeout;
   private completed = 0;
 
-  constructor(
-    private readonly o: { store: Store; credentials: CredentialService; urls: Urls; clock: Clock; logger: Logger },
-  ) {}
+  constructor(private readonly o: { store: Store; credentials: CredentialService; urls: Urls; clock: Clock; logger: Logger }) {}
 
   /** Run once; concurrent callers share the run in progress. */
   /** `full`: look at everything, not just what changed; `rekey`: also re-issue what an old key signed. */
@@ -138,7 +136,15 @@ export class CredentialSync {
         await credentials.revoke(current.id);
         revoked++;
       }
-      await credentials.issue({ type: d.type, subject: d.subject, subjectKey: d.subjectKey, subjectId: d.subjectId, ...(d.productId ? { productId: d.productId } : {}), ...(d.validUntil ? { validUntil: d.validUntil } : {}), contentHash: d.contentHash });
+      await credentials.issue({
+        type: d.type,
+        subject: d.subject,
+        subjectKey: d.subjectKey,
+        subjectId: d.subjectId,
+        ...(d.productId ? { productId: d.productId } : {}),
+        ...(d.validUntil ? { validUntil: d.validUntil } : {}),
+        contentHash: d.contentHash,
+      });
       issued++;
     }
     for (const [key, current] of active) {

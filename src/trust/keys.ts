@@ -86,7 +86,12 @@ export class KeyStore {
     this.keys = index.keys.map((k) => {
       const privateJwk = JSON.parse(readFileSync(path.join(this.dir, k.file), 'utf8')) as JWK;
       const privateKey = createPrivateKey({ key: privateJwk as never, format: 'jwk' });
-      const publicJwk = { ...(privateJwk.kty === 'OKP' ? { kty: 'OKP', crv: 'Ed25519', x: privateJwk.x } : { kty: 'EC', crv: 'P-256', x: privateJwk.x, y: privateJwk.y }), kid: k.kid, alg: ALG[k.kind], use: 'sig' } as JWK;
+      const publicJwk = {
+        ...(privateJwk.kty === 'OKP' ? { kty: 'OKP', crv: 'Ed25519', x: privateJwk.x } : { kty: 'EC', crv: 'P-256', x: privateJwk.x, y: privateJwk.y }),
+        kid: k.kid,
+        alg: ALG[k.kind],
+        use: 'sig',
+      } as JWK;
       return { ...k, publicJwk, privateJwk, privateKey, publicKey: createPublicKey(privateKey) };
     });
   }

@@ -158,5 +158,7 @@ export async function verifyCredentialText(text: string, baseUrl: string, o: { f
       return { verified: false, checks: [], warnings: [], errors: [{ code: 'malformed_credential', message: `not valid JSON: ${(err as Error).message}` }] };
     }
   }
-  return remoteOrigin(baseUrl, o.fetch ?? fetch).verifier(o.clock).verify(input);
+  return remoteOrigin(baseUrl, o.fetch ?? fetch)
+    .verifier(o.clock)
+    .verify(input);
 }

@@ -189,7 +189,13 @@ export class Verifier {
     if (nonconforming.length) return { verified: false, checks: ['conformance'], warnings: [], errors: nonconforming, credentials: [] };
     const list = vp.verifiableCredential === undefined ? [] : Array.isArray(vp.verifiableCredential) ? vp.verifiableCredential : [vp.verifiableCredential];
     if (!vp.proof && list.length === 0) {
-      return { verified: false, checks: ['conformance'], warnings: [], errors: [problem('nothing_verified', 'the presentation has neither a proof nor credentials: there is nothing to verify')], credentials: [] };
+      return {
+        verified: false,
+        checks: ['conformance'],
+        warnings: [],
+        errors: [problem('nothing_verified', 'the presentation has neither a proof nor credentials: there is nothing to verify')],
+        credentials: [],
+      };
     }
     const credentials = await Promise.all(list.map((c) => this.verify(c, opts)));
     const errors: Problem[] = [];
@@ -198,7 +204,14 @@ export class Verifier {
     if (vp.proof) {
       checks.push('proof');
       try {
-        const r = await vc.verify({ presentation: vp, suite: this.verifySuite(), documentLoader: this.o.loader, ...(opts.challenge ? { challenge: opts.challenge } : {}), ...(opts.domain ? { domain: opts.domain } : {}), checkStatus: async () => ({ verified: true }) });
+        const r = await vc.verify({
+          presentation: vp,
+          suite: this.verifySuite(),
+          documentLoader: this.o.loader,
+          ...(opts.challenge ? { challenge: opts.challenge } : {}),
+          ...(opts.domain ? { domain: opts.domain } : {}),
+          checkStatus: async () => ({ verified: true }),
+        });
         if (!r.presentationResult?.verified) errors.push(...classify(errorMessages(r.error)));
       } catch (err) {
         errors.push(problem('malformed_presentation', errorMessages(err)[0] ?? 'cannot process the presentation'));
@@ -233,7 +246,8 @@ function presentationProblems(vp: Record<string, unknown>): Problem[] {
   }
   const list = vp.verifiableCredential === undefined ? [] : Array.isArray(vp.verifiableCredential) ? (vp.verifiableCredential as unknown[]) : [vp.verifiableCredential];
   list.forEach((c, i) => {
-    if (typeof c !== 'string' && (c === null || typeof c !== 'object' || Array.isArray(c))) out.push(problem('malformed_presentation', `verifiableCredential[${i}] must be a credential object or a vc+jwt string`));
+    if (typeof c !== 'string' && (c === null || typeof c !== 'object' || Array.isArray(c)))
+      out.push(problem('malformed_presentation', `verifiableCredential[${i}] must be a credential object or a vc+jwt string`));
   });
   if (vp.proof !== undefined && (vp.proof === null || typeof vp.proof !== 'object')) out.push(problem('malformed_presentation', 'proof must be an object or an array of objects'));
   return out;

@@ -78,8 +78,14 @@ export function ucpHeaders(profileUrl: string, body: string | undefined, method:
   const components = sign.components ?? ['@method', '@authority', '@path', 'ucp-agent', ...(body !== undefined ? ['content-digest', 'content-type'] : [])];
   const signed = signMessage(
     { method, authority: sign.authority, path, headers },
-    { components, keyid: sign.key.kid, privateKey: sign.key.privateKey, created: sign.created ?? Math.floor(Date.now() / 1000), ...(sign.expires ? { expires: sign.expires } : {}), ...(sign.nonce ? { nonce: sign.nonce } : {}) },
+    {
+      components,
+      keyid: sign.key.kid,
+      privateKey: sign.key.privateKey,
+      created: sign.created ?? Math.floor(Date.now() / 1000),
+      ...(sign.expires ? { expires: sign.expires } : {}),
+      ...(sign.nonce ? { nonce: sign.nonce } : {}),
+    },
   );
   return { ...headers, ...signed };
 }
-

@@ -21,7 +21,12 @@ export interface UcpContext {
   eligibility?: unknown;
 }
 
-const fold = (s: string) => s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
+const fold = (s: string) =>
+  s
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .trim();
 
 let countries: Map<string, string> | undefined;
 function countryIndex(): Map<string, string> {

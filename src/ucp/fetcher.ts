@@ -100,7 +100,11 @@ export function clientKey(address: string): string {
   if (a.startsWith('::ffff:') && net.isIPv4(a.slice(7))) a = a.slice(7);
   if (net.isIPv6(a)) {
     const g = ipv6Groups(a);
-    if (g) return `${g.slice(0, 4).map((x) => x.toString(16)).join(':')}::/64`;
+    if (g)
+      return `${g
+        .slice(0, 4)
+        .map((x) => x.toString(16))
+        .join(':')}::/64`;
   }
   return a;
 }
@@ -226,8 +230,7 @@ export function isBlockedAddress(ip: string): boolean {
 // ---------------------------------------------------------------------------------------------------
 // The fetcher
 
-const defaultLookup = async (hostname: string) =>
-  (await dns.promises.lookup(hostname, { all: true, verbatim: true })).map((r) => ({ address: r.address, family: r.family as 4 | 6 }));
+const defaultLookup = async (hostname: string) => (await dns.promises.lookup(hostname, { all: true, verbatim: true })).map((r) => ({ address: r.address, family: r.family as 4 | 6 }));
 
 /** A URL for messages: no credentials, no fragment, bounded length. */
 function shown(url: string | URL): string {
@@ -363,7 +366,6 @@ export class ProfileFetcher {
     }
   }
 
-
   /**
    * POST a body (webhook delivery) under the same rules: no redirects, address checks at connect time,
    * timeouts, a cap on the response read. Resolves for 2xx (the response body is not parsed).
@@ -401,7 +403,11 @@ export class ProfileFetcher {
             callback(e, options.all ? [] : '', undefined);
             return;
           }
-          if (options.all) callback(null, usable.map((a) => ({ address: a.address, family: a.family })));
+          if (options.all)
+            callback(
+              null,
+              usable.map((a) => ({ address: a.address, family: a.family })),
+            );
           else callback(null, usable[0]!.address, usable[0]!.family);
         },
         (err: unknown) => {

@@ -24,9 +24,7 @@ export const LOCAL_WAIT_MS = 30_000;
 /** Answers are kept this long (the spec asks for at least 24 hours; 48 recommended). */
 export const RETENTION_MS = 48 * 3600_000;
 
-export type Claimed =
-  | { kind: 'replay'; response: StoredResponse }
-  | { kind: 'claimed'; claim: Claim };
+export type Claimed = { kind: 'replay'; response: StoredResponse } | { kind: 'claimed'; claim: Claim };
 
 export interface Claim {
   /** Store the answer (a refusal is an answer too) and release the claim. */
@@ -39,9 +37,7 @@ export class IdempotencyKeys {
   /** Requests running in this process, by scope and key: duplicates wait for these. */
   private readonly running = new Map<string, Promise<void>>();
 
-  constructor(
-    private readonly o: { store: Store; clock: Clock; logger: Logger; leaseMs?: number; foreignWaitMs?: number },
-  ) {}
+  constructor(private readonly o: { store: Store; clock: Clock; logger: Logger; leaseMs?: number; foreignWaitMs?: number }) {}
 
   private get leaseMs(): number {
     return this.o.leaseMs ?? LEASE_MS;
@@ -81,7 +77,9 @@ export class IdempotencyKeys {
 
   private inProgress(key: string, leaseUntil: string | undefined): Error {
     const left = leaseUntil ? Math.ceil((Date.parse(leaseUntil) - this.o.clock.now().getTime()) / 1000) : 1;
-    return protocolError('idempotency_conflict', `a request with Idempotency-Key "${key}" is still in progress; retry after it finishes`, { retryAfterSeconds: Math.min(Math.max(left, 1), Math.ceil(this.leaseMs / 1000)) });
+    return protocolError('idempotency_conflict', `a request with Idempotency-Key "${key}" is still in progress; retry after it finishes`, {
+      retryAfterSeconds: Math.min(Math.max(left, 1), Math.ceil(this.leaseMs / 1000)),
+    });
   }
 
   /** A claim renewed while its request runs; finishing or abandoning releases the waiters. */
@@ -89,9 +87,12 @@ export class IdempotencyKeys {
     let release!: () => void;
     const done = new Promise<void>((r) => (release = r));
     this.running.set(id, done);
-    const renew = setInterval(() => {
-      this.o.store.renewIdempotent(scope, key, token, this.leaseUntil()).catch((err: unknown) => this.o.logger.warn('renewing an idempotency claim failed', { error: String(err) }));
-    }, Math.max(10, Math.floor(this.leaseMs / 3)));
+    const renew = setInterval(
+      () => {
+        this.o.store.renewIdempotent(scope, key, token, this.leaseUntil()).catch((err: unknown) => this.o.logger.warn('renewing an idempotency claim failed', { error: String(err) }));
+      },
+      Math.max(10, Math.floor(this.leaseMs / 3)),
+    );
     renew.unref();
     let open = true;
     const close = () => {

@@ -90,7 +90,9 @@ export class PlatformRegistry {
     this.checkedAt = t;
     let names: string[];
     try {
-      names = readdirSync(this.dir).filter((n) => n.endsWith('.json')).sort();
+      names = readdirSync(this.dir)
+        .filter((n) => n.endsWith('.json'))
+        .sort();
     } catch {
       names = [];
     }

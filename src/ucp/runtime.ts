@@ -93,7 +93,18 @@ export class Ucp {
     const fetcher = new ProfileFetcher({ allowHosts: config.ucp.fetchAllowHosts, ...d.fetchPolicy });
     this.webhooks = new WebhookDispatcher({ store: d.store, fetcher, keys: d.trust.keys, profileUrl: this.profileUrl(), clock: d.clock, logger: d.logger });
     this.idempotency = new IdempotencyKeys({ store: d.store, clock: d.clock, logger: d.logger });
-    this.checkout = new CheckoutService({ store: d.store, urls: new Urls(config.baseUrl), clock: d.clock, logger: d.logger, payments: this.payments, onWebhooksQueued: () => void this.webhooks.kick(), snapshot: () => d.commerce.snapshots.get(), defaultCurrency: config.defaultCurrency, maxLineQuantity: config.ucp.maxLineQuantity, savedAddresses: config.ucp.savedAddresses });
+    this.checkout = new CheckoutService({
+      store: d.store,
+      urls: new Urls(config.baseUrl),
+      clock: d.clock,
+      logger: d.logger,
+      payments: this.payments,
+      onWebhooksQueued: () => void this.webhooks.kick(),
+      snapshot: () => d.commerce.snapshots.get(),
+      defaultCurrency: config.defaultCurrency,
+      maxLineQuantity: config.ucp.maxLineQuantity,
+      savedAddresses: config.ucp.savedAddresses,
+    });
   }
 
   /**

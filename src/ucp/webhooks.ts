@@ -49,9 +49,7 @@ export class WebhookDispatcher {
   private again = false;
   private stopped = false;
 
-  constructor(
-    private readonly o: { store: Store; fetcher: ProfileFetcher; keys: KeyStore; profileUrl: string; clock: Clock; logger: Logger; intervalMs?: number },
-  ) {}
+  constructor(private readonly o: { store: Store; fetcher: ProfileFetcher; keys: KeyStore; profileUrl: string; clock: Clock; logger: Logger; intervalMs?: number }) {}
 
   start(): void {
     this.stopped = false;

@@ -96,6 +96,6 @@ describe('ucpd check against a fresh ucpd with the demo catalog', () => {
     const closed = await freePort();
     const r = await runCheck([`http://127.0.0.1:${closed}`, '--only', 'commerce,ucp']);
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/FAIL  commerce\.store\.reachable .*(ECONNREFUSED|answered)/);
+    expect(r.stdout).toMatch(/FAIL {2}commerce\.store\.reachable .*(ECONNREFUSED|answered)/);
   });
 });

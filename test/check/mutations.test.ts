@@ -204,17 +204,23 @@ describe('the checks catch real faults', () => {
     expect(status(report, 'ucp.profile.hosting')).toBe('warn'); // http on loopback only
   }, 120_000);
 
-  test.each(CASES)('$fault -> $check fails', async ({ check: id, only, mutation, evidence }) => {
-    const report = await check(only, mutation);
-    const r = result(report, id);
-    expect(r.status).toBe('fail');
-    expect(JSON.stringify([r.message, r.evidence])).toMatch(evidence);
-    expect(report.ok).toBe(false);
-  }, 60_000);
+  test.each(CASES)(
+    '$fault -> $check fails',
+    async ({ check: id, only, mutation, evidence }) => {
+      const report = await check(only, mutation);
+      const r = result(report, id);
+      expect(r.status).toBe('fail');
+      expect(JSON.stringify([r.message, r.evidence])).toMatch(evidence);
+      expect(report.ok).toBe(false);
+    },
+    60_000,
+  );
 
   // last: revocation cannot be undone
   test('a revoked credential -> trust.credentials.verify fails', async () => {
-    const token = execFileSync(process.execPath, [CLI, 'tokens', 'create', '--name', 'revoker', '--scope', 'credentials:write'], { env: { ...cleanEnv, UCPD_DATA_DIR: data.dir } }).toString().trim();
+    const token = execFileSync(process.execPath, [CLI, 'tokens', 'create', '--name', 'revoker', '--scope', 'credentials:write'], { env: { ...cleanEnv, UCPD_DATA_DIR: data.dir } })
+      .toString()
+      .trim();
     const store = (await (await fetch(`${proxy.url}/.well-known/commerce`)).json()) as Json;
     const policy = store.hasMerchantReturnPolicy[0];
     const res = await fetch(`${proxy.url}/credentials/status`, {
@@ -224,7 +230,10 @@ describe('the checks catch real faults', () => {
     });
     expect(res.status).toBe(200);
     // an endpoint that keeps linking the revoked credential
-    const report = await check(['trust'], jsonMutation('/.well-known/commerce', (doc) => (doc.hasMerchantReturnPolicy[0].credential = policy.credential)));
+    const report = await check(
+      ['trust'],
+      jsonMutation('/.well-known/commerce', (doc) => (doc.hasMerchantReturnPolicy[0].credential = policy.credential)),
+    );
     const r = result(report, 'trust.credentials.verify');
     expect(r.status).toBe('fail');
     expect(r.message).toMatch(/1 revoked/);

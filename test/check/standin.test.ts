@@ -29,8 +29,14 @@ beforeAll(async () => {
   profile = {
     ucp: {
       version: v,
-      services: { 'dev.ucp.shopping': [{ version: v, transport: 'rest', endpoint: `${base}/api/ucp`, spec: `https://ucp.dev/${v}/specification/overview`, schema: `https://ucp.dev/${v}/services/shopping/rest.openapi.json` }] },
-      capabilities: { 'dev.ucp.shopping.catalog.search': [{ version: v, spec: `https://ucp.dev/${v}/specification/catalog/search`, schema: `https://ucp.dev/${v}/schemas/shopping/catalog_search.json` }] },
+      services: {
+        'dev.ucp.shopping': [
+          { version: v, transport: 'rest', endpoint: `${base}/api/ucp`, spec: `https://ucp.dev/${v}/specification/overview`, schema: `https://ucp.dev/${v}/services/shopping/rest.openapi.json` },
+        ],
+      },
+      capabilities: {
+        'dev.ucp.shopping.catalog.search': [{ version: v, spec: `https://ucp.dev/${v}/specification/catalog/search`, schema: `https://ucp.dev/${v}/schemas/shopping/catalog_search.json` }],
+      },
       payment_handlers: {},
     },
   };

@@ -7,7 +7,6 @@ import { projectPath } from '../../src/paths.js';
 import { FLOWER_SHOP, tempDir } from '../helpers/store.js';
 import { CLI, cleanEnv, startServer } from '../helpers/server.js';
 
-
 function ucpd(args: string[], opts: { env?: Record<string, string>; input?: string } = {}) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...cleanEnv, ...opts.env }, input: opts.input ?? '', timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -58,14 +57,17 @@ describe('ucpd CLI', () => {
     const dir = path.join(data.dir, 'corrupt');
     expect(ucpd(['--data-dir', dir, 'import', projectPath('test', 'fixtures', 'gmc', 'products.tsv')]).code).toBe(0);
     const bad = path.join(data.dir, 'bad.jsonl');
-    writeFileSync(bad, '{"type":"product","id":"a","title":"A","variants":[{"id":"a1","prices":[{"currency":"USD","amount":100}]}]}\n{"type":"product","id":"b","title":"B","variants":[{"id":"b1","prices":[{"currency":"USD","amount":"1.00"}]}]}\n');
+    writeFileSync(
+      bad,
+      '{"type":"product","id":"a","title":"A","variants":[{"id":"a1","prices":[{"currency":"USD","amount":100}]}]}\n{"type":"product","id":"b","title":"B","variants":[{"id":"b1","prices":[{"currency":"USD","amount":"1.00"}]}]}\n',
+    );
     const r = ucpd(['--data-dir', dir, 'import', bad]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAILED, nothing was changed/);
     expect(r.stdout).toContain('bad.jsonl:2 variants[0].prices[0].amount: must be integer');
     const dry = ucpd(['--data-dir', dir, 'import', bad.replace('bad', 'good'), '--dry-run']);
     expect(dry.code).toBe(2); // no such file
-    writeFileSync(path.join(data.dir, 'good.jsonl'), readFileSync(bad, 'utf8').split('\n')[0] + '\n');
+    writeFileSync(path.join(data.dir, 'good.jsonl'), `${readFileSync(bad, 'utf8').split('\n')[0]}\n`);
     const dryRun = ucpd(['--data-dir', dir, 'import', path.join(data.dir, 'good.jsonl'), '--dry-run', '--json']);
     expect(JSON.parse(dryRun.stdout)).toMatchObject({ status: 'dry_run', counts: { products: { created: 1 } } });
     const quality = JSON.parse(ucpd(['--data-dir', dir, 'quality', '--json']).stdout);
@@ -98,7 +100,10 @@ describe('ucpd CLI', () => {
     const a = ucpd(['demo', 'generate', '-n', '3', '--seed', '5']);
     expect(a.code).toBe(0);
     expect(ucpd(['demo', 'generate', '-n', '3', '--seed', '5']).stdout).toBe(a.stdout);
-    const records = a.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const records = a.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(records[0]).toMatchObject({ type: 'header', record_count: records.length - 1 });
     expect(records.filter((r) => r.type === 'product')).toHaveLength(3);
     expect(ucpd(['demo', 'generate', '-n', 'lots']).code).toBe(2);

@@ -77,7 +77,13 @@ describe('malformed paths and encodings', () => {
     const junk = await rawRequest(server.base, 'POST', '/credentials/verify', { 'content-type': 'application/json', 'content-encoding': 'gzip' }, 'not gzip at all');
     expect(junk.status).toBe(400);
     expect(JSON.parse(junk.text)).toMatchObject({ code: 'invalid_encoding' });
-    const truncated = await rawRequest(server.base, 'POST', '/credentials/verify', { 'content-type': 'application/json', 'content-encoding': 'gzip' }, gzipSync('{"verifiableCredential": {}}').subarray(0, 12));
+    const truncated = await rawRequest(
+      server.base,
+      'POST',
+      '/credentials/verify',
+      { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      gzipSync('{"verifiableCredential": {}}').subarray(0, 12),
+    );
     expect(truncated.status).toBe(400);
     const unknown = await rawRequest(server.base, 'POST', '/presentations/verify', { 'content-type': 'application/json', 'content-encoding': 'zstd-ish' }, '{}');
     expect(unknown.status).toBe(415);

@@ -17,7 +17,16 @@ import { expectValid, platformProfile, profileServer, ucpHeaders, type ProfileSe
 import { checkoutSchemaRefs } from '../../src/ucp/schemas.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const ALL = ['dev.ucp.shopping.catalog.search', 'dev.ucp.shopping.catalog.lookup', 'dev.ucp.shopping.checkout', 'dev.ucp.shopping.cart', 'dev.ucp.shopping.order', 'dev.ucp.shopping.fulfillment', 'dev.ucp.shopping.discount', 'dev.ucp.shopping.buyer_consent'];
+const ALL = [
+  'dev.ucp.shopping.catalog.search',
+  'dev.ucp.shopping.catalog.lookup',
+  'dev.ucp.shopping.checkout',
+  'dev.ucp.shopping.cart',
+  'dev.ucp.shopping.order',
+  'dev.ucp.shopping.fulfillment',
+  'dev.ucp.shopping.discount',
+  'dev.ucp.shopping.buyer_consent',
+];
 const CHECKOUT_REFS = checkoutSchemaRefs(new Set(ALL));
 const PAY = { payment: { instruments: [{ id: 'instr_1', handler_id: 'mock_payment_handler', type: 'card', credential: { type: 'token', token: 'success_token' } }] } };
 
@@ -69,9 +78,13 @@ let profileUrl: string;
 let port: number;
 
 async function startServer(): Promise<void> {
-  child = spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--no-seed', '--test-payments', '--log-level', 'warn', '--profile-fetch-allow', `127.0.0.1:${agent.port},127.0.0.1:${receiver.port}`], {
-    env: { ...cleanEnv, UCPD_DATA_DIR: data.dir },
-  });
+  child = spawn(
+    process.execPath,
+    [CLI, 'serve', '--port', String(port), '--no-seed', '--test-payments', '--log-level', 'warn', '--profile-fetch-allow', `127.0.0.1:${agent.port},127.0.0.1:${receiver.port}`],
+    {
+      env: { ...cleanEnv, UCPD_DATA_DIR: data.dir },
+    },
+  );
   base = await new Promise<string>((resolve, reject) => {
     let out = '';
     child!.stdout.on('data', (d: Buffer) => {
@@ -133,7 +146,17 @@ describe('an agent buys flowers', () => {
       line_items: [{ id: line, item: { id: item }, quantity: 2 }],
       buyer: { email: 'agent.buyer@example.com', first_name: 'Ada', last_name: 'Agent' },
       discounts: { codes: ['10OFF'] },
-      fulfillment: { methods: [{ type: 'shipping', line_item_ids: [line], destinations: [{ id: 'home', street_address: '1 Infinite Loop', address_locality: 'Cupertino', address_region: 'CA', postal_code: '95014', address_country: 'US' }], selected_destination_id: 'home', groups: [{ id: 'g1', selected_option_id: 'exp-ship-us' }] }] },
+      fulfillment: {
+        methods: [
+          {
+            type: 'shipping',
+            line_item_ids: [line],
+            destinations: [{ id: 'home', street_address: '1 Infinite Loop', address_locality: 'Cupertino', address_region: 'CA', postal_code: '95014', address_country: 'US' }],
+            selected_destination_id: 'home',
+            groups: [{ id: 'g1', selected_option_id: 'exp-ship-us' }],
+          },
+        ],
+      },
     });
     expect(updated.status).toBe(200);
     for (const ref of CHECKOUT_REFS) expectValid(ref, updated.body);
@@ -160,8 +183,14 @@ describe('an agent buys flowers', () => {
     expect(JSON.stringify(doc)).toMatch(/"inventoryLevel":\{"@type":"QuantitativeValue","value":998\}/);
 
     // the retailer ships it
-    const token = execFileSync(process.execPath, [CLI, 'tokens', 'create', '--name', 'ops'], { env: { ...cleanEnv, UCPD_DATA_DIR: data.dir } }).toString().trim();
-    const shipped = await fetch(`${base}/admin/v1/orders/${orderId}/events`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'shipped', carrier: 'UPS', tracking_number: '1Z42' }) });
+    const token = execFileSync(process.execPath, [CLI, 'tokens', 'create', '--name', 'ops'], { env: { ...cleanEnv, UCPD_DATA_DIR: data.dir } })
+      .toString()
+      .trim();
+    const shipped = await fetch(`${base}/admin/v1/orders/${orderId}/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'shipped', carrier: 'UPS', tracking_number: '1Z42' }),
+    });
     expect(shipped.status).toBe(201);
 
     // two webhooks: created, then shipped; each signed with a key from the business profile
@@ -187,10 +216,27 @@ describe('an agent buys flowers', () => {
 
 describe('no oversell', () => {
   test('200 concurrent completions competing for 50 units sell exactly 50', async () => {
-    const token = execFileSync(process.execPath, [CLI, 'tokens', 'create', '--name', 'stock'], { env: { ...cleanEnv, UCPD_DATA_DIR: data.dir } }).toString().trim();
-    const set = await fetch(`${base}/admin/v1/inventory`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ updates: [{ variant_id: 'bouquet_tulips', on_hand: 50 }] }) });
+    const token = execFileSync(process.execPath, [CLI, 'tokens', 'create', '--name', 'stock'], { env: { ...cleanEnv, UCPD_DATA_DIR: data.dir } })
+      .toString()
+      .trim();
+    const set = await fetch(`${base}/admin/v1/inventory`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ updates: [{ variant_id: 'bouquet_tulips', on_hand: 50 }] }),
+    });
     expect(set.status).toBe(200);
-    const shipping = { fulfillment: { methods: [{ type: 'shipping', destinations: [{ id: 'd', street_address: '1 Main St', postal_code: '94105', address_country: 'US' }], selected_destination_id: 'd', groups: [{ selected_option_id: 'std-ship' }] }] } };
+    const shipping = {
+      fulfillment: {
+        methods: [
+          {
+            type: 'shipping',
+            destinations: [{ id: 'd', street_address: '1 Main St', postal_code: '94105', address_country: 'US' }],
+            selected_destination_id: 'd',
+            groups: [{ selected_option_id: 'std-ship' }],
+          },
+        ],
+      },
+    };
     const ids: string[] = [];
     for (let i = 0; i < 200; i++) {
       const c = await call('POST', '/checkout-sessions', { line_items: [{ item: { id: 'bouquet_tulips' }, quantity: 1 }], ...shipping });
@@ -211,7 +257,19 @@ describe('no oversell', () => {
 describe('no lost webhook', () => {
   test('killed between order creation and delivery, the server delivers the webhook exactly once after a restart', async () => {
     await receiver.stop(); // deliveries fail: the webhook stays in the outbox
-    const c = await call('POST', '/checkout-sessions', { line_items: [{ item: { id: 'pot_ceramic' }, quantity: 1 }], fulfillment: { methods: [{ type: 'shipping', destinations: [{ id: 'd', street_address: '1 Main St', postal_code: '94105', address_country: 'US' }], selected_destination_id: 'd', groups: [{ selected_option_id: 'std-ship' }] }] } });
+    const c = await call('POST', '/checkout-sessions', {
+      line_items: [{ item: { id: 'pot_ceramic' }, quantity: 1 }],
+      fulfillment: {
+        methods: [
+          {
+            type: 'shipping',
+            destinations: [{ id: 'd', street_address: '1 Main St', postal_code: '94105', address_country: 'US' }],
+            selected_destination_id: 'd',
+            groups: [{ selected_option_id: 'std-ship' }],
+          },
+        ],
+      },
+    });
     const done = await call('POST', `/checkout-sessions/${c.body.id}/complete`, PAY);
     expect(done.body.status).toBe('completed');
     const orderId = done.body.order.id as string;

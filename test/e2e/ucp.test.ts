@@ -9,7 +9,7 @@ import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:c
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { verifyMessage } from '../../src/trust/http-signatures.js';
 import { cleanEnv, CLI } from '../helpers/server.js';
 import { tempDir } from '../helpers/store.js';
@@ -37,7 +37,13 @@ let ca: Buffer;
 let agent: ProfileServer;
 let key: AgentKey;
 
-function call(method: string, url: string, headers: Record<string, string> = {}, body?: string, tlsOptions: https.RequestOptions = {}): Promise<{ status: number; headers: Record<string, string>; text: string; protocol?: string }> {
+function call(
+  method: string,
+  url: string,
+  headers: Record<string, string> = {},
+  body?: string,
+  tlsOptions: https.RequestOptions = {},
+): Promise<{ status: number; headers: Record<string, string>; text: string; protocol?: string }> {
   return new Promise((resolve, reject) => {
     const req = https.request(url, { method, headers, ca, agent: false, ...tlsOptions }, (res) => {
       const protocol = (res.socket as tls.TLSSocket).getProtocol() ?? undefined;
@@ -52,17 +58,50 @@ function call(method: string, url: string, headers: Record<string, string> = {},
 
 beforeAll(async () => {
   data = tempDir('ucpd-e2e-ucp-');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', path.join(data.dir, 'tls-key.pem'), '-out', path.join(data.dir, 'tls-cert.pem'),
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      path.join(data.dir, 'tls-key.pem'),
+      '-out',
+      path.join(data.dir, 'tls-cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   ca = readFileSync(path.join(data.dir, 'tls-cert.pem'));
   agent = await profileServer();
   key = agentKey();
   agent.set('/profiles/shopping-agent.json', platformProfile({ keys: [key] }), { headers: { 'cache-control': 'public, max-age=300' } });
   child = spawn(
     process.execPath,
-    [CLI, 'serve', '--port', '0', '--log-level', 'warn', '--tls-cert', path.join(data.dir, 'tls-cert.pem'), '--tls-key', path.join(data.dir, 'tls-key.pem'), '--require-signatures', '--profile-fetch-allow', `127.0.0.1:${agent.port}`],
+    [
+      CLI,
+      'serve',
+      '--port',
+      '0',
+      '--log-level',
+      'warn',
+      '--tls-cert',
+      path.join(data.dir, 'tls-cert.pem'),
+      '--tls-key',
+      path.join(data.dir, 'tls-key.pem'),
+      '--require-signatures',
+      '--profile-fetch-allow',
+      `127.0.0.1:${agent.port}`,
+    ],
     { env: { ...cleanEnv, UCPD_DATA_DIR: data.dir } },
   );
   base = await new Promise<string>((resolve, reject) => {
@@ -78,7 +117,12 @@ beforeAll(async () => {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const body = JSON.stringify({ query: 'tent' });
-    const res = await call('POST', `${base}/ucp/v1/catalog/search`, ucpHeaders(agent.url('/profiles/shopping-agent.json'), body, 'POST', '/ucp/v1/catalog/search', { key, authority: new URL(base).host }), body);
+    const res = await call(
+      'POST',
+      `${base}/ucp/v1/catalog/search`,
+      ucpHeaders(agent.url('/profiles/shopping-agent.json'), body, 'POST', '/ucp/v1/catalog/search', { key, authority: new URL(base).host }),
+      body,
+    );
     if (res.status === 200 && (JSON.parse(res.text) as Json).products.length) break;
     if (Date.now() > deadline) throw new Error(`search never became ready: ${res.status} ${res.text}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -97,7 +141,10 @@ describe('an agent discovers and shops the store over UCP (HTTPS, signed request
 
   async function verifyResponse(res: { status: number; headers: Record<string, string>; text: string }, method: string, p: string): Promise<void> {
     await verifyMessage(
-      { status: res.status, headers: { 'content-digest': res.headers['content-digest'], 'content-type': res.headers['content-type'], 'signature-input': res.headers['signature-input'], signature: res.headers.signature } },
+      {
+        status: res.status,
+        headers: { 'content-digest': res.headers['content-digest'], 'content-type': res.headers['content-type'], 'signature-input': res.headers['signature-input'], signature: res.headers.signature },
+      },
       { keyFor: (kid) => (profile.signing_keys as Json[]).find((k) => k.kid === kid), body: Buffer.from(res.text), required: ['@status', 'content-digest'] },
       { method, authority: new URL(base).host, path: p, headers: {} },
     );

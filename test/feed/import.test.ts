@@ -34,7 +34,7 @@ describe('formats', () => {
     expect(roses.product.variants).toEqual([expect.objectContaining({ id: 'bouquet_roses', prices: [{ currency: 'USD', amount: 3500 }] })]);
     expect(roses.levels).toEqual([expect.objectContaining({ locationId: 'default', onHand: 1000 })]);
     expect(summarizeStock((await t.store.getProduct('gardenias'))!.levels).availability).toBe('out_of_stock');
-    expect((await t.store.getDiscount('fixed500'))).toEqual({ code: 'FIXED500', type: 'fixed_amount', value: 500, currency: 'USD', description: '$5.00 Off' });
+    expect(await t.store.getDiscount('fixed500')).toEqual({ code: 'FIXED500', type: 'fixed_amount', value: 500, currency: 'USD', description: '$5.00 Off' });
     expect(await t.store.listPromotions()).toEqual([
       expect.objectContaining({ id: 'promo_1', type: 'free_shipping', minSubtotal: 10000, eligibleIds: [] }),
       expect.objectContaining({ id: 'promo_2', type: 'free_shipping', eligibleIds: ['bouquet_roses'] }),
@@ -87,7 +87,14 @@ describe('formats', () => {
       'https://shop.example/img/tj-blue.jpg',
     ]);
     const [redM, redL, blueM] = jacket.product.variants;
-    expect(redM).toMatchObject({ id: 'TJ-RED-M', gtin: '4006381333931', options: [{ name: 'Color', value: 'Red' }, { name: 'Size', value: 'M' }] });
+    expect(redM).toMatchObject({
+      id: 'TJ-RED-M',
+      gtin: '4006381333931',
+      options: [
+        { name: 'Color', value: 'Red' },
+        { name: 'Size', value: 'M' },
+      ],
+    });
     expect(redM!.prices).toEqual([{ currency: 'USD', amount: 6900, listAmount: 8900, validUntil: '2026-12-01T08:00:00.000Z' }]);
     const stock = (id: string) => summarizeStock(jacket.levels.filter((l) => l.variantId === id));
     expect(stock(redM!.id)).toMatchObject({ availability: 'in_stock', quantity: null });
@@ -101,11 +108,17 @@ describe('formats', () => {
   test('inventory-only and price-only delta files need no full feed', async () => {
     await importFeed(t.store, linesSource(basicFeed()), { clock: t.clock });
     const seq = await t.store.lastSeq();
-    const delta = writeFile(t.scratch, 'delta.jsonl', [
-      { type: 'inventory', variant_id: 'p1-s', location_id: 'wh', on_hand: 42 },
-      { type: 'inventory', sku: 'SKU-p2-M', adjust: 7 },
-      { type: 'price', sku: 'SKU-p1-M', currency: 'USD', amount: 2199 },
-    ].map((r) => JSON.stringify(r)).join('\n'));
+    const delta = writeFile(
+      t.scratch,
+      'delta.jsonl',
+      [
+        { type: 'inventory', variant_id: 'p1-s', location_id: 'wh', on_hand: 42 },
+        { type: 'inventory', sku: 'SKU-p2-M', adjust: 7 },
+        { type: 'price', sku: 'SKU-p1-M', currency: 'USD', amount: 2199 },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
     const report = await run(delta);
     expect(report.counts).toEqual({
       inventory: { created: 0, updated: 2, unchanged: 0, deleted: 0 },
@@ -154,7 +167,11 @@ describe('corrupt feeds leave the store exactly as it was and name the record', 
   };
 
   test('a bad row among good ones', async () => {
-    const report = await importFeed(t.store, linesSource([product('p1', { title: 'Changed' }), product('p7'), product('p8', { variants: [{ id: 'x', prices: [{ currency: 'USD', amount: 'ten' }] }] }), product('p9')], 'feed.jsonl'), { clock: t.clock });
+    const report = await importFeed(
+      t.store,
+      linesSource([product('p1', { title: 'Changed' }), product('p7'), product('p8', { variants: [{ id: 'x', prices: [{ currency: 'USD', amount: 'ten' }] }] }), product('p9')], 'feed.jsonl'),
+      { clock: t.clock },
+    );
     await expectIntact(report);
     expect(report.errors).toEqual([{ file: 'feed.jsonl', line: 3, field: 'variants[0].prices[0].amount', message: 'must be integer' }]);
   });
@@ -170,7 +187,7 @@ describe('corrupt feeds leave the store exactly as it was and name the record', 
 
   test('a file cut at a line boundary fails on its header count', async () => {
     const lines = readFileSync(DEMO, 'utf8').split('\n');
-    const file = writeFile(t.scratch, 'cut.jsonl', lines.slice(0, 300).join('\n') + '\n');
+    const file = writeFile(t.scratch, 'cut.jsonl', `${lines.slice(0, 300).join('\n')}\n`);
     const report = await run(file);
     await expectIntact(report);
     const whole = lines.filter((l) => l.trim()).length - 1; // every line but the header is a record
@@ -190,7 +207,11 @@ describe('corrupt feeds leave the store exactly as it was and name the record', 
   });
 
   test('duplicate ids', async () => {
-    const report = await importFeed(t.store, linesSource([product('p5'), product('p6'), product('p5'), product('p7', { variants: [{ id: 'p6-s', prices: [{ currency: 'USD', amount: 1 }] }], options: [] })], 'dups.jsonl'), { clock: t.clock });
+    const report = await importFeed(
+      t.store,
+      linesSource([product('p5'), product('p6'), product('p5'), product('p7', { variants: [{ id: 'p6-s', prices: [{ currency: 'USD', amount: 1 }] }], options: [] })], 'dups.jsonl'),
+      { clock: t.clock },
+    );
     await expectIntact(report);
     expect(report.errors).toEqual([
       { file: 'dups.jsonl', line: 3, field: 'id', message: 'duplicate id "p5": already on line 1' },
@@ -199,7 +220,9 @@ describe('corrupt feeds leave the store exactly as it was and name the record', 
   });
 
   test('references to what does not exist', async () => {
-    const report = await importFeed(t.store, linesSource([product('p7'), { type: 'review', id: 'r9', product_id: 'ghost', rating: 5, body: 'x', author: 'A', date: '2026-01-01' }, product('p8')]), { clock: t.clock });
+    const report = await importFeed(t.store, linesSource([product('p7'), { type: 'review', id: 'r9', product_id: 'ghost', rating: 5, body: 'x', author: 'A', date: '2026-01-01' }, product('p8')]), {
+      clock: t.clock,
+    });
     await expectIntact(report);
     expect(report.errors.map((e) => [e.line, e.message])).toEqual([[2, 'unknown product "ghost" (not in the store, and not defined earlier in this feed)']]);
     const second = await importFeed(t.store, linesSource([{ type: 'inventory', variant_id: 'p1-s', location_id: 'moon', on_hand: 1 }]), { clock: t.clock });

@@ -147,7 +147,8 @@ export function fromSchema(schema: Schema, base: string, depth = 0, items: strin
       const record: Record<string, fc.Arbitrary<Json>> = {};
       for (const [name, sub] of Object.entries(props)) {
         // line items name real catalog items most of the time, so requests reach the business logic
-        if (name === 'id' && base.endsWith('/item.json') && items.length) record[name] = fc.oneof({ arbitrary: fc.constantFrom(...items), weight: 4 }, { arbitrary: fc.string({ maxLength: 20 }), weight: 1 });
+        if (name === 'id' && base.endsWith('/item.json') && items.length)
+          record[name] = fc.oneof({ arbitrary: fc.constantFrom(...items), weight: 4 }, { arbitrary: fc.string({ maxLength: 20 }), weight: 1 });
         else if (name === 'quantity') record[name] = fc.oneof({ arbitrary: fc.integer({ min: 1, max: 5 }), weight: 4 }, { arbitrary: fc.constantFrom(1000, 1001, 1e9, 2 ** 53), weight: 1 });
         else record[name] = fromSchema(sub, base, depth + 1, items);
       }
@@ -180,7 +181,7 @@ function mutate(value: Json): fc.Arbitrary<Json> {
   const walk = (v: Json, at: (string | number)[]) => {
     if (at.length > 8) return;
     if (Array.isArray(v)) v.forEach((x, i) => (paths.push([...at, i]), walk(x, [...at, i])));
-    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) (paths.push([...at, k]), walk(x, [...at, k]));
+    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) paths.push([...at, k]), walk(x, [...at, k]);
   };
   walk(value, []);
   return fc.tuple(fc.constantFrom(...paths), hostileValue).map(([at, bad]) => {
@@ -213,8 +214,30 @@ function paramText(name: string, ctx: FuzzContext): fc.Arbitrary<string> {
 const queryPart: fc.Arbitrary<string> = fc
   .array(
     fc.tuple(
-      fc.constantFrom('limit', 'cursor', 'since', 'q', 'country', 'currency', 'modified_since', 'category', 'availability', 'variant', 'type', 'subject', 'format', 'mode', 'dry_run', 'lang', 'postal_code', 'x'),
-      fc.oneof(fc.constantFrom('1', '0', '-1', '1e308', '100000', 'US', 'CA', 'EUR', '2026-11-01T00:00:00Z', 'true', '', '%', '%ff', '%c0%ae', 'in_stock', 'a'.repeat(3000)), fc.string({ maxLength: 12 }).map(encodeURIComponent)),
+      fc.constantFrom(
+        'limit',
+        'cursor',
+        'since',
+        'q',
+        'country',
+        'currency',
+        'modified_since',
+        'category',
+        'availability',
+        'variant',
+        'type',
+        'subject',
+        'format',
+        'mode',
+        'dry_run',
+        'lang',
+        'postal_code',
+        'x',
+      ),
+      fc.oneof(
+        fc.constantFrom('1', '0', '-1', '1e308', '100000', 'US', 'CA', 'EUR', '2026-11-01T00:00:00Z', 'true', '', '%', '%ff', '%c0%ae', 'in_stock', 'a'.repeat(3000)),
+        fc.string({ maxLength: 12 }).map(encodeURIComponent),
+      ),
     ),
     { maxLength: 4 },
   )
@@ -231,9 +254,28 @@ function headersArb(ctx: FuzzContext): fc.Arbitrary<Record<string, string>> {
     .record({
       'ucp-agent': fc.oneof(
         { arbitrary: fc.constantFrom(...agents), weight: 8 },
-        { arbitrary: fc.constantFrom('profile="https://127.0.0.1/p.json"', 'profile="http://[::1]/p"', 'profile="https://[2002:7f00:1::]/p"', 'profile=', 'garbage;;;', 'profile="https://unknown.invalid/p.json"', `profile="${'a'.repeat(5000)}"`), weight: 1 },
+        {
+          arbitrary: fc.constantFrom(
+            'profile="https://127.0.0.1/p.json"',
+            'profile="http://[::1]/p"',
+            'profile="https://[2002:7f00:1::]/p"',
+            'profile=',
+            'garbage;;;',
+            'profile="https://unknown.invalid/p.json"',
+            `profile="${'a'.repeat(5000)}"`,
+          ),
+          weight: 1,
+        },
       ),
-      'content-type': header('application/json', ['application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin9', 'multipart/form-data; boundary=x', 'application/x-ndjson', 'text/tab-separated-values']),
+      'content-type': header('application/json', [
+        'application/json; charset=utf-8',
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'application/json; charset=latin9',
+        'multipart/form-data; boundary=x',
+        'application/x-ndjson',
+        'text/tab-separated-values',
+      ]),
       'content-encoding': header(undefined, ['gzip', 'br', 'deflate', 'identity', 'x-nonsense', 'gzip, gzip']),
       'idempotency-key': fc.oneof(fc.uuid(), fc.constantFrom(undefined, '', 'k'.repeat(300), 'same-key')),
       authorization: header(`Bearer ${ctx.token}`, ['Bearer nope', 'Basic Zm9vOmJhcg==', 'Bearer', `Bearer ${ctx.token}x`]),
@@ -254,17 +296,22 @@ function headersArb(ctx: FuzzContext): fc.Arbitrary<Record<string, string>> {
 function bodyArb(route: RouteInfo, ctx: FuzzContext): fc.Arbitrary<Buffer | undefined> {
   const json = (v: Json) => Buffer.from(JSON.stringify(v) ?? 'null');
   const raw = fc.oneof(
-    fc.constantFrom(Buffer.from('{'), Buffer.from('{"a":'), Buffer.from('[1,2'), Buffer.from('nul'), Buffer.from([0xff, 0xfe, 0xfd]), Buffer.from('{"a":"\udcff"}'), Buffer.from(''), gzipSync('{"query":"tent"}'), gzipSync('{}').subarray(0, 8)),
+    fc.constantFrom(
+      Buffer.from('{'),
+      Buffer.from('{"a":'),
+      Buffer.from('[1,2'),
+      Buffer.from('nul'),
+      Buffer.from([0xff, 0xfe, 0xfd]),
+      Buffer.from('{"a":"\udcff"}'),
+      Buffer.from(''),
+      gzipSync('{"query":"tent"}'),
+      gzipSync('{}').subarray(0, 8),
+    ),
     fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)),
     fc.constantFrom(2 * 1024 * 1024, 6 * 1024 * 1024).map((n) => Buffer.from(`{"pad":"${'x'.repeat(n)}"}`)),
   );
   const base = route.body ? fromSchema({ $ref: route.body.schema }, `${UCP_SCHEMA_BASE}/`, 0, ctx.items) : fc.jsonValue({ maxDepth: 3 });
-  return fc.oneof(
-    { arbitrary: base.map(json), weight: 4 },
-    { arbitrary: base.chain(mutate).map(json), weight: 4 },
-    { arbitrary: raw, weight: 2 },
-    { arbitrary: fc.constant(undefined), weight: 1 },
-  );
+  return fc.oneof({ arbitrary: base.map(json), weight: 4 }, { arbitrary: base.chain(mutate).map(json), weight: 4 }, { arbitrary: raw, weight: 2 }, { arbitrary: fc.constant(undefined), weight: 1 });
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'];

@@ -14,7 +14,16 @@ import { tempDir } from '../helpers/store.js';
 import type { FuzzContext, FuzzRequest } from './requests.js';
 import { testApp } from '../helpers/app.js';
 
-const ALL_CAPS = ['dev.ucp.shopping.catalog.search', 'dev.ucp.shopping.catalog.lookup', 'dev.ucp.shopping.checkout', 'dev.ucp.shopping.cart', 'dev.ucp.shopping.order', 'dev.ucp.shopping.fulfillment', 'dev.ucp.shopping.discount', 'dev.ucp.shopping.buyer_consent'];
+const ALL_CAPS = [
+  'dev.ucp.shopping.catalog.search',
+  'dev.ucp.shopping.catalog.lookup',
+  'dev.ucp.shopping.checkout',
+  'dev.ucp.shopping.cart',
+  'dev.ucp.shopping.order',
+  'dev.ucp.shopping.fulfillment',
+  'dev.ucp.shopping.discount',
+  'dev.ucp.shopping.buyer_consent',
+];
 const AGENT = 'https://fuzz-agent.example/profile.json';
 const SOME_CAPS = 'https://fuzz-catalog-only.example/profile.json';
 
@@ -48,13 +57,18 @@ async function routeTable(): Promise<FuzzContext['routes']> {
 
 function json(base: string, method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
   const text = body === undefined ? undefined : JSON.stringify(body);
-  return fetch(`${base}${p}`, { method, headers: { ...(text ? { 'content-type': 'application/json' } : {}), ...headers }, ...(text ? { body: text } : {}) }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+  return fetch(`${base}${p}`, { method, headers: { ...(text ? { 'content-type': 'application/json' } : {}), ...headers }, ...(text ? { body: text } : {}) }).then(async (r) => ({
+    status: r.status,
+    body: (await r.json()) as Record<string, unknown>,
+  }));
 }
 
 export async function startFuzzTarget(): Promise<FuzzTarget> {
   const data = tempDir('ucpd-fuzz-');
   const env = { ...cleanEnv, UCPD_DATA_DIR: data.dir };
-  const token = execFileSync(process.execPath, [CLI, 'tokens', 'create', '--name', 'fuzz'], { env, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  const token = execFileSync(process.execPath, [CLI, 'tokens', 'create', '--name', 'fuzz'], { env, stdio: ['ignore', 'pipe', 'ignore'] })
+    .toString()
+    .trim();
   mkdirSync(path.join(data.dir, 'platforms'), { recursive: true });
   writeFileSync(path.join(data.dir, 'platforms', 'agent.json'), JSON.stringify({ profile_url: AGENT, profile: platformProfile({ capabilities: ALL_CAPS }) }));
   writeFileSync(path.join(data.dir, 'platforms', 'catalog.json'), JSON.stringify({ profile_url: SOME_CAPS, profile: platformProfile({ capabilities: ALL_CAPS.slice(0, 2) }) }));
@@ -80,7 +94,10 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
   const orders: string[] = [];
   const us = { id: 'd1', street_address: '1 Main St', address_locality: 'Denver', address_region: 'CO', postal_code: '80202', address_country: 'US' };
   for (let i = 0; i < 4; i++) {
-    const c = await ucp('POST', '/checkout-sessions', { line_items: [{ item: { id: items[i % items.length]! }, quantity: 1 }], fulfillment: { methods: [{ type: 'shipping', destinations: [us], selected_destination_id: 'd1', groups: [{}] }] } });
+    const c = await ucp('POST', '/checkout-sessions', {
+      line_items: [{ item: { id: items[i % items.length]! }, quantity: 1 }],
+      fulfillment: { methods: [{ type: 'shipping', destinations: [us], selected_destination_id: 'd1', groups: [{}] }] },
+    });
     if (typeof c.body.id === 'string') sessions.push(c.body.id);
     const cart = await ucp('POST', '/carts', { line_items: [{ item: { id: items[(i + 1) % items.length]! }, quantity: 2 }] });
     if (typeof cart.body.id === 'string') carts.push(cart.body.id);
@@ -88,10 +105,25 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
   // one completed order
   if (sessions[0]) {
     const got = await ucp('GET', `/checkout-sessions/${sessions[0]}`);
-    const option = ((got.body.fulfillment as { methods: { groups: { options: { id: string }[] }[] }[] } | undefined)?.methods[0]?.groups[0]?.options[0]?.id) ?? 'us-standard';
+    const option = (got.body.fulfillment as { methods: { groups: { options: { id: string }[] }[] }[] } | undefined)?.methods[0]?.groups[0]?.options[0]?.id ?? 'us-standard';
     const group = (got.body.fulfillment as { methods: { id: string; groups: { id: string }[] }[] } | undefined)?.methods[0];
-    await ucp('PUT', `/checkout-sessions/${sessions[0]}`, { line_items: (got.body.line_items as { id: string; item: { id: string }; quantity: number }[]).map((l) => ({ id: l.id, item: { id: l.item.id }, quantity: l.quantity })), fulfillment: { methods: [{ ...(group ? { id: group.id } : {}), type: 'shipping', destinations: [us], selected_destination_id: 'd1', groups: [{ ...(group?.groups[0] ? { id: group.groups[0].id } : {}), selected_option_id: option }] }] } });
-    const done = await ucp('POST', `/checkout-sessions/${sessions[0]}/complete`, { payment: { instruments: [{ id: 'i1', handler_id: 'mock_payment_handler', type: 'card', credential: { type: 'token', token: 'success_token' } }] } });
+    await ucp('PUT', `/checkout-sessions/${sessions[0]}`, {
+      line_items: (got.body.line_items as { id: string; item: { id: string }; quantity: number }[]).map((l) => ({ id: l.id, item: { id: l.item.id }, quantity: l.quantity })),
+      fulfillment: {
+        methods: [
+          {
+            ...(group ? { id: group.id } : {}),
+            type: 'shipping',
+            destinations: [us],
+            selected_destination_id: 'd1',
+            groups: [{ ...(group?.groups[0] ? { id: group.groups[0].id } : {}), selected_option_id: option }],
+          },
+        ],
+      },
+    });
+    const done = await ucp('POST', `/checkout-sessions/${sessions[0]}/complete`, {
+      payment: { instruments: [{ id: 'i1', handler_id: 'mock_payment_handler', type: 'card', credential: { type: 'token', token: 'success_token' } }] },
+    });
     const order = (done.body.order as { id?: string } | undefined)?.id;
     if (order) orders.push(order);
   }
@@ -162,7 +194,8 @@ export function send(base: string, r: FuzzRequest, timeoutMs = 20_000): Promise<
 }
 
 /** A stack frame, a file path of the server, an internal error name or message. */
-const INTERNALS = /\bat (?:async )?[\w$.<>]+ \((?:file:|node:|\/)|node:internal|\/work\/|\/home\/|\/tmp\/|dist\/src|\.ts:\d+|\.js:\d+:\d+|SqliteError|SQLITE_|TypeError|RangeError|ReferenceError|Cannot read propert|is not a function|undefined is not/;
+const INTERNALS =
+  /\bat (?:async )?[\w$.<>]+ \((?:file:|node:|\/)|node:internal|\/work\/|\/home\/|\/tmp\/|dist\/src|\.ts:\d+|\.js:\d+:\d+|SqliteError|SQLITE_|TypeError|RangeError|ReferenceError|Cannot read propert|is not a function|undefined is not/;
 
 /** What is wrong with an answer (nothing, for a good one). */
 export function problemsOf(r: FuzzRequest, res: FuzzResponse): string[] {

@@ -84,7 +84,7 @@ export function jsonMutation(path: RegExp | string, change: (json: Record<string
   return (req, res) => {
     const matches = typeof path === 'string' ? req.path === path : path.test(req.path);
     if (!matches || res.status < 200 || res.status >= 300 || !(o.contentType ?? /json/).test(res.headers['content-type'] ?? '')) return res;
-    const json = JSON.parse(res.body.toString("utf8")) as Record<string, unknown>;
+    const json = JSON.parse(res.body.toString('utf8')) as Record<string, unknown>;
     change(json, req);
     return { ...res, body: Buffer.from(JSON.stringify(json)) };
   };

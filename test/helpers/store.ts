@@ -84,7 +84,7 @@ export function storePerTest(): { readonly store: SqliteStore; readonly clock: T
 
 /** A JSON Lines source from records (objects, or raw strings for broken lines). */
 export function linesSource(records: (object | string)[], name = 'test.jsonl'): FeedSource {
-  const text = records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n';
+  const text = `${records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n')}\n`;
   return jsonlSource(Readable.from([Buffer.from(text)]), name);
 }
 

@@ -24,10 +24,12 @@ export const INVENTORY_SCHEMA = 'https://ucpd.dev/schemas/shopping/inventory.jso
 /** Every variant's `inventory` (when present) validates against the extension schema; returns how many did. */
 export function expectInventoryValid(products: { variants: { inventory?: unknown }[] }[]): number {
   let n = 0;
-  for (const p of products) for (const v of p.variants) if (v.inventory !== undefined) {
-    expectValid(INVENTORY_SCHEMA, v.inventory);
-    n++;
-  }
+  for (const p of products)
+    for (const v of p.variants)
+      if (v.inventory !== undefined) {
+        expectValid(INVENTORY_SCHEMA, v.inventory);
+        n++;
+      }
   return n;
 }
 

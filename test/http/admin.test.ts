@@ -22,7 +22,9 @@ const expectProblem = (res: request.Response, status: number, code: string) => {
 
 describe('admin authentication', () => {
   test('no token, a wrong token, a revoked token, a token without the scope', async () => {
-    const noToken = await request(t.app).post('/admin/v1/inventory').send({ updates: [{ variant_id: 'p1-s', on_hand: 1 }] });
+    const noToken = await request(t.app)
+      .post('/admin/v1/inventory')
+      .send({ updates: [{ variant_id: 'p1-s', on_hand: 1 }] });
     expectProblem(noToken, 401, 'missing_token');
     expect(noToken.headers['www-authenticate']).toMatch(/^Bearer/);
     expectProblem(await request(t.app).get('/admin/v1/quality').set('Authorization', 'Bearer ucpd_nope'), 401, 'invalid_token');
@@ -43,7 +45,12 @@ describe('POST /admin/v1/inventory', () => {
     const res = await request(t.app)
       .post('/admin/v1/inventory')
       .set('Authorization', `Bearer ${admin}`)
-      .send({ updates: [{ variant_id: 'p1-s', location_id: 'wh', on_hand: 12, low_stock_threshold: 3 }, { sku: 'SKU-p2-M', adjust: 4 }] });
+      .send({
+        updates: [
+          { variant_id: 'p1-s', location_id: 'wh', on_hand: 12, low_stock_threshold: 3 },
+          { sku: 'SKU-p2-M', adjust: 4 },
+        ],
+      });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       applied: 2,
@@ -70,9 +77,35 @@ describe('POST /admin/v1/inventory', () => {
 
   test('unknown variants, SKUs and locations: nothing applied', async () => {
     const before = snapshot(t.store);
-    expectProblem(await request(t.app).post('/admin/v1/inventory').set('Authorization', `Bearer ${admin}`).send({ updates: [{ variant_id: 'p1-s', on_hand: 3 }, { variant_id: 'ghost', on_hand: 1 }] }), 400, 'unknown_reference');
-    expectProblem(await request(t.app).post('/admin/v1/inventory').set('Authorization', `Bearer ${admin}`).send({ updates: [{ sku: 'NOPE', on_hand: 1 }] }), 400, 'invalid_updates');
-    expectProblem(await request(t.app).post('/admin/v1/inventory').set('Authorization', `Bearer ${admin}`).send({ updates: [{ variant_id: 'p1-s', location_id: 'moon', on_hand: 1 }] }), 400, 'unknown_reference');
+    expectProblem(
+      await request(t.app)
+        .post('/admin/v1/inventory')
+        .set('Authorization', `Bearer ${admin}`)
+        .send({
+          updates: [
+            { variant_id: 'p1-s', on_hand: 3 },
+            { variant_id: 'ghost', on_hand: 1 },
+          ],
+        }),
+      400,
+      'unknown_reference',
+    );
+    expectProblem(
+      await request(t.app)
+        .post('/admin/v1/inventory')
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ updates: [{ sku: 'NOPE', on_hand: 1 }] }),
+      400,
+      'invalid_updates',
+    );
+    expectProblem(
+      await request(t.app)
+        .post('/admin/v1/inventory')
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ updates: [{ variant_id: 'p1-s', location_id: 'moon', on_hand: 1 }] }),
+      400,
+      'unknown_reference',
+    );
     expect(snapshot(t.store)).toEqual(before);
   });
 
@@ -83,17 +116,33 @@ describe('POST /admin/v1/inventory', () => {
     expectProblem(await post().send([]), 400, 'invalid_body');
     expectProblem(await post().send({ updates: [] }), 400, 'invalid_body');
     expectProblem(await post().send({ updates: Array.from({ length: 10_001 }, () => ({ variant_id: 'p1-s', on_hand: 1 })) }), 413, 'too_many_updates');
-    expectProblem(await post().set('Content-Type', 'application/json').send(`{"updates":[${'{"variant_id":"p1-s","on_hand":1},'.repeat(200_000)}{}]}`), 413, 'body_too_large');
+    expectProblem(
+      await post()
+        .set('Content-Type', 'application/json')
+        .send(`{"updates":[${'{"variant_id":"p1-s","on_hand":1},'.repeat(200_000)}{}]}`),
+      413,
+      'body_too_large',
+    );
     expectProblem(await post().set('Content-Type', 'text/plain').send('hello'), 400, 'invalid_body');
   });
 });
 
 describe('POST /admin/v1/prices', () => {
   test('updates prices atomically', async () => {
-    const res = await request(t.app).post('/admin/v1/prices').set('Authorization', `Bearer ${admin}`).send({ updates: [{ variant_id: 'p1-s', currency: 'USD', amount: 1799, list_amount: 1999 }] });
+    const res = await request(t.app)
+      .post('/admin/v1/prices')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ updates: [{ variant_id: 'p1-s', currency: 'USD', amount: 1799, list_amount: 1999 }] });
     expect(res.status).toBe(200);
     expect(res.body.prices).toEqual([{ variant_id: 'p1-s', currency: 'USD', amount: 1799, list_amount: 1999 }]);
-    expectProblem(await request(t.app).post('/admin/v1/prices').set('Authorization', `Bearer ${admin}`).send({ updates: [{ variant_id: 'p1-s', currency: 'ZZZ', amount: 1 }] }), 400, 'invalid_updates');
+    expectProblem(
+      await request(t.app)
+        .post('/admin/v1/prices')
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ updates: [{ variant_id: 'p1-s', currency: 'ZZZ', amount: 1 }] }),
+      400,
+      'invalid_updates',
+    );
   });
 });
 
@@ -106,7 +155,11 @@ describe('POST /admin/v1/feed', () => {
     expect(await t.store.countProducts()).toBe(4);
 
     const before = snapshot(t.store);
-    const bad = await request(t.app).post('/admin/v1/feed').set('Authorization', `Bearer ${admin}`).set('Content-Type', 'application/x-ndjson').send(`${JSON.stringify(product('p7'))}\n{"type":"product"}\n`);
+    const bad = await request(t.app)
+      .post('/admin/v1/feed')
+      .set('Authorization', `Bearer ${admin}`)
+      .set('Content-Type', 'application/x-ndjson')
+      .send(`${JSON.stringify(product('p7'))}\n{"type":"product"}\n`);
     expect(bad.status).toBe(422);
     expect(bad.body).toMatchObject({ status: 'failed', errors: [{ file: 'upload', line: 2, field: 'id', message: 'is required' }] });
     expect(snapshot(t.store)).toEqual(before);

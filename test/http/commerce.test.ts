@@ -72,7 +72,9 @@ describe('the store document', () => {
     expect((doc.hasMerchantReturnPolicy as Node[]).map((p) => p['@id'])).toContain(`${BASE}/.well-known/commerce#return-policy-standard`);
     expect((doc.location as Node[]).map((l) => l['@type'])).toEqual(['Place', 'Store', 'Store']);
     const standard = (doc.hasShippingService as Node[]).find((s) => s.name === 'Standard shipping')!;
-    expect(standard.shippingConditions).toContainEqual(expect.objectContaining({ orderValue: { '@type': 'MonetaryAmount', minValue: 99, currency: 'USD' }, shippingRate: { '@type': 'MonetaryAmount', value: '0.00', currency: 'USD' } }));
+    expect(standard.shippingConditions).toContainEqual(
+      expect.objectContaining({ orderValue: { '@type': 'MonetaryAmount', minValue: 99, currency: 'USD' }, shippingRate: { '@type': 'MonetaryAmount', value: '0.00', currency: 'USD' } }),
+    );
   });
 
   test('links that dereference: policy pages and contexts are served', async () => {
@@ -111,10 +113,45 @@ describe('every document expands offline with only known terms', () => {
       x.types.forEach((ty) => seenTypes.add(ty));
       x.predicates.forEach((p) => seenPredicates.add(p));
     }
-    for (const type of ['OnlineStore', 'DataFeed', 'DataFeedItem', 'ProductGroup', 'Product', 'Offer', 'OfferShippingDetails', 'MerchantReturnPolicy', 'AggregateRating', 'Review', 'Certification', 'Store', 'ShippingService', 'DefinedRegion', 'ShippingDeliveryTime']) {
+    for (const type of [
+      'OnlineStore',
+      'DataFeed',
+      'DataFeedItem',
+      'ProductGroup',
+      'Product',
+      'Offer',
+      'OfferShippingDetails',
+      'MerchantReturnPolicy',
+      'AggregateRating',
+      'Review',
+      'Certification',
+      'Store',
+      'ShippingService',
+      'DefinedRegion',
+      'ShippingDeliveryTime',
+    ]) {
       expect(seenTypes).toContain(`http://schema.org/${type}`);
     }
-    for (const p of ['price', 'priceCurrency', 'availability', 'inventoryLevel', 'shippingDetails', 'hasMerchantReturnPolicy', 'availableAtOrFrom', 'availableDeliveryMethod', 'isVariantOf', 'hasVariant', 'variesBy', 'productGroupID', 'gtin', 'sku', 'dataFeedElement', 'dateModified', 'hasCertification', 'priceSpecification']) {
+    for (const p of [
+      'price',
+      'priceCurrency',
+      'availability',
+      'inventoryLevel',
+      'shippingDetails',
+      'hasMerchantReturnPolicy',
+      'availableAtOrFrom',
+      'availableDeliveryMethod',
+      'isVariantOf',
+      'hasVariant',
+      'variesBy',
+      'productGroupID',
+      'gtin',
+      'sku',
+      'dataFeedElement',
+      'dateModified',
+      'hasCertification',
+      'priceSpecification',
+    ]) {
       expect(seenPredicates).toContain(`http://schema.org/${p}`);
     }
     expect(seenPredicates).toContain('https://ucpd.dev/ns#verifiedPurchase');
@@ -143,7 +180,15 @@ describe('product documents', () => {
       const usd = source.prices.find((p) => p.currency === 'USD')!;
       expect(parseDecimal(online!.price as string, online!.priceCurrency as string)).toBe(usd.amount);
       const stock = summarizeStock(record.levels.filter((l) => l.variantId === variantId));
-      expect(online!.availability).toBe({ in_stock: 'https://schema.org/InStock', limited: 'https://schema.org/LimitedAvailability', out_of_stock: 'https://schema.org/OutOfStock', backorder: 'https://schema.org/BackOrder', preorder: 'https://schema.org/PreOrder' }[stock.availability]);
+      expect(online!.availability).toBe(
+        {
+          in_stock: 'https://schema.org/InStock',
+          limited: 'https://schema.org/LimitedAvailability',
+          out_of_stock: 'https://schema.org/OutOfStock',
+          backorder: 'https://schema.org/BackOrder',
+          preorder: 'https://schema.org/PreOrder',
+        }[stock.availability],
+      );
       expect((online!.inventoryLevel as Node | undefined)?.value).toBe(stock.quantity ?? undefined);
       expect(pickup.map((o) => (o.availableAtOrFrom as Node)['@id'])).toEqual([`${BASE}/.well-known/commerce#location-store-denver`, `${BASE}/.well-known/commerce#location-store-portland`]);
       for (const o of pickup) {
@@ -176,10 +221,14 @@ describe('product documents', () => {
     const all = (await get(`/products/${id}`)).body as Node;
     const destinations = (o: Node) => (o.shippingDetails as Node[]).map((s) => s['@id'] ?? s);
     const [first] = offersOf(all);
-    const countries = new Set((first!.shippingDetails as Node[]).map((s) => ((s.shippingDestination as Node).addressCountry as string)));
+    const countries = new Set((first!.shippingDetails as Node[]).map((s) => (s.shippingDestination as Node).addressCountry as string));
     expect(countries).toEqual(new Set(['US', 'CA', 'GB', 'DE']));
     const fullNode = (first!.shippingDetails as Node[])[0]!;
-    expect(fullNode).toMatchObject({ '@type': 'OfferShippingDetails', shippingRate: { '@type': 'MonetaryAmount' }, deliveryTime: { handlingTime: { unitCode: 'DAY' }, transitTime: { unitCode: 'DAY' } } });
+    expect(fullNode).toMatchObject({
+      '@type': 'OfferShippingDetails',
+      shippingRate: { '@type': 'MonetaryAmount' },
+      deliveryTime: { handlingTime: { unitCode: 'DAY' }, transitTime: { unitCode: 'DAY' } },
+    });
     // later offers refer to the same nodes by @id (and every @id is defined in the document)
     const later = offersOf(all)[3]!;
     expect(destinations(later)).toEqual(destinations(first!).map((d) => (typeof d === 'string' ? d : (d as Node)['@id'])));
@@ -187,7 +236,7 @@ describe('product documents', () => {
     const ca = (await get(`/products/${id}?country=CA&currency=CAD`)).body as Node;
     const [caOffer, ...caPickup] = (ca.hasVariant as Node[])[0]!.offers as Node[];
     expect(caOffer!.priceCurrency).toBe('CAD');
-    expect((caOffer!.shippingDetails as Node[]).map((s) => ((s.shippingRate as Node).currency as string))).toEqual(['CAD', 'CAD']);
+    expect((caOffer!.shippingDetails as Node[]).map((s) => (s.shippingRate as Node).currency as string)).toEqual(['CAD', 'CAD']);
     expect(caPickup).toEqual([]); // the stores are in the US
     expect((caOffer!.hasMerchantReturnPolicy as Node)['@id']).toBe(`${BASE}/.well-known/commerce#return-policy-standard`);
 
@@ -207,7 +256,15 @@ describe('product documents', () => {
   test('reviews, rating with histogram, certifications', async () => {
     const certified = (await t.store.listProducts({ limit: 500 })).items.find((r) => r.product.certifications.length && r.reviewCount)!;
     const doc = (await get(`/products/${certified.product.id}`)).body as Node;
-    expect(doc.aggregateRating).toEqual({ '@type': 'AggregateRating', ratingValue: certified.rating!.value, reviewCount: certified.rating!.count, ratingCount: certified.rating!.count, bestRating: 5, worstRating: 1, ratingHistogram: certified.rating!.distribution });
+    expect(doc.aggregateRating).toEqual({
+      '@type': 'AggregateRating',
+      ratingValue: certified.rating!.value,
+      reviewCount: certified.rating!.count,
+      ratingCount: certified.rating!.count,
+      bestRating: 5,
+      worstRating: 1,
+      ratingHistogram: certified.rating!.distribution,
+    });
     expect((doc.review as Node[])[0]).toMatchObject({ '@type': 'Review', author: { '@type': 'Person' }, reviewRating: { '@type': 'Rating', bestRating: 5 }, verifiedPurchase: expect.any(Boolean) });
     expect((doc.hasCertification as Node[])[0]).toMatchObject({ '@type': 'Certification', issuedBy: { '@type': 'Organization' }, certificationIdentification: expect.any(String) });
   });
@@ -308,7 +365,10 @@ describe('freshness', () => {
     const variantId = new URL(variant['@id'] as string).searchParams.get('variant')!;
     const seq = (await get('/.well-known/commerce/changes?limit=1000')).body.lastSequence as number;
     t.clock.advance(2000);
-    const res = await request(t.app).post('/admin/v1/inventory').set('Authorization', `Bearer ${admin}`).send({ updates: [{ variant_id: variantId, location_id: 'wh-reno', on_hand: 321 }] });
+    const res = await request(t.app)
+      .post('/admin/v1/inventory')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ updates: [{ variant_id: variantId, location_id: 'wh-reno', on_hand: 321 }] });
     expect(res.status).toBe(200);
     const after = await get('/products/rdg-talus-tent').set('If-None-Match', before.headers.etag!);
     expect(after.status).toBe(200);
@@ -318,7 +378,16 @@ describe('freshness', () => {
     expect((offer.inventoryLevel as Node).value).toBe(summarizeStock(levels).quantity);
     const changes = (await get(`/.well-known/commerce/changes?since=${seq}`)).body;
     expect(changes.changes).toEqual([
-      { '@type': 'Change', sequence: seq + 1, changedAt: t.clock.now().toISOString(), changeKind: 'update', changedEntity: 'inventory', changedDocument: `${BASE}/products/rdg-talus-tent`, changedVariant: variant['@id'], changedLocation: `${BASE}/.well-known/commerce#location-wh-reno` },
+      {
+        '@type': 'Change',
+        sequence: seq + 1,
+        changedAt: t.clock.now().toISOString(),
+        changeKind: 'update',
+        changedEntity: 'inventory',
+        changedDocument: `${BASE}/products/rdg-talus-tent`,
+        changedVariant: variant['@id'],
+        changedLocation: `${BASE}/.well-known/commerce#location-wh-reno`,
+      },
     ]);
   });
 });
@@ -331,10 +400,26 @@ describe('incremental sync', () => {
     const since = t.clock.now().toISOString();
     const some = [...copy.keys()].slice(10, 13).map((u) => decodeURIComponent(u.split('/products/')[1]!));
     const record = (await t.store.getProduct(some[0]!))!;
-    await request(t.app).post('/admin/v1/inventory').set('Authorization', `Bearer ${admin}`).send({ updates: [{ variant_id: record.product.variants[0]!.id, adjust: 5 }] }).expect(200);
+    await request(t.app)
+      .post('/admin/v1/inventory')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ updates: [{ variant_id: record.product.variants[0]!.id, adjust: 5 }] })
+      .expect(200);
     const priced = (await t.store.getProduct(some[1]!))!;
-    await request(t.app).post('/admin/v1/prices').set('Authorization', `Bearer ${admin}`).send({ updates: [{ variant_id: priced.product.variants[0]!.id, currency: 'USD', amount: 4242 }] }).expect(200);
-    const feed = [JSON.stringify({ type: 'delete', product_id: some[2] }), JSON.stringify({ type: 'product', id: 'zz-new', title: 'New thing', variants: [{ id: 'zz-new-1', prices: [{ currency: 'USD', amount: 1000 }], inventory: [{ location_id: 'wh-reno', on_hand: 2 }] }] })].join('\n');
+    await request(t.app)
+      .post('/admin/v1/prices')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ updates: [{ variant_id: priced.product.variants[0]!.id, currency: 'USD', amount: 4242 }] })
+      .expect(200);
+    const feed = [
+      JSON.stringify({ type: 'delete', product_id: some[2] }),
+      JSON.stringify({
+        type: 'product',
+        id: 'zz-new',
+        title: 'New thing',
+        variants: [{ id: 'zz-new-1', prices: [{ currency: 'USD', amount: 1000 }], inventory: [{ location_id: 'wh-reno', on_hand: 2 }] }],
+      }),
+    ].join('\n');
     await request(t.app).post('/admin/v1/feed').set('Authorization', `Bearer ${admin}`).set('Content-Type', 'application/x-ndjson').send(feed).expect(200);
 
     const delta = (await crawl(`/.well-known/commerce/catalog?limit=2&modified_since=${encodeURIComponent(since)}`)).items;
@@ -378,11 +463,14 @@ describe('bad input and other routes', () => {
   });
 
   test('the schema.org context copy is byte-identical to the shared one', async () => {
-    const res = await request(t.app).get('/.well-known/commerce/schemaorg-context.jsonld').buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const res = await request(t.app)
+      .get('/.well-known/commerce/schemaorg-context.jsonld')
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     expect(Buffer.compare(res.body as Buffer, readFileSync(projectPath('well-known', 'schemaorg-30.0-context.jsonld')))).toBe(0);
   });
 });

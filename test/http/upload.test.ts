@@ -59,7 +59,11 @@ afterAll(async () => {
 
 async function stock(onHand: number): Promise<{ status: number; ms: number; body: Record<string, unknown> }> {
   const t = Date.now();
-  const res = await fetch(`${base}/admin/v1/inventory`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ updates: [{ variant_id: 'p1-s', location_id: 'wh', on_hand: onHand }] }) });
+  const res = await fetch(`${base}/admin/v1/inventory`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ updates: [{ variant_id: 'p1-s', location_id: 'wh', on_hand: onHand }] }),
+  });
   return { status: res.status, ms: Date.now() - t, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -74,7 +78,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Start an upload that declares `declared` bytes; returns the request (to write more, or abort) and its end. */
 function startUpload(declared: number, first: string): { req: http.ClientRequest; ended: Promise<string> } {
-  const req = http.request(`${base}/admin/v1/feed?format=jsonl`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson', 'content-length': String(declared) }, agent: false });
+  const req = http.request(`${base}/admin/v1/feed?format=jsonl`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson', 'content-length': String(declared) },
+    agent: false,
+  });
   const ended = new Promise<string>((resolve) => {
     req.on('response', (res) => {
       res.resume();
@@ -166,7 +174,11 @@ describe('a write lock held elsewhere', () => {
     try {
       const [admin, ucp] = await Promise.all([
         stock(30),
-        fetch(`${base}/ucp/v1/checkout-sessions`, { method: 'POST', headers: { 'ucp-agent': `profile="${AGENT}"`, 'content-type': 'application/json' }, body: JSON.stringify({ line_items: [{ item: { id: 'p1-s' }, quantity: 1 }] }) }),
+        fetch(`${base}/ucp/v1/checkout-sessions`, {
+          method: 'POST',
+          headers: { 'ucp-agent': `profile="${AGENT}"`, 'content-type': 'application/json' },
+          body: JSON.stringify({ line_items: [{ item: { id: 'p1-s' }, quantity: 1 }] }),
+        }),
       ]);
       expect(admin.status).toBe(503);
       expect(admin.body).toMatchObject({ code: 'store_busy' });
@@ -185,7 +197,11 @@ describe('a write lock held elsewhere', () => {
     other.exec('BEGIN IMMEDIATE');
     try {
       const t = Date.now();
-      const res = await fetch(`${base}/admin/v1/feed?format=jsonl`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' }, body: `${JSON.stringify(product('p8'))}\n{"type":"product"}\n` });
+      const res = await fetch(`${base}/admin/v1/feed?format=jsonl`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
+        body: `${JSON.stringify(product('p8'))}\n{"type":"product"}\n`,
+      });
       expect(res.status).toBe(422);
       expect(Date.now() - t).toBeLessThan(1000);
     } finally {

@@ -127,7 +127,12 @@ export function storeContract(name: string, make: () => ContractHarness): void {
         ['inventory', 'p1-m', 'wh'],
       ]);
       // one bad update: nothing applied
-      await expect(store.applyInventory([{ variantId: 'p1-s', onHand: 1 }, { variantId: 'ghost', onHand: 1 }])).rejects.toThrow(/updates\[1\]: unknown variant "ghost"/);
+      await expect(
+        store.applyInventory([
+          { variantId: 'p1-s', onHand: 1 },
+          { variantId: 'ghost', onHand: 1 },
+        ]),
+      ).rejects.toThrow(/updates\[1\]: unknown variant "ghost"/);
       await expect(store.applyInventory([{ variantId: 'p1-s', locationId: 'mars', onHand: 1 }])).rejects.toThrow(/unknown location "mars"/);
       await expect(store.applyInventory([{ variantId: 'p1-m', adjust: -4 }])).rejects.toThrow(/negative/);
       expect((await store.getLevels(['p1-s']))[0]!.onHand).toBe(9);
@@ -144,12 +149,19 @@ export function storeContract(name: string, make: () => ContractHarness): void {
       const prices = await store.applyPrices([{ variantId: 'p2-m', currency: 'EUR', amount: 2299 }]);
       expect(prices).toEqual([{ currency: 'EUR', amount: 2299 }]);
       expect((await store.getProduct('p2'))!.product.variants[1]!.prices).toContainEqual({ currency: 'EUR', amount: 2299 });
-      await expect(store.applyPrices([{ variantId: 'p2-m', currency: 'USD', amount: 1 }, { variantId: 'nope', currency: 'USD', amount: 1 }])).rejects.toThrow(/unknown variant/);
+      await expect(
+        store.applyPrices([
+          { variantId: 'p2-m', currency: 'USD', amount: 1 },
+          { variantId: 'nope', currency: 'USD', amount: 1 },
+        ]),
+      ).rejects.toThrow(/unknown variant/);
       expect((await store.getProduct('p2'))!.product.variants[1]!.prices).toContainEqual({ currency: 'USD', amount: 2499, listAmount: 2999 });
     });
 
     test('listing: keyset pages cover every product once; filters', async () => {
-      const products = Array.from({ length: 25 }, (_, i) => product(`p${String(i).padStart(2, '0')}`, { brand: i % 2 ? 'Odd' : 'Even', categories: [{ taxonomy: 'merchant', path: i < 5 ? 'Camping > Tents' : 'Clothing > Jackets' }] }));
+      const products = Array.from({ length: 25 }, (_, i) =>
+        product(`p${String(i).padStart(2, '0')}`, { brand: i % 2 ? 'Odd' : 'Even', categories: [{ taxonomy: 'merchant', path: i < 5 ? 'Camping > Tents' : 'Clothing > Jackets' }] }),
+      );
       await load([merchant(), location('wh'), ...products]);
       const seen: string[] = [];
       let after: string | undefined;
@@ -212,8 +224,7 @@ export function storeContract(name: string, make: () => ContractHarness): void {
       await load([merchant(), location('wh'), product('good'), product('thin', { description: 'too short' }), review('r', 'good'), review('r2', 'thin')]);
       const thin = (await store.getProduct('thin'))!;
       expect(thin.qualityMask).not.toBe(0);
-      const ids = async (quality: { mask: number; requireReviews: boolean; freshSince?: string }) =>
-        (await store.listProducts({ limit: 10, quality })).items.map((r) => r.product.id);
+      const ids = async (quality: { mask: number; requireReviews: boolean; freshSince?: string }) => (await store.listProducts({ limit: 10, quality })).items.map((r) => r.product.id);
       expect(await ids({ mask: thin.qualityMask, requireReviews: false })).toEqual(['good']);
       const stale = new Date(h.clock.now().getTime() + 16 * 60_000).toISOString();
       expect(await ids({ mask: 0, requireReviews: false, freshSince: stale })).toEqual([]);
@@ -221,10 +232,25 @@ export function storeContract(name: string, make: () => ContractHarness): void {
     });
 
     test('holds: reserve, release, commit; all lines or none; idempotent', async () => {
-      await load([merchant(), location('wh'), location('shop', { kind: 'store', pickup: true }), product('p1', {
-        options: [{ name: 'Size', values: ['S'] }],
-        variants: [{ id: 'v', options: { Size: 'S' }, prices: [{ currency: 'USD', amount: 100 }], inventory: [{ location_id: 'wh', on_hand: 3 }, { location_id: 'shop', on_hand: 2 }] }],
-      })]);
+      await load([
+        merchant(),
+        location('wh'),
+        location('shop', { kind: 'store', pickup: true }),
+        product('p1', {
+          options: [{ name: 'Size', values: ['S'] }],
+          variants: [
+            {
+              id: 'v',
+              options: { Size: 'S' },
+              prices: [{ currency: 'USD', amount: 100 }],
+              inventory: [
+                { location_id: 'wh', on_hand: 3 },
+                { location_id: 'shop', on_hand: 2 },
+              ],
+            },
+          ],
+        }),
+      ]);
       const later = '2026-11-01T18:00:00.000Z';
       expect(await store.reserve('h1', [{ variantId: 'v', quantity: 4 }], later)).toEqual({
         ok: true,
@@ -277,7 +303,16 @@ export function storeContract(name: string, make: () => ContractHarness): void {
     test('customers, addresses (de-duplicated by content) and payment instruments', async () => {
       const addr = { street: '1 Main St', locality: 'Springfield', postal_code: '62704', country: 'US' };
       await load([
-        { type: 'customer', id: 'c1', name: 'Jo', email: 'Jo@Example.com', addresses: [{ id: 'a1', ...addr }, { id: 'a2', ...addr }] },
+        {
+          type: 'customer',
+          id: 'c1',
+          name: 'Jo',
+          email: 'Jo@Example.com',
+          addresses: [
+            { id: 'a1', ...addr },
+            { id: 'a2', ...addr },
+          ],
+        },
         { type: 'payment_instrument', id: 'i1', instrument_type: 'card', token: 'success_token', handler_id: 'mock_payment_handler' },
       ]);
       expect(await store.findCustomerByEmail('jo@example.com')).toEqual({ id: 'c1', name: 'Jo', email: 'jo@example.com' });

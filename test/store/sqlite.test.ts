@@ -65,7 +65,11 @@ describe('SQLite specifics', () => {
         // a store as version 7 left it
         const db = new Database(file);
         for (const m of MIGRATIONS.slice(0, 7)) db.exec(m);
-        sources.forEach((source, j) => db.prepare("INSERT INTO imports (id, format, mode, source, started_at, status, summary) VALUES (?, 'jsonl', 'upsert', ?, ?, 'applied', '{}')").run(`i${j}`, source, `2026-01-0${j + 1}T00:00:00Z`));
+        sources.forEach((source, j) =>
+          db
+            .prepare("INSERT INTO imports (id, format, mode, source, started_at, status, summary) VALUES (?, 'jsonl', 'upsert', ?, ?, 'applied', '{}')")
+            .run(`i${j}`, source, `2026-01-0${j + 1}T00:00:00Z`),
+        );
         db.pragma('user_version = 7');
         db.close();
         const again = openDatabase({ file });
@@ -94,7 +98,15 @@ describe('SQLite specifics', () => {
   test('separate processes competing for the last units sell each unit once', async () => {
     const t = tempStore();
     try {
-      await importFeed(t.store, linesSource([merchant(), location('wh'), { type: 'product', id: 'x', title: 'X', variants: [{ id: 'xv', prices: [{ currency: 'USD', amount: 1 }], inventory: [{ location_id: 'wh', on_hand: 50 }] }] }]), { clock: t.clock });
+      await importFeed(
+        t.store,
+        linesSource([
+          merchant(),
+          location('wh'),
+          { type: 'product', id: 'x', title: 'X', variants: [{ id: 'xv', prices: [{ currency: 'USD', amount: 1 }], inventory: [{ location_id: 'wh', on_hand: 50 }] }] },
+        ]),
+        { clock: t.clock },
+      );
       // Four processes, each with its own connection, try 30 single-unit holds apiece for 50 units.
       const script = `
         import { SqliteStore } from ${JSON.stringify(path.resolve('dist/src/store/sqlite/sqlite-store.js'))};

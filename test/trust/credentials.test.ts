@@ -66,7 +66,12 @@ describe('credentials follow the catalog', () => {
     expect(byType.VerifiedReviewCredential.map((c: { subjectId: string }) => c.subjectId)).toEqual([`${BASE}/products/p1#review-r1`]); // r2 is not a verified purchase
     for (const c of await active()) {
       const vc = JSON.parse(c.vc);
-      expect(vc).toMatchObject({ issuer: trust.did, type: ['VerifiableCredential', c.type], credentialStatus: { type: 'BitstringStatusListEntry', statusPurpose: 'revocation' }, proof: { cryptosuite: 'eddsa-rdfc-2022' } });
+      expect(vc).toMatchObject({
+        issuer: trust.did,
+        type: ['VerifiableCredential', c.type],
+        credentialStatus: { type: 'BitstringStatusListEntry', statusPurpose: 'revocation' },
+        proof: { cryptosuite: 'eddsa-rdfc-2022' },
+      });
       expect(await trust.credentials.verify(vc)).toMatchObject({ verified: true, checks: ['proof', 'validity', 'status'], revoked: false });
       expect(await trust.credentials.verify(c.jwt)).toMatchObject({ verified: true, format: 'vc+jwt' });
     }

@@ -124,12 +124,20 @@ describe('credential endpoints', () => {
 
 describe('VC API', () => {
   test('issue: token required, 201 with the signed credential; bad credentials are 400', async () => {
-    const credential = { '@context': ['https://www.w3.org/ns/credentials/v2', `${BASE}/credentials/context/v1.jsonld`], type: ['VerifiableCredential', 'MerchantCredential'], credentialSubject: { id: `${BASE}/.well-known/commerce#store`, legalName: 'Test Outfitters LLC' } };
+    const credential = {
+      '@context': ['https://www.w3.org/ns/credentials/v2', `${BASE}/credentials/context/v1.jsonld`],
+      type: ['VerifiableCredential', 'MerchantCredential'],
+      credentialSubject: { id: `${BASE}/.well-known/commerce#store`, legalName: 'Test Outfitters LLC' },
+    };
     expect((await request(t.app).post('/credentials/issue').send({ credential })).status).toBe(401);
     const res = await request(t.app).post('/credentials/issue').set('Authorization', `Bearer ${issuer}`).send({ credential, options: {} });
     expect(res.status).toBe(201);
     expect(res.body.verifiableCredential).toMatchObject({ issuer: 'did:web:shop.example', credentialSubject: { legalName: 'Test Outfitters LLC' }, proof: { type: 'DataIntegrityProof' } });
-    const post = (body: unknown) => request(t.app).post('/credentials/issue').set('Authorization', `Bearer ${issuer}`).send(body as object);
+    const post = (body: unknown) =>
+      request(t.app)
+        .post('/credentials/issue')
+        .set('Authorization', `Bearer ${issuer}`)
+        .send(body as object);
     for (const [body, field] of [
       [{}, 'credential'],
       [{ credential: { ...credential, '@context': ['https://www.w3.org/2018/credentials/v1'] } }, 'credential.@context'],
@@ -150,7 +158,9 @@ describe('VC API', () => {
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ verified: true, checks: ['proof', 'validity', 'status'], warnings: [], errors: [], revoked: false, format: 'data-integrity' });
     expect((await request(t.app).post('/credentials/verify').send({ verifiableCredential: c!.jwt })).body.verified).toBe(true);
-    const bad = await request(t.app).post('/credentials/verify').send({ verifiableCredential: { ...good, credentialSubject: { ...good.credentialSubject, legalName: 'X' } } });
+    const bad = await request(t.app)
+      .post('/credentials/verify')
+      .send({ verifiableCredential: { ...good, credentialSubject: { ...good.credentialSubject, legalName: 'X' } } });
     expect(bad.status).toBe(422);
     expect(bad.body).toMatchObject({ verified: false, errors: [{ code: 'invalid_proof' }] });
     expect((await request(t.app).post('/credentials/verify').send({})).status).toBe(400);
@@ -166,15 +176,31 @@ describe('VC API', () => {
     const ok = await request(t.app).post('/presentations/verify').send({ verifiablePresentation: vp });
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ verified: true, warnings: [{ code: 'presentation_unsigned' }] });
-    expect((await request(t.app).post('/credentials/status').send({ credentialId: review.id, credentialStatus: [{ type: 'BitstringStatusListCredential', status: 'revoked' }] })).status).toBe(401);
-    const revoke = await request(t.app).post('/credentials/status').set('Authorization', `Bearer ${issuer}`).send({ credentialId: review.id, credentialStatus: [{ type: 'BitstringStatusListCredential', status: 'revoked' }] });
+    expect(
+      (
+        await request(t.app)
+          .post('/credentials/status')
+          .send({ credentialId: review.id, credentialStatus: [{ type: 'BitstringStatusListCredential', status: 'revoked' }] })
+      ).status,
+    ).toBe(401);
+    const revoke = await request(t.app)
+      .post('/credentials/status')
+      .set('Authorization', `Bearer ${issuer}`)
+      .send({ credentialId: review.id, credentialStatus: [{ type: 'BitstringStatusListCredential', status: 'revoked' }] });
     expect(revoke.status).toBe(200);
     const after = await request(t.app).post('/presentations/verify').send({ verifiablePresentation: vp });
     expect(after.status).toBe(422);
     expect(after.body.errors).toEqual([expect.objectContaining({ code: 'revoked', message: expect.stringMatching(/^verifiableCredential\[1\]/) })]);
     expect((await request(t.app).post('/presentations/verify').send({ verifiablePresentation: 'nope' })).status).toBe(422);
     expect((await request(t.app).post('/presentations/verify').send({})).status).toBe(400);
-    expect((await request(t.app).post('/credentials/status').set('Authorization', `Bearer ${issuer}`).send({ credentialId: `${BASE}/credentials/nope`, credentialStatus: [{ status: 'revoked' }] })).status).toBe(404);
+    expect(
+      (
+        await request(t.app)
+          .post('/credentials/status')
+          .set('Authorization', `Bearer ${issuer}`)
+          .send({ credentialId: `${BASE}/credentials/nope`, credentialStatus: [{ status: 'revoked' }] })
+      ).status,
+    ).toBe(404);
   });
 });
 
@@ -213,9 +239,14 @@ describe('VC API: malformed input fails closed with a 4xx (hardening)', () => {
     expect(r.status).toBe(400);
     expect(r.body).toMatchObject({ code: 'body_too_complex' });
     expect(Date.now() - started).toBeLessThan(1000); // refused before canonicalisation (it took 0.8 s at 5,000 values)
-    const huge = await request(t.app).post('/credentials/verify').set('Content-Type', 'application/json').send(JSON.stringify({ verifiableCredential: { pad: 'x'.repeat(70_000) } }));
+    const huge = await request(t.app)
+      .post('/credentials/verify')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ verifiableCredential: { pad: 'x'.repeat(70_000) } }));
     expect(huge.status).toBe(413);
-    const many = await request(t.app).post('/presentations/verify').send({ verifiablePresentation: { '@context': [V2], type: ['VerifiablePresentation'], verifiableCredential: Array.from({ length: 11 }, () => JSON.parse(c!.vc)) } });
+    const many = await request(t.app)
+      .post('/presentations/verify')
+      .send({ verifiablePresentation: { '@context': [V2], type: ['VerifiablePresentation'], verifiableCredential: Array.from({ length: 11 }, () => JSON.parse(c!.vc)) } });
     expect(many.status).toBe(400);
     let deep: unknown = {};
     for (let i = 0; i < 40; i++) deep = { deep };
@@ -230,11 +261,17 @@ describe('VC API: malformed input fails closed with a 4xx (hardening)', () => {
       credentialSubject: { id: `${BASE}/` },
     });
     for (const bad of [null, 42, [], ['did:web:shop.example'], { id: null }, {}, 'did:web:someone.else']) {
-      const r = await request(t.app).post('/credentials/issue').set('Authorization', `Bearer ${issuer}`).send({ credential: credential(bad) });
+      const r = await request(t.app)
+        .post('/credentials/issue')
+        .set('Authorization', `Bearer ${issuer}`)
+        .send({ credential: credential(bad) });
       expect({ bad, status: r.status, code: r.body.code }).toEqual({ bad, status: 400, code: 'invalid_credential' });
     }
     for (const bad of [[null], [1], [[]], ['revoked'], null, 'revoked']) {
-      const r = await request(t.app).post('/credentials/status').set('Authorization', `Bearer ${issuer}`).send({ credentialId: `${BASE}/credentials/x`, credentialStatus: bad });
+      const r = await request(t.app)
+        .post('/credentials/status')
+        .set('Authorization', `Bearer ${issuer}`)
+        .send({ credentialId: `${BASE}/credentials/x`, credentialStatus: bad });
       expect({ bad, status: r.status }).toEqual({ bad, status: 400 });
     }
     for (const options of [null, 'x', [], { now: 5 }, { now: 'yesterday' }]) {

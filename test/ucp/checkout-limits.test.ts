@@ -26,7 +26,13 @@ const PAY = { payment: { instruments: [{ id: 'i1', handler_id: 'mock_payment_han
 const US = { id: 'd1', street_address: '1 Main St', address_locality: 'Denver', address_region: 'CO', postal_code: '80202', address_country: 'US' };
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
-const variant = (id: string, amount: number, stock: Record<string, unknown>) => ({ id, sku: `SKU-${id}`, options: {}, prices: [{ currency: 'USD', amount }], inventory: [{ location_id: 'wh', ...stock }] });
+const variant = (id: string, amount: number, stock: Record<string, unknown>) => ({
+  id,
+  sku: `SKU-${id}`,
+  options: {},
+  prices: [{ currency: 'USD', amount }],
+  inventory: [{ location_id: 'wh', ...stock }],
+});
 const single = (id: string, amount: number, stock: Record<string, unknown>) => ({
   type: 'product',
   id,
@@ -64,7 +70,9 @@ async function harness(env: Record<string, string>, feed: object[] = FEED, origi
 }
 
 async function call(h: Harness, method: 'get' | 'post' | 'put', p: string, body?: unknown) {
-  const r = request(h.app)[method](`/ucp/v1${p}`).set({ 'ucp-agent': `profile="${AGENT}"` });
+  const r = request(h.app)
+    [method](`/ucp/v1${p}`)
+    .set({ 'ucp-agent': `profile="${AGENT}"` });
   return body === undefined ? r : r.set('content-type', 'application/json').send(JSON.stringify(body));
 }
 
@@ -183,31 +191,58 @@ describe('what one request may ask for', () => {
     const methods = await call(h, 'post', '/checkout-sessions', { ...lines, fulfillment: { methods: Array.from({ length: 200 }, () => ({ type: 'pickup' })) } });
     expect(methods.status).toBe(400);
     expect(methods.body.messages[0]).toMatchObject({ code: 'too_many_methods', path: '$.fulfillment.methods' });
-    const dests = await call(h, 'post', '/checkout-sessions', { ...lines, fulfillment: { methods: [{ type: 'shipping', destinations: Array.from({ length: 21 }, (_, i) => ({ ...US, id: `d${i}` })) }] } });
+    const dests = await call(h, 'post', '/checkout-sessions', {
+      ...lines,
+      fulfillment: { methods: [{ type: 'shipping', destinations: Array.from({ length: 21 }, (_, i) => ({ ...US, id: `d${i}` })) }] },
+    });
     expect(dests.body.messages[0]).toMatchObject({ code: 'too_many_destinations', path: '$.fulfillment.methods[0].destinations' });
     const codes = await call(h, 'post', '/carts', { ...lines, discounts: { codes: Array.from({ length: 21 }, (_, i) => `CODE${i}`) } });
     expect(codes.status).toBe(400);
     expect(codes.body.messages[0]).toMatchObject({ code: 'too_many_codes' });
-    const ok = await call(h, 'post', '/checkout-sessions', { ...lines, discounts: { codes: Array.from({ length: 20 }, (_, i) => `CODE${i}`) }, fulfillment: { methods: Array.from({ length: 20 }, () => ({ type: 'pickup' })) } });
+    const ok = await call(h, 'post', '/checkout-sessions', {
+      ...lines,
+      discounts: { codes: Array.from({ length: 20 }, (_, i) => `CODE${i}`) },
+      fulfillment: { methods: Array.from({ length: 20 }, () => ({ type: 'pickup' })) },
+    });
     expect(ok.status).toBe(201);
     const after = (h.store.connection.prepare('SELECT count(*) AS n FROM ucp_sessions').get() as { n: number }).n;
     expect(after).toBe(before + 1);
   });
 });
 
-describe('a buyer\'s saved addresses are not anyone\'s to read or write (default)', () => {
+describe("a buyer's saved addresses are not anyone's to read or write (default)", () => {
   test('naming an email neither reveals its addresses nor saves new ones, nor creates a customer', async () => {
-    await importFeed(h.store, linesSource([{ type: 'customer', id: 'c-ava', name: 'Ava T', email: 'ava@example.com', addresses: [{ id: 'a-home', street: '2231 Larimer St', locality: 'Denver', region: 'CO', postal_code: '80205', country: 'US' }] }]), { clock: h.clock });
+    await importFeed(
+      h.store,
+      linesSource([
+        {
+          type: 'customer',
+          id: 'c-ava',
+          name: 'Ava T',
+          email: 'ava@example.com',
+          addresses: [{ id: 'a-home', street: '2231 Larimer St', locality: 'Denver', region: 'CO', postal_code: '80205', country: 'US' }],
+        },
+      ]),
+      { clock: h.clock },
+    );
     const seq = await h.store.lastSeq();
     const read = await call(h, 'post', '/checkout-sessions', { line_items: [line('untracked-v', 1)], buyer: { email: 'ava@example.com' }, fulfillment: { methods: [{ type: 'shipping' }] } });
     expect(read.status).toBe(201);
     expect(JSON.stringify(read.body)).not.toMatch(/Larimer/);
     expect(read.body.fulfillment.methods[0].destinations).toEqual([]);
-    const plant = await call(h, 'post', '/checkout-sessions', { line_items: [line('untracked-v', 1)], buyer: { email: 'ava@example.com' }, fulfillment: { methods: [{ type: 'shipping', destinations: [{ street_address: '666 Attacker Way', postal_code: '99999', address_country: 'US' }] }] } });
+    const plant = await call(h, 'post', '/checkout-sessions', {
+      line_items: [line('untracked-v', 1)],
+      buyer: { email: 'ava@example.com' },
+      fulfillment: { methods: [{ type: 'shipping', destinations: [{ street_address: '666 Attacker Way', postal_code: '99999', address_country: 'US' }] }] },
+    });
     expect(plant.status).toBe(201);
     const ava = (await h.store.findCustomerByEmail('ava@example.com'))!;
     expect((await h.store.listAddresses(ava.id)).map((a) => a.street)).toEqual(['2231 Larimer St']);
-    await call(h, 'post', '/checkout-sessions', { line_items: [line('untracked-v', 1)], buyer: { email: 'stranger@example.com' }, fulfillment: { methods: [{ type: 'shipping', destinations: [US] }] } });
+    await call(h, 'post', '/checkout-sessions', {
+      line_items: [line('untracked-v', 1)],
+      buyer: { email: 'stranger@example.com' },
+      fulfillment: { methods: [{ type: 'shipping', destinations: [US] }] },
+    });
     expect(await h.store.findCustomerByEmail('stranger@example.com')).toBeUndefined();
     expect(await h.store.lastSeq()).toBe(seq); // no store change: caches and change streams untouched
   });

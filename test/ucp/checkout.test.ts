@@ -27,7 +27,11 @@ const AGENT = 'https://agent.example/profile.json';
 const OTHER = 'https://other-agent.example/profile.json';
 const ALL = ['dev.ucp.shopping.checkout', 'dev.ucp.shopping.cart', 'dev.ucp.shopping.order', 'dev.ucp.shopping.fulfillment', 'dev.ucp.shopping.discount', 'dev.ucp.shopping.buyer_consent'];
 const CHECKOUT_REFS = checkoutSchemaRefs(new Set(ALL));
-const PAY_OK = { payment: { instruments: [{ id: 'instr_1', handler_id: 'mock_payment_handler', type: 'card', display: { brand: 'Visa', last_digits: '1234' }, credential: { type: 'token', token: 'success_token' } }] } };
+const PAY_OK = {
+  payment: {
+    instruments: [{ id: 'instr_1', handler_id: 'mock_payment_handler', type: 'card', display: { brand: 'Visa', last_digits: '1234' }, credential: { type: 'token', token: 'success_token' } }],
+  },
+};
 const PAY_FAIL = { payment: { instruments: [{ id: 'instr_fail', handler_id: 'mock_payment_handler', type: 'card', credential: { type: 'token', token: 'fail_token' } }] } };
 const US = { id: 'dest_1', street_address: '123 Market St', address_locality: 'San Francisco', address_region: 'CA', postal_code: '94105', address_country: 'US' };
 
@@ -39,12 +43,24 @@ beforeAll(async () => {
   const report = await importFeed(t.store, openFeed(FLOWER_SHOP, { currency: 'USD' }), { clock: t.clock });
   expect(report.status).toBe('applied');
   mkdirSync(path.join(t.dir, 'platforms'));
-  const hook = { 'dev.ucp.shopping.order': [{ version: '2026-04-08', spec: 'https://ucp.dev/2026-04-08/specification/order', schema: 'https://ucp.dev/2026-04-08/schemas/shopping/order.json', config: { webhook_url: 'https://agent.example/webhooks/orders' } }] };
+  const hook = {
+    'dev.ucp.shopping.order': [
+      {
+        version: '2026-04-08',
+        spec: 'https://ucp.dev/2026-04-08/specification/order',
+        schema: 'https://ucp.dev/2026-04-08/schemas/shopping/order.json',
+        config: { webhook_url: 'https://agent.example/webhooks/orders' },
+      },
+    ],
+  };
   const profile = platformProfile({ capabilities: ALL }) as Json;
   profile.ucp.capabilities = { ...profile.ucp.capabilities, ...hook };
   writeFileSync(path.join(t.dir, 'platforms', 'agent.json'), JSON.stringify({ profile_url: AGENT, profile }));
   writeFileSync(path.join(t.dir, 'platforms', 'other.json'), JSON.stringify({ profile_url: OTHER, profile: platformProfile({ capabilities: ALL }) }));
-  const config = loadConfig({ dataDir: t.dir, baseUrl: 'https://shop.example' }, { UCPD_SEED_DEMO: 'false', UCPD_UCP_TEST_PAYMENTS: 'true', UCPD_UCP_SIMULATION_SECRET: 'simulation-secret-0123456789', UCPD_UCP_MAX_LINE_QUANTITY: '100000', UCPD_UCP_SAVED_ADDRESSES: 'by-email' });
+  const config = loadConfig(
+    { dataDir: t.dir, baseUrl: 'https://shop.example' },
+    { UCPD_SEED_DEMO: 'false', UCPD_UCP_TEST_PAYMENTS: 'true', UCPD_UCP_SIMULATION_SECRET: 'simulation-secret-0123456789', UCPD_UCP_MAX_LINE_QUANTITY: '100000', UCPD_UCP_SAVED_ADDRESSES: 'by-email' },
+  );
   const trust = await openTrust({ store: t.store, dataDir: t.dir, urls: new Urls(config.baseUrl), clock: t.clock, logger: silentLogger });
   app = createApp({ store: t.store, config, clock: t.clock, logger: silentLogger, trust });
   app.ucp.webhooks.stop(); // deliveries are the end-to-end test's business; here the outbox is inspected
@@ -57,7 +73,9 @@ afterAll(async () => {
 
 let keys = 0;
 async function call(method: 'get' | 'post' | 'put', p: string, body?: unknown, o: { profile?: string; key?: string } = {}) {
-  let r = request(app)[method](`/ucp/v1${p}`).set({ 'ucp-agent': `profile="${o.profile ?? AGENT}"`, 'request-id': `req-${++keys}` });
+  let r = request(app)
+    [method](`/ucp/v1${p}`)
+    .set({ 'ucp-agent': `profile="${o.profile ?? AGENT}"`, 'request-id': `req-${++keys}` });
   if (o.key) r = r.set('idempotency-key', o.key);
   const res = body === undefined ? await r : await r.set('content-type', 'application/json').send(JSON.stringify(body));
   expect(res.text).toBe(canonicalJson(JSON.parse(res.text))); // canonical JSON (RFC 8785)
@@ -82,7 +100,9 @@ function expectError(res: { status: number; body: Json }, status: number, code: 
 }
 
 const roses = (quantity = 1) => ({ line_items: [{ item: { id: 'bouquet_roses' }, quantity }] });
-const shipping = (option?: string) => ({ fulfillment: { methods: [{ type: 'shipping', destinations: [US], selected_destination_id: 'dest_1', groups: [{ id: 'group_1', ...(option ? { selected_option_id: option } : {}) }] }] } });
+const shipping = (option?: string) => ({
+  fulfillment: { methods: [{ type: 'shipping', destinations: [US], selected_destination_id: 'dest_1', groups: [{ id: 'group_1', ...(option ? { selected_option_id: option } : {}) }] }] },
+});
 
 describe('the reference merchant', () => {
   test('bouquet_roses at 3500 with 10OFF then WELCOME20 totals 2520; FIXED500 gives 3000; both discounts allocated to the line', async () => {
@@ -132,7 +152,10 @@ describe('the reference merchant', () => {
     expect(small.body.fulfillment.methods[0].groups[0].options[0]).toMatchObject({ id: 'std-ship', title: 'Standard Shipping' });
     const big = await call('post', '/checkout-sessions', { line_items: [{ item: { id: 'pot_ceramic' }, quantity: 7 }], ...shipping() });
     expect(big.body.fulfillment.methods[0].groups[0].options[0]).toMatchObject({ id: 'std-ship', title: 'Standard Shipping (Free)' });
-    const ca = await call('post', '/checkout-sessions', { ...roses(), fulfillment: { methods: [{ type: 'shipping', destinations: [{ id: 'd', address_country: 'CA', postal_code: 'M5V 2H1' }], selected_destination_id: 'd' }] } });
+    const ca = await call('post', '/checkout-sessions', {
+      ...roses(),
+      fulfillment: { methods: [{ type: 'shipping', destinations: [{ id: 'd', address_country: 'CA', postal_code: 'M5V 2H1' }], selected_destination_id: 'd' }] },
+    });
     expect(ca.body.fulfillment.methods[0].groups[0].options.map((o: Json) => o.id)).toEqual(['std-ship', 'exp-ship-intl']);
   });
 });
@@ -146,7 +169,10 @@ describe('the checkout status machine', () => {
     expect(created.body.continue_url).toBe(`https://shop.example/checkout/${created.body.id}`);
     expect(new Date(created.body.expires_at).getTime() - t.clock.now().getTime()).toBe(6 * 3600_000);
     const id = created.body.id as string;
-    const ready = await call('put', `/checkout-sessions/${id}`, { line_items: [{ id: created.body.line_items[0].id, item: { id: 'bouquet_roses' }, quantity: 2 }], fulfillment: { methods: [{ id: created.body.fulfillment.methods[0].id, line_item_ids: [created.body.line_items[0].id], groups: [{ id: 'group_1', selected_option_id: 'exp-ship-us' }] }] } });
+    const ready = await call('put', `/checkout-sessions/${id}`, {
+      line_items: [{ id: created.body.line_items[0].id, item: { id: 'bouquet_roses' }, quantity: 2 }],
+      fulfillment: { methods: [{ id: created.body.fulfillment.methods[0].id, line_item_ids: [created.body.line_items[0].id], groups: [{ id: 'group_1', selected_option_id: 'exp-ship-us' }] }] },
+    });
     expect(ready.status).toBe(200);
     expectCheckout(ready.body);
     expect(ready.body.status).toBe('ready_for_complete');
@@ -239,13 +265,28 @@ describe('the continue_url page', () => {
     expect(page.status).toBe(200);
     expect(page.text).toMatch(/Bouquet of Red Roses/);
     expect(page.text).toMatch(/<form method="post">/);
-    const address = { email: 'page.buyer@example.com', first_name: 'Page', last_name: 'Buyer', street_address: '5 Pine St', address_locality: 'Seattle', address_region: 'WA', postal_code: '98101', address_country: 'us' };
+    const address = {
+      email: 'page.buyer@example.com',
+      first_name: 'Page',
+      last_name: 'Buyer',
+      street_address: '5 Pine St',
+      address_locality: 'Seattle',
+      address_region: 'WA',
+      postal_code: '98101',
+      address_country: 'us',
+    };
     const withAddress = await request(app).post(url).type('form').send(address);
     expect(withAddress.status).toBe(200);
     expect(withAddress.text).toMatch(/name="option" value="std-ship"/);
-    const declined = await request(app).post(url).type('form').send({ ...address, option: 'exp-ship-us', card: '4000 0000 0000 0002' });
+    const declined = await request(app)
+      .post(url)
+      .type('form')
+      .send({ ...address, option: 'exp-ship-us', card: '4000 0000 0000 0002' });
     expect(declined.text).toMatch(/Payment failed/);
-    const paid = await request(app).post(url).type('form').send({ ...address, option: 'exp-ship-us', card: '4242 4242 4242 4242' });
+    const paid = await request(app)
+      .post(url)
+      .type('form')
+      .send({ ...address, option: 'exp-ship-us', card: '4242 4242 4242 4242' });
     expect(paid.status).toBe(303);
     expect(paid.headers.location).toMatch(/^\/order\/ord_/);
     const order = await request(app).get(paid.headers.location as string);
@@ -259,14 +300,20 @@ describe('the continue_url page', () => {
 describe('buyers and addresses', () => {
   test("a known buyer's saved addresses are offered; choosing one prices it", async () => {
     const c = await call('post', '/checkout-sessions', { ...roses(), buyer: { email: 'john.doe@example.com', first_name: 'John' } });
-    const u = await call('put', `/checkout-sessions/${c.body.id}`, { line_items: [{ id: c.body.line_items[0].id, item: { id: 'bouquet_roses' }, quantity: 1 }], fulfillment: { methods: [{ type: 'shipping', line_item_ids: [c.body.line_items[0].id] }] } });
+    const u = await call('put', `/checkout-sessions/${c.body.id}`, {
+      line_items: [{ id: c.body.line_items[0].id, item: { id: 'bouquet_roses' }, quantity: 1 }],
+      fulfillment: { methods: [{ type: 'shipping', line_item_ids: [c.body.line_items[0].id] }] },
+    });
     expectCheckout(u.body);
     const dests = u.body.fulfillment.methods[0].destinations;
     expect(dests.map((d: Json) => [d.id, d.street_address, d.address_locality, d.address_region, d.postal_code, d.address_country])).toEqual([
       ['addr_1', '123 Main St', 'Springfield', 'IL', '62704', 'US'],
       ['addr_2', '456 Oak Ave', 'Metropolis', 'NY', '10012', 'US'],
     ]);
-    const chosen = await call('put', `/checkout-sessions/${c.body.id}`, { line_items: [{ id: c.body.line_items[0].id, item: { id: 'bouquet_roses' }, quantity: 1 }], fulfillment: { methods: [{ id: u.body.fulfillment.methods[0].id, line_item_ids: [c.body.line_items[0].id], selected_destination_id: 'addr_2' }] } });
+    const chosen = await call('put', `/checkout-sessions/${c.body.id}`, {
+      line_items: [{ id: c.body.line_items[0].id, item: { id: 'bouquet_roses' }, quantity: 1 }],
+      fulfillment: { methods: [{ id: u.body.fulfillment.methods[0].id, line_item_ids: [c.body.line_items[0].id], selected_destination_id: 'addr_2' }] },
+    });
     expect(chosen.body.fulfillment.methods[0].selected_destination_id).toBe('addr_2');
     expect(chosen.body.fulfillment.methods[0].groups[0].options.length).toBeGreaterThan(0);
   });
@@ -355,7 +402,13 @@ describe('idempotency', () => {
     t.clock.advance(31_000);
     expect((await call('post', '/checkout-sessions', body, { key })).status).toBe(409);
     // it finishes: everyone gets its answer
-    await t.store.finishIdempotent(scope, key, 'other-process', { status: 201, contentType: 'application/json', body: Buffer.from('{"answer":"from the other process"}') }, t.clock.now().toISOString());
+    await t.store.finishIdempotent(
+      scope,
+      key,
+      'other-process',
+      { status: 201, contentType: 'application/json', body: Buffer.from('{"answer":"from the other process"}') },
+      t.clock.now().toISOString(),
+    );
     const replay = await call('post', '/checkout-sessions', body, { key });
     expect(replay.text).toBe('{"answer":"from the other process"}');
     // a stale holder can no longer write over it
@@ -441,12 +494,18 @@ describe('orders', () => {
 
   test('retailer events and adjustments append to the order and queue a webhook each', async () => {
     const token = (await createToken(t.store, 'ops', ['admin'], t.clock)).secret;
-    const shipped = await request(app).post(`/admin/v1/orders/${orderId}/events`).set('authorization', `Bearer ${token}`).send({ type: 'shipped', carrier: 'UPS', tracking_number: '1Z999', tracking_url: 'https://ups.example/1Z999' });
+    const shipped = await request(app)
+      .post(`/admin/v1/orders/${orderId}/events`)
+      .set('authorization', `Bearer ${token}`)
+      .send({ type: 'shipped', carrier: 'UPS', tracking_number: '1Z999', tracking_url: 'https://ups.example/1Z999' });
     expect(shipped.status).toBe(201);
     expectValid('shopping/order.json', shipped.body);
     expect(shipped.body.fulfillment.events[0]).toMatchObject({ type: 'shipped', carrier: 'UPS', tracking_number: '1Z999' });
     expect(shipped.body.line_items[0]).toMatchObject({ quantity: { total: 1, fulfilled: 1 }, status: 'fulfilled' });
-    const refund = await request(app).post(`/admin/v1/orders/${orderId}/adjustments`).set('authorization', `Bearer ${token}`).send({ type: 'refund', status: 'completed', amount: 500, description: 'late delivery' });
+    const refund = await request(app)
+      .post(`/admin/v1/orders/${orderId}/adjustments`)
+      .set('authorization', `Bearer ${token}`)
+      .send({ type: 'refund', status: 'completed', amount: 500, description: 'late delivery' });
     expect(refund.status).toBe(201);
     expectValid('shopping/order.json', refund.body);
     expect(refund.body.adjustments[0]).toMatchObject({ type: 'refund', status: 'completed', totals: [{ type: 'total', amount: -500 }] });

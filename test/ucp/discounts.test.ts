@@ -37,7 +37,18 @@ const FEED = [
     brand: 'Acme',
     description: 'A headlamp.',
     categories: [{ taxonomy: 'merchant', path: 'Accessories > Lighting' }],
-    variants: [{ id: 'lamp-v', sku: 'LAMP', options: {}, prices: [{ currency: 'USD', amount: 3899 }, { currency: 'CAD', amount: 5299 }], inventory: [{ location_id: 'wh', on_hand: 10000 }] }],
+    variants: [
+      {
+        id: 'lamp-v',
+        sku: 'LAMP',
+        options: {},
+        prices: [
+          { currency: 'USD', amount: 3899 },
+          { currency: 'CAD', amount: 5299 },
+        ],
+        inventory: [{ location_id: 'wh', on_hand: 10000 }],
+      },
+    ],
   },
   { type: 'discount', code: 'LIMITED', discount_type: 'percentage', value: 10, description: '10% off, first 5 orders', usage_limit: 5 },
   { type: 'discount', code: 'ONCE', discount_type: 'percentage', value: 10, description: '10% off, once per customer', per_buyer_limit: 1 },
@@ -66,7 +77,9 @@ afterAll(async () => {
 });
 
 async function call(method: 'get' | 'post' | 'put', p: string, body?: unknown) {
-  const r = request(app)[method](`/ucp/v1${p}`).set({ 'ucp-agent': `profile="${AGENT}"` });
+  const r = request(app)
+    [method](`/ucp/v1${p}`)
+    .set({ 'ucp-agent': `profile="${AGENT}"` });
   return body === undefined ? r : r.set('content-type', 'application/json').send(JSON.stringify(body));
 }
 
@@ -146,7 +159,11 @@ describe('cannot ship there', () => {
   test('an address the store has no rate for: address_undeliverable on the destination, no option, not an endless "choose an option"', async () => {
     const res = await call('post', '/checkout-sessions', {
       line_items: [{ item: { id: 'lamp-v' }, quantity: 1 }],
-      fulfillment: { methods: [{ type: 'shipping', destinations: [{ id: 'fr', street_address: '1 rue de Rivoli', address_locality: 'Paris', postal_code: '75001', address_country: 'FR' }], selected_destination_id: 'fr' }] },
+      fulfillment: {
+        methods: [
+          { type: 'shipping', destinations: [{ id: 'fr', street_address: '1 rue de Rivoli', address_locality: 'Paris', postal_code: '75001', address_country: 'FR' }], selected_destination_id: 'fr' },
+        ],
+      },
     });
     expect(res.status).toBe(201);
     for (const ref of REFS) expectValid(ref, res.body);
@@ -160,14 +177,32 @@ describe('cannot ship there', () => {
     const res = await call('post', '/checkout-sessions', {
       line_items: [{ item: { id: 'lamp-v' }, quantity: 1 }],
       context: { currency: 'USD' },
-      fulfillment: { methods: [{ type: 'shipping', destinations: [{ id: 'to', street_address: '1 King St W', address_locality: 'Toronto', address_region: 'Ontario', postal_code: 'M5V 2T6', address_country: 'CA' }], selected_destination_id: 'to' }] },
+      fulfillment: {
+        methods: [
+          {
+            type: 'shipping',
+            destinations: [{ id: 'to', street_address: '1 King St W', address_locality: 'Toronto', address_region: 'Ontario', postal_code: 'M5V 2T6', address_country: 'CA' }],
+            selected_destination_id: 'to',
+          },
+        ],
+      },
     });
     expect(res.body.currency).toBe('USD');
-    expect(res.body.messages.find((x: Json) => x.code === 'address_undeliverable').content).toBe('this store does not ship to CA ON M5V 2T6 in USD; a checkout in CAD (context.currency) can ship there');
+    expect(res.body.messages.find((x: Json) => x.code === 'address_undeliverable').content).toBe(
+      'this store does not ship to CA ON M5V 2T6 in USD; a checkout in CAD (context.currency) can ship there',
+    );
     const cad = await call('post', '/checkout-sessions', {
       line_items: [{ item: { id: 'lamp-v' }, quantity: 1 }],
       context: { address_country: 'CA' },
-      fulfillment: { methods: [{ type: 'shipping', destinations: [{ id: 'to', street_address: '1 King St W', address_locality: 'Toronto', address_region: 'ON', postal_code: 'M5V 2T6', address_country: 'CA' }], selected_destination_id: 'to' }] },
+      fulfillment: {
+        methods: [
+          {
+            type: 'shipping',
+            destinations: [{ id: 'to', street_address: '1 King St W', address_locality: 'Toronto', address_region: 'ON', postal_code: 'M5V 2T6', address_country: 'CA' }],
+            selected_destination_id: 'to',
+          },
+        ],
+      },
     });
     expect(cad.body.currency).toBe('CAD');
     expect(cad.body.fulfillment.methods[0].groups[0].options.map((o: Json) => [o.id, o.totals[0].amount])).toEqual([['ca', 900]]);

@@ -65,8 +65,7 @@ let silentPort: number;
 let certDir: string;
 let cert: Buffer;
 
-const listen = (s: net.Server) =>
-  new Promise<number>((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as net.AddressInfo).port)));
+const listen = (s: net.Server) => new Promise<number>((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as net.AddressInfo).port)));
 
 function openssl(): string {
   try {
@@ -82,7 +81,25 @@ beforeAll(async () => {
   certDir = mkdtempSync(join(tmpdir(), 'ucpd-fetcher-'));
   execFileSync(
     openssl(),
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(certDir, 'key.pem'), '-out', join(certDir, 'cert.pem'), '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      join(certDir, 'key.pem'),
+      '-out',
+      join(certDir, 'cert.pem'),
+      '-days',
+      '2',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    ],
     { stdio: 'ignore' },
   );
   cert = readFileSync(join(certDir, 'cert.pem'));
@@ -360,7 +377,7 @@ describe('fetchJson over http (allowlisted loopback)', () => {
 
 describe('address refusal', () => {
   const lookups: Record<string, { address: string; family: 4 | 6 }[]> = {
-    'localhost': [{ address: '127.0.0.1', family: 4 }],
+    localhost: [{ address: '127.0.0.1', family: 4 }],
     'mixed.example': [
       { address: '93.184.215.14', family: 4 },
       { address: '10.1.2.3', family: 4 },

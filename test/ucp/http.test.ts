@@ -92,7 +92,10 @@ async function post(op: string, body: unknown, o: { profile?: string; sign?: boo
   const text = o.raw ?? JSON.stringify(body);
   const p = `/ucp/v1${op}`;
   const headers = ucpHeaders(o.profile ?? PINNED, text, 'POST', p, o.sign === false ? undefined : { key, created: now() });
-  const res = await request(env.app).post(p).set({ ...headers, ...o.headers }).send(text);
+  const res = await request(env.app)
+    .post(p)
+    .set({ ...headers, ...o.headers })
+    .send(text);
   // every body is canonical JSON (RFC 8785): its digest is the same under either reading of the spec
   if (res.type === 'application/json') expect(res.text).toBe(canonicalJson(JSON.parse(res.text)));
   return res;
@@ -120,7 +123,10 @@ describe('discovery', () => {
     );
     // the demo store offers the test payment handler (UCPD_UCP_TEST_PAYMENTS defaults to on with the demo)
     expect(res.body.ucp.payment_handlers['dev.ucpd.payments.test'][0].id).toBe('mock_payment_handler');
-    const p256 = env.trust.keys.published().filter((k) => k.kind === 'p256').map((k) => k.kid);
+    const p256 = env.trust.keys
+      .published()
+      .filter((k) => k.kind === 'p256')
+      .map((k) => k.kid);
     expect(res.body.signing_keys.map((k: Json) => k.kid)).toEqual(p256);
     expect(res.body.ucp.supported_versions).toEqual({ '2026-01-23': 'https://shop.example/.well-known/ucp/2026-01-23' });
   });
@@ -131,11 +137,16 @@ describe('discovery', () => {
     expect(cc).toMatch(/\bpublic\b/);
     expect(Number(/max-age=(\d+)/.exec(cc)![1])).toBeGreaterThanOrEqual(60);
     expect(cc).not.toMatch(/private|no-store|no-cache/);
-    const again = await request(env.app).get('/.well-known/ucp').set('If-None-Match', res.headers.etag as string);
+    const again = await request(env.app)
+      .get('/.well-known/ucp')
+      .set('If-None-Match', res.headers.etag as string);
     expect(again.status).toBe(304);
     const jwk = env.trust.keys.active('p256').publicJwk;
     await verifyMessage(
-      { status: 200, headers: { 'content-digest': res.headers['content-digest'], 'content-type': res.headers['content-type'], 'signature-input': res.headers['signature-input'], signature: res.headers.signature } },
+      {
+        status: 200,
+        headers: { 'content-digest': res.headers['content-digest'], 'content-type': res.headers['content-type'], 'signature-input': res.headers['signature-input'], signature: res.headers.signature },
+      },
       { keyFor: () => jwk, body: Buffer.from(res.text), now: now() },
       { method: 'GET', authority: 'shop.example', path: '/.well-known/ucp', headers: {} },
     );
@@ -174,7 +185,7 @@ describe('negotiation matrix', () => {
     expect(res.body.products.every((p: Json) => p.variants.every((v: Json) => v.inventory === undefined))).toBe(true);
   });
 
-  test('supported older version: 200, the envelope carries the platform\'s version', async () => {
+  test("supported older version: 200, the envelope carries the platform's version", async () => {
     const res = await post('/catalog/search', search, { profile: PINNED_OLD });
     expect(res.status).toBe(200);
     expectValid(SEARCH_RESPONSE, res.body);
@@ -255,7 +266,10 @@ describe('negotiation matrix', () => {
     try {
       for (const host of ['nowhere.example', 'loopback.example', 'sixtofour.example']) {
         const url = `https://${host}/profile.json`;
-        const res = await request(dns.app).post('/ucp/v1/catalog/search').set(ucpHeaders(url, JSON.stringify(search), 'POST', '/ucp/v1/catalog/search')).send(search);
+        const res = await request(dns.app)
+          .post('/ucp/v1/catalog/search')
+          .set(ucpHeaders(url, JSON.stringify(search), 'POST', '/ucp/v1/catalog/search'))
+          .send(search);
         expect({ host, status: res.status, code: res.body.code }).toEqual({ host, status: 424, code: 'profile_unreachable' });
         expect(res.body.content.replace(url, '')).not.toMatch(/127\.0\.0\.1|2002|resolve|refused|ENOTFOUND|private|loopback/i);
         texts.add(res.body.content.replace(url, '<url>'));
@@ -286,10 +300,16 @@ describe('negotiation matrix', () => {
 describe('approved platforms only, and the discovery budget', () => {
   test('approved-only: pinned and trusted-origin platforms pass, others get 403 profile_not_trusted', async () => {
     const p = await profileServer();
-    const e = await demoApp({ UCPD_UCP_APPROVED_ONLY: 'true', UCPD_UCP_FETCH_ALLOW_HOSTS: `127.0.0.1:${p.port}`, UCPD_UCP_TRUSTED_ORIGINS: `http://127.0.0.1:${p.port}` }, [[PINNED, platformProfile()]]);
+    const e = await demoApp({ UCPD_UCP_APPROVED_ONLY: 'true', UCPD_UCP_FETCH_ALLOW_HOSTS: `127.0.0.1:${p.port}`, UCPD_UCP_TRUSTED_ORIGINS: `http://127.0.0.1:${p.port}` }, [
+      [PINNED, platformProfile()],
+    ]);
     try {
       p.set('/trusted.json', platformProfile());
-      const call = (profile: string) => request(e.app).post('/ucp/v1/catalog/search').set(ucpHeaders(profile, '{}', 'POST', '/ucp/v1/catalog/search')).send('{"query":"tent"}');
+      const call = (profile: string) =>
+        request(e.app)
+          .post('/ucp/v1/catalog/search')
+          .set(ucpHeaders(profile, '{}', 'POST', '/ucp/v1/catalog/search'))
+          .send('{"query":"tent"}');
       expect((await call(PINNED)).status).toBe(200);
       expect((await call(p.url('/trusted.json'))).status).toBe(200);
       const res = await call('https://unknown-agent.example/profile.json');
@@ -304,11 +324,16 @@ describe('approved platforms only, and the discovery budget', () => {
 
   test('one client cannot lock new platforms out: past its own budget it gets 429; other clients still get through', async () => {
     const p = await profileServer();
-    const e = await demoApp({ UCPD_UCP_FETCH_ALLOW_HOSTS: `127.0.0.1:${p.port}`, UCPD_TRUST_PROXY: 'true', UCPD_UCP_TRUSTED_ORIGINS: 'https://trusted-agent.example' }, [], { budget: { capacity: 20, refillPerSecond: 0.01 } });
+    const e = await demoApp({ UCPD_UCP_FETCH_ALLOW_HOSTS: `127.0.0.1:${p.port}`, UCPD_TRUST_PROXY: 'true', UCPD_UCP_TRUSTED_ORIGINS: 'https://trusted-agent.example' }, [], {
+      budget: { capacity: 20, refillPerSecond: 0.01 },
+    });
     try {
       p.set('/newcomer.json', platformProfile());
       const call = (profile: string, client: string) =>
-        request(e.app).post('/ucp/v1/catalog/search').set({ ...ucpHeaders(profile, '{}', 'POST', '/ucp/v1/catalog/search'), 'x-forwarded-for': client }).send('{"query":"tent"}');
+        request(e.app)
+          .post('/ucp/v1/catalog/search')
+          .set({ ...ucpHeaders(profile, '{}', 'POST', '/ucp/v1/catalog/search'), 'x-forwarded-for': client })
+          .send('{"query":"tent"}');
       const statuses: number[] = [];
       // the attack of the report: unknown profile URLs, one after another, from one client
       for (let i = 0; i < 20; i++) statuses.push((await call(p.url(`/unknown-${i}.json`), '203.0.113.9')).status);
@@ -337,7 +362,11 @@ describe('approved platforms only, and the discovery budget', () => {
     const e = await demoApp({ UCPD_UCP_FETCH_ALLOW_HOSTS: `127.0.0.1:${p.port}` }, [], { budget: { capacity: 2, refillPerSecond: 0.1 } });
     try {
       for (const n of [1, 2, 3]) p.set(`/agent-${n}.json`, platformProfile());
-      const call = (n: number) => request(e.app).post('/ucp/v1/catalog/search').set(ucpHeaders(p.url(`/agent-${n}.json`), '{}', 'POST', '/ucp/v1/catalog/search')).send('{"query":"tent"}');
+      const call = (n: number) =>
+        request(e.app)
+          .post('/ucp/v1/catalog/search')
+          .set(ucpHeaders(p.url(`/agent-${n}.json`), '{}', 'POST', '/ucp/v1/catalog/search'))
+          .send('{"query":"tent"}');
       expect((await call(1)).status).toBe(200);
       expect((await call(2)).status).toBe(200);
       const res = await call(3);
@@ -447,11 +476,21 @@ describe('request signatures', () => {
     expect((await send(ucpHeaders(PINNED, body, 'POST', p))).status).toBe(200);
     const strict = await demoApp({ UCPD_UCP_REQUIRE_SIGNATURES: 'true' }, [[PINNED, platformProfile({ keys: [key] })]]);
     try {
-      const unsigned = await request(strict.app).post(p).set(ucpHeaders(PINNED, body, 'POST', p)).send(body);
+      const unsigned = await request(strict.app)
+        .post(p)
+        .set(ucpHeaders(PINNED, body, 'POST', p))
+        .send(body);
       expect(unsigned.status).toBe(401);
       expect(unsigned.body.code).toBe('signature_missing');
       const created = Math.floor(strict.clock.now().getTime() / 1000);
-      expect((await request(strict.app).post(p).set(ucpHeaders(PINNED, body, 'POST', p, { key, created })).send(body)).status).toBe(200);
+      expect(
+        (
+          await request(strict.app)
+            .post(p)
+            .set(ucpHeaders(PINNED, body, 'POST', p, { key, created }))
+            .send(body)
+        ).status,
+      ).toBe(200);
     } finally {
       strict.app.close();
       await strict.close();
@@ -464,7 +503,10 @@ describe('request signatures', () => {
     expect(res.headers['request-id']).toBe(h['request-id']);
     const profile = (await request(env.app).get('/.well-known/ucp')).body as Json;
     const verified = await verifyMessage(
-      { status: 200, headers: { 'content-digest': res.headers['content-digest'], 'content-type': res.headers['content-type'], 'signature-input': res.headers['signature-input'], signature: res.headers.signature } },
+      {
+        status: 200,
+        headers: { 'content-digest': res.headers['content-digest'], 'content-type': res.headers['content-type'], 'signature-input': res.headers['signature-input'], signature: res.headers.signature },
+      },
       { keyFor: (kid) => profile.signing_keys.find((k: Json) => k.kid === kid), body: Buffer.from(res.text), required: ['@status', 'content-digest'], now: now() },
       { method: 'POST', authority: 'shop.example', path: p, headers: {} },
     );
@@ -521,7 +563,9 @@ describe('malformed requests get clear errors in the protocol shape, never 500',
     const ct = await post('/catalog/search', undefined, { raw: 'query=tent', sign: false, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(ct.status).toBe(415);
     expect(ct.body.code).toBe('unsupported_media_type');
-    const get = await request(env.app).get('/ucp/v1/catalog/search').set(ucpHeaders(PINNED, undefined, 'GET', '/ucp/v1/catalog/search'));
+    const get = await request(env.app)
+      .get('/ucp/v1/catalog/search')
+      .set(ucpHeaders(PINNED, undefined, 'GET', '/ucp/v1/catalog/search'));
     expect(get.status).toBe(405);
     expect(get.headers.allow).toBe('POST');
     const unknown = await post('/catalog/browse', { query: 'x' }, { sign: false });
@@ -638,9 +682,7 @@ describe('catalog lookup and product', () => {
     expectValid(LOOKUP_RESPONSE, res.body);
     expect(res.body.products).toHaveLength(1);
     const inputs = res.body.products[0].variants.flatMap((v: Json) => v.inputs.map((i: Json) => `${i.id}:${i.match}:${v.id}`));
-    expect(inputs).toEqual(
-      expect.arrayContaining([`${variant.id}:exact:${variant.id}`, `${variant.sku}:exact:${variant.id}`, `${gtinVariant.barcodes[0].value}:exact:${gtinVariant.id}`]),
-    );
+    expect(inputs).toEqual(expect.arrayContaining([`${variant.id}:exact:${variant.id}`, `${variant.sku}:exact:${variant.id}`, `${gtinVariant.barcodes[0].value}:exact:${gtinVariant.id}`]));
     expect(inputs.filter((i: string) => i.includes(':featured:'))).toHaveLength(2); // product id (once) and product URL
     expect(res.body.messages).toEqual([{ type: 'info', code: 'not_found', content: 'no-such-thing', path: '$.ids[6]' }]);
   });
@@ -678,7 +720,10 @@ describe('catalog lookup and product', () => {
 
     const impossible = await post('/catalog/product', {
       id: withOptions.id,
-      selected: [{ name: first!.name, label: first!.values[0].label }, { name: second!.name, label: 'No Such Value' }],
+      selected: [
+        { name: first!.name, label: first!.values[0].label },
+        { name: second!.name, label: 'No Such Value' },
+      ],
       preferences: [first!.name, second!.name],
     });
     expectValid(PRODUCT_RESPONSE, impossible.body);
@@ -709,13 +754,19 @@ describe('the platform registry through the admin API', () => {
     const token = (await createToken(env.store, 'ops', ['admin'], env.clock)).secret;
     const auth = { authorization: `Bearer ${token}` };
     const url = 'https://pinned-by-api.example/p.json';
-    const put = await request(env.app).put('/admin/v1/platforms').set(auth).send({ profile_url: url, profile: platformProfile({ keys: [key] }) });
+    const put = await request(env.app)
+      .put('/admin/v1/platforms')
+      .set(auth)
+      .send({ profile_url: url, profile: platformProfile({ keys: [key] }) });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ profile_url: url, version: '2026-04-08', signing_keys: [key.kid] });
     expect((await post('/catalog/search', { query: 'tent' }, { profile: url })).status).toBe(200);
     const list = await request(env.app).get('/admin/v1/platforms').set(auth);
     expect(list.body.platforms.map((p: Json) => p.profile_url)).toContain(url);
-    const bad = await request(env.app).put('/admin/v1/platforms').set(auth).send({ profile_url: url, profile: { ucp: {} } });
+    const bad = await request(env.app)
+      .put('/admin/v1/platforms')
+      .set(auth)
+      .send({ profile_url: url, profile: { ucp: {} } });
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('invalid_platform');
     expect((await request(env.app).delete('/admin/v1/platforms').query({ profile_url: url }).set(auth)).status).toBe(204);

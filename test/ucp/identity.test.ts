@@ -64,45 +64,54 @@ describe('UCP catalog and JSON-LD agree on the whole demo catalog', () => {
     ['California', { address_country: 'US', address_region: 'CA', postal_code: '94043' }, '?country=US&region=CA&postal_code=94043'],
     ['Germany, EUR', { address_country: 'DE', currency: 'EUR' }, '?country=DE&currency=EUR'],
     ['a currency the store does not sell in (JPY): both fall back', { currency: 'JPY' }, '?currency=JPY'],
-  ])('%s', async (_name, context, query) => {
-    const products = (await t.store.listProducts({ limit: 1000 })).items;
-    const variantIds = products.flatMap((r) => r.product.variants.map((v) => v.id));
-    expect(variantIds.length).toBe(1230);
-    const ucp = new Map<string, Json>();
-    for (let i = 0; i < variantIds.length; i += 50) {
-      const body = JSON.stringify({ ids: variantIds.slice(i, i + 50), context });
-      const res = await request(app).post('/ucp/v1/catalog/lookup').set(ucpHeaders(AGENT, body, 'POST', '/ucp/v1/catalog/lookup')).send(body);
-      expect(res.status).toBe(200);
-      expectValid(LOOKUP_RESPONSE, res.body);
-      for (const p of res.body.products as Json[]) for (const v of p.variants) ucp.set(v.id, { ...v, productId: p.id, productUrl: p.url });
-    }
-    expect(ucp.size).toBe(variantIds.length);
-
-    let compared = 0;
-    const statuses = new Set<string>();
-    for (const record of products) {
-      const doc = await request(app).get(`/products/${encodeURIComponent(record.product.id)}${query}`).set('accept', 'application/ld+json');
-      expect(doc.status).toBe(200);
-      expect(doc.body['@id']).toBe(`https://shop.example/products/${encodeURIComponent(record.product.id)}`);
-      const offers = jsonLdOffers(doc.body);
-      for (const variant of record.product.variants) {
-        const u = ucp.get(variant.id)!;
-        expect(u.productId).toBe(record.product.id);
-        expect(u.productUrl).toBe(doc.body['@id']);
-        const o = offers.get(u.url);
-        expect(o).toBeDefined();
-        expect(u.sku).toBe(o!.sku);
-        expect(u.price.currency).toBe(o!.currency);
-        expect(toDecimalString(u.price.amount, u.price.currency)).toBe(o!.price);
-        expect(u.availability.status).toBe(o!.status);
-        expect(u.availability.available).toBe(o!.status !== 'out_of_stock');
-        expect(u.inventory?.quantity).toBe(o!.quantity);
-        statuses.add(u.availability.status);
-        compared++;
+  ])(
+    '%s',
+    async (_name, context, query) => {
+      const products = (await t.store.listProducts({ limit: 1000 })).items;
+      const variantIds = products.flatMap((r) => r.product.variants.map((v) => v.id));
+      expect(variantIds.length).toBe(1230);
+      const ucp = new Map<string, Json>();
+      for (let i = 0; i < variantIds.length; i += 50) {
+        const body = JSON.stringify({ ids: variantIds.slice(i, i + 50), context });
+        const res = await request(app)
+          .post('/ucp/v1/catalog/lookup')
+          .set(ucpHeaders(AGENT, body, 'POST', '/ucp/v1/catalog/lookup'))
+          .send(body);
+        expect(res.status).toBe(200);
+        expectValid(LOOKUP_RESPONSE, res.body);
+        for (const p of res.body.products as Json[]) for (const v of p.variants) ucp.set(v.id, { ...v, productId: p.id, productUrl: p.url });
       }
-    }
-    expect(compared).toBe(1230);
-    // the demo stock covers every state, so every mapping was exercised
-    expect([...statuses].sort()).toEqual(['backorder', 'in_stock', 'out_of_stock', 'preorder']);
-  }, 60_000);
+      expect(ucp.size).toBe(variantIds.length);
+
+      let compared = 0;
+      const statuses = new Set<string>();
+      for (const record of products) {
+        const doc = await request(app)
+          .get(`/products/${encodeURIComponent(record.product.id)}${query}`)
+          .set('accept', 'application/ld+json');
+        expect(doc.status).toBe(200);
+        expect(doc.body['@id']).toBe(`https://shop.example/products/${encodeURIComponent(record.product.id)}`);
+        const offers = jsonLdOffers(doc.body);
+        for (const variant of record.product.variants) {
+          const u = ucp.get(variant.id)!;
+          expect(u.productId).toBe(record.product.id);
+          expect(u.productUrl).toBe(doc.body['@id']);
+          const o = offers.get(u.url);
+          expect(o).toBeDefined();
+          expect(u.sku).toBe(o!.sku);
+          expect(u.price.currency).toBe(o!.currency);
+          expect(toDecimalString(u.price.amount, u.price.currency)).toBe(o!.price);
+          expect(u.availability.status).toBe(o!.status);
+          expect(u.availability.available).toBe(o!.status !== 'out_of_stock');
+          expect(u.inventory?.quantity).toBe(o!.quantity);
+          statuses.add(u.availability.status);
+          compared++;
+        }
+      }
+      expect(compared).toBe(1230);
+      // the demo stock covers every state, so every mapping was exercised
+      expect([...statuses].sort()).toEqual(['backorder', 'in_stock', 'out_of_stock', 'preorder']);
+    },
+    60_000,
+  );
 });

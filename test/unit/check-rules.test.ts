@@ -14,8 +14,27 @@ async function nodes(doc: object) {
   return nodesOf(x.expanded, `${BASE}/doc`);
 }
 
-const offer = (over: object = {}) => ({ '@type': 'Offer', price: '19.99', priceCurrency: 'USD', availability: 'https://schema.org/InStock', itemCondition: 'https://schema.org/NewCondition', inventoryLevel: { '@type': 'QuantitativeValue', value: 3 }, ...over });
-const product = (over: object = {}) => ({ '@type': 'Product', '@id': `${BASE}/p/1`, name: 'Tent', image: `${BASE}/t.jpg`, sku: 'T1', gtin: '0841234008321', brand: { '@type': 'Brand', name: 'B' }, description: 'A tent', offers: offer(), ...over });
+const offer = (over: object = {}) => ({
+  '@type': 'Offer',
+  price: '19.99',
+  priceCurrency: 'USD',
+  availability: 'https://schema.org/InStock',
+  itemCondition: 'https://schema.org/NewCondition',
+  inventoryLevel: { '@type': 'QuantitativeValue', value: 3 },
+  ...over,
+});
+const product = (over: object = {}) => ({
+  '@type': 'Product',
+  '@id': `${BASE}/p/1`,
+  name: 'Tent',
+  image: `${BASE}/t.jpg`,
+  sku: 'T1',
+  gtin: '0841234008321',
+  brand: { '@type': 'Brand', name: 'B' },
+  description: 'A tent',
+  offers: offer(),
+  ...over,
+});
 
 describe('listing rules', () => {
   test('a complete product passes every rule; each missing required property is named', async () => {
@@ -29,9 +48,21 @@ describe('listing rules', () => {
   });
 
   test('a price in priceSpecification counts; a variant inherits its group image', async () => {
-    const spec = await nodes(product({ offers: offer({ price: undefined, priceCurrency: undefined, priceSpecification: { '@type': 'UnitPriceSpecification', price: '5.00', priceCurrency: 'EUR' } }) }));
+    const spec = await nodes(
+      product({ offers: offer({ price: undefined, priceCurrency: undefined, priceSpecification: { '@type': 'UnitPriceSpecification', price: '5.00', priceCurrency: 'EUR' } }) }),
+    );
     expect(offerRules(spec).errors).toEqual([]);
-    const group = await nodes({ '@type': 'ProductGroup', '@id': `${BASE}/g`, name: 'G', productGroupID: 'g', image: `${BASE}/g.jpg`, variesBy: 'https://schema.org/size', brand: { '@type': 'Brand', name: 'B' }, description: 'd', hasVariant: [product({ image: undefined, description: undefined, brand: undefined })] });
+    const group = await nodes({
+      '@type': 'ProductGroup',
+      '@id': `${BASE}/g`,
+      name: 'G',
+      productGroupID: 'g',
+      image: `${BASE}/g.jpg`,
+      variesBy: 'https://schema.org/size',
+      brand: { '@type': 'Brand', name: 'B' },
+      description: 'd',
+      hasVariant: [product({ image: undefined, description: undefined, brand: undefined })],
+    });
     expect(productRules(group)).toMatchObject({ checked: 2, errors: [], warnings: [] });
     const empty = await nodes({ '@type': 'ProductGroup', '@id': `${BASE}/g`, name: 'G' });
     expect(productRules(empty).errors.map((e) => e.message)).toEqual(['ProductGroup has no productGroupID', 'ProductGroup has no hasVariant']);
@@ -45,21 +76,73 @@ describe('listing rules', () => {
       'price "$5" is not a plain decimal (digits, optional "." and decimals; no symbols, no thousands separators)',
       'priceCurrency "usd" is not an ISO 4217 code',
     ]);
-    const rate = await nodes(product({ offers: offer({ shippingDetails: { '@type': 'OfferShippingDetails', shippingDestination: { '@type': 'DefinedRegion', addressCountry: 'US' }, shippingRate: { '@type': 'MonetaryAmount', value: 4.95 } } }) }));
+    const rate = await nodes(
+      product({
+        offers: offer({
+          shippingDetails: { '@type': 'OfferShippingDetails', shippingDestination: { '@type': 'DefinedRegion', addressCountry: 'US' }, shippingRate: { '@type': 'MonetaryAmount', value: 4.95 } },
+        }),
+      }),
+    );
     expect(priceRules(rate).errors.map((e) => e.message)).toEqual(['shippingRate value 4.95 is a JSON number, not a decimal string', 'shippingRate value has no currency']);
   });
 
   test('availability: an ItemAvailability IRI that agrees with the stock level', async () => {
-    const n = await nodes(product({ offers: [offer({ availability: 'https://schema.org/OutOfStock' }), offer({ inventoryLevel: { '@type': 'QuantitativeValue', value: 0 } }), offer({ availability: 'InStock' }), offer({ availability: 'https://schema.org/BackOrder', inventoryLevel: { '@type': 'QuantitativeValue', value: 0 } })] }));
-    expect(availabilityRules(n).errors.map((e) => e.message)).toEqual(['availability OutOfStock but inventoryLevel 3', 'availability InStock but inventoryLevel 0', 'availability "InStock" is not a schema.org ItemAvailability IRI']);
+    const n = await nodes(
+      product({
+        offers: [
+          offer({ availability: 'https://schema.org/OutOfStock' }),
+          offer({ inventoryLevel: { '@type': 'QuantitativeValue', value: 0 } }),
+          offer({ availability: 'InStock' }),
+          offer({ availability: 'https://schema.org/BackOrder', inventoryLevel: { '@type': 'QuantitativeValue', value: 0 } }),
+        ],
+      }),
+    );
+    expect(availabilityRules(n).errors.map((e) => e.message)).toEqual([
+      'availability OutOfStock but inventoryLevel 3',
+      'availability InStock but inventoryLevel 0',
+      'availability "InStock" is not a schema.org ItemAvailability IRI',
+    ]);
   });
 
   test('shipping details, return policies, ratings and reviews', async () => {
-    const ship = await nodes(product({ offers: offer({ shippingDetails: [{ '@type': 'OfferShippingDetails', shippingRate: { '@type': 'MonetaryAmount', value: '0', currency: 'USD' } }, { '@type': 'OfferShippingDetails', shippingDestination: { '@type': 'DefinedRegion', addressCountry: 'US' }, doesNotShip: true }] }) }));
-    expect(shippingRules(ship)).toMatchObject({ checked: 2, errors: [{ message: 'OfferShippingDetails has no shippingDestination' }], warnings: [{ message: 'OfferShippingDetails has no deliveryTime' }] });
-    const returns = await nodes({ '@type': 'OnlineStore', '@id': `${BASE}/#s`, hasMerchantReturnPolicy: [{ '@type': 'MerchantReturnPolicy', applicableCountry: 'US', returnPolicyCategory: 'https://schema.org/MerchantReturnFiniteReturnWindow' }, { '@type': 'MerchantReturnPolicy', returnPolicyCategory: 'https://schema.org/ThirtyDays' }, { '@type': 'MerchantReturnPolicy', applicableCountry: 'US', returnPolicyCategory: 'https://schema.org/MerchantReturnNotPermitted' }] });
-    expect(returnPolicyRules(returns).errors.map((e) => e.message)).toEqual(['a finite return window needs merchantReturnDays', 'returnPolicyCategory "https://schema.org/ThirtyDays" is not a MerchantReturnEnumeration member', 'MerchantReturnPolicy has no applicableCountry']);
-    const ratings = await nodes(product({ aggregateRating: { '@type': 'AggregateRating', ratingValue: 6, reviewCount: 2 }, review: [{ '@type': 'Review', reviewRating: { '@type': 'Rating', ratingValue: 4 }, author: { '@type': 'Person', name: 'A' }, datePublished: '2026-01-01' }, { '@type': 'Review', reviewRating: { '@type': 'Rating', ratingValue: 0, worstRating: 1 } }] }));
+    const ship = await nodes(
+      product({
+        offers: offer({
+          shippingDetails: [
+            { '@type': 'OfferShippingDetails', shippingRate: { '@type': 'MonetaryAmount', value: '0', currency: 'USD' } },
+            { '@type': 'OfferShippingDetails', shippingDestination: { '@type': 'DefinedRegion', addressCountry: 'US' }, doesNotShip: true },
+          ],
+        }),
+      }),
+    );
+    expect(shippingRules(ship)).toMatchObject({
+      checked: 2,
+      errors: [{ message: 'OfferShippingDetails has no shippingDestination' }],
+      warnings: [{ message: 'OfferShippingDetails has no deliveryTime' }],
+    });
+    const returns = await nodes({
+      '@type': 'OnlineStore',
+      '@id': `${BASE}/#s`,
+      hasMerchantReturnPolicy: [
+        { '@type': 'MerchantReturnPolicy', applicableCountry: 'US', returnPolicyCategory: 'https://schema.org/MerchantReturnFiniteReturnWindow' },
+        { '@type': 'MerchantReturnPolicy', returnPolicyCategory: 'https://schema.org/ThirtyDays' },
+        { '@type': 'MerchantReturnPolicy', applicableCountry: 'US', returnPolicyCategory: 'https://schema.org/MerchantReturnNotPermitted' },
+      ],
+    });
+    expect(returnPolicyRules(returns).errors.map((e) => e.message)).toEqual([
+      'a finite return window needs merchantReturnDays',
+      'returnPolicyCategory "https://schema.org/ThirtyDays" is not a MerchantReturnEnumeration member',
+      'MerchantReturnPolicy has no applicableCountry',
+    ]);
+    const ratings = await nodes(
+      product({
+        aggregateRating: { '@type': 'AggregateRating', ratingValue: 6, reviewCount: 2 },
+        review: [
+          { '@type': 'Review', reviewRating: { '@type': 'Rating', ratingValue: 4 }, author: { '@type': 'Person', name: 'A' }, datePublished: '2026-01-01' },
+          { '@type': 'Review', reviewRating: { '@type': 'Rating', ratingValue: 0, worstRating: 1 } },
+        ],
+      }),
+    );
     expect(ratingRules(ratings).errors.map((e) => e.message)).toEqual(['ratingValue 6 is outside 1..5', 'Review has no author', 'reviewRating 0 is outside 1..5']);
   });
 });
@@ -87,7 +170,7 @@ describe('helpers', () => {
         { id: 'b.one', group: 'trust', severity: 'required', title: 't', spec: 's', status: 'skip', message: 'no DID', evidence: [], ms: 0 },
       ],
     };
-    expect(formatReport(report)).toMatch(/FAIL  a\.two\s+bad "x" & <y>\n\s+at: u\n\s+expected: e\n\s+got: g\n\s+spec: RFC <1>/);
+    expect(formatReport(report)).toMatch(/FAIL {2}a\.two\s+bad "x" & <y>\n\s+at: u\n\s+expected: e\n\s+got: g\n\s+spec: RFC <1>/);
     expect(formatReport(report)).toMatch(/1 passed, 1 failed, 0 warnings, 1 skipped in 1\.5 s \(3 requests\)\nresult: FAILED/);
     const xml = junitReport(report);
     expect(xml).toContain('<failure message="bad &quot;x&quot; &amp; &lt;y&gt;" type="required">');

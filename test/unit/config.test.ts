@@ -28,7 +28,13 @@ describe('config', () => {
     expect(loadConfig({}, { UCPD_SEED_DEMO: 'false' }).ucp.testPayments).toBe('demo');
     expect(loadConfig({ ucpMaxLineQuantity: '25' }, {}).ucp.maxLineQuantity).toBe(25);
     expect(loadConfig({}, { UCPD_FEED_IDLE_TIMEOUT: '5' }).feedIdleMs).toBe(5000);
-    for (const [key, value] of [['UCPD_UCP_MAX_LINE_QUANTITY', '1000001'], ['UCPD_UCP_MAX_LINE_QUANTITY', '-1'], ['UCPD_FEED_IDLE_TIMEOUT', '0'], ['UCPD_FEED_IDLE_TIMEOUT', '1.5'], ['UCPD_UCP_TEST_PAYMENTS', 'sometimes']]) {
+    for (const [key, value] of [
+      ['UCPD_UCP_MAX_LINE_QUANTITY', '1000001'],
+      ['UCPD_UCP_MAX_LINE_QUANTITY', '-1'],
+      ['UCPD_FEED_IDLE_TIMEOUT', '0'],
+      ['UCPD_FEED_IDLE_TIMEOUT', '1.5'],
+      ['UCPD_UCP_TEST_PAYMENTS', 'sometimes'],
+    ]) {
       expect(() => loadConfig({}, { [key!]: value! })).toThrow(key!);
     }
   });

@@ -33,9 +33,23 @@ describe('discount conditions', () => {
     expect(reasons(run(['SAVE20'], { lines: [{ ...headlamp, amount: 9999 }] }))).toEqual([['SAVE20', 'discount_code_user_ineligible']]);
     const cad = run(['SAVE20'], { lines: [{ ...headlamp, amount: 50000 }], currency: 'CAD' });
     expect(cad.rejected[0]!.message).toBe('discount code "SAVE20" is in USD; this order is in CAD');
-    const perCurrency = applyDiscounts({ lines: [{ ...headlamp, amount: 14000 }], codes: ['BIG'], catalog: [code('BIG', { minSubtotal: { USD: 10000, CAD: 13500 } })], promotions: [], currency: 'CAD', now });
+    const perCurrency = applyDiscounts({
+      lines: [{ ...headlamp, amount: 14000 }],
+      codes: ['BIG'],
+      catalog: [code('BIG', { minSubtotal: { USD: 10000, CAD: 13500 } })],
+      promotions: [],
+      currency: 'CAD',
+      now,
+    });
     expect(perCurrency.total).toBe(1400);
-    const noEur = applyDiscounts({ lines: [{ ...headlamp, amount: 14000 }], codes: ['BIG'], catalog: [code('BIG', { minSubtotal: { USD: 10000, CAD: 13500 } })], promotions: [], currency: 'EUR', now });
+    const noEur = applyDiscounts({
+      lines: [{ ...headlamp, amount: 14000 }],
+      codes: ['BIG'],
+      catalog: [code('BIG', { minSubtotal: { USD: 10000, CAD: 13500 } })],
+      promotions: [],
+      currency: 'EUR',
+      now,
+    });
     expect(noEur.rejected[0]!.message).toBe('discount code "BIG" applies to orders in USD or CAD; this order is in EUR');
   });
 

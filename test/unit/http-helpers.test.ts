@@ -18,7 +18,13 @@ describe('content negotiation', () => {
 
 describe('offer context', () => {
   test('query parameters, then a header with the same keys', () => {
-    expect(parseOfferContext(new URLSearchParams('country=ca&region=ON&postal_code=m5v 2t6&currency=cad&lang=fr-CA'))).toEqual({ country: 'CA', region: 'ON', postalCode: 'M5V 2T6', currency: 'CAD', lang: 'fr-ca' });
+    expect(parseOfferContext(new URLSearchParams('country=ca&region=ON&postal_code=m5v 2t6&currency=cad&lang=fr-CA'))).toEqual({
+      country: 'CA',
+      region: 'ON',
+      postalCode: 'M5V 2T6',
+      currency: 'CAD',
+      lang: 'fr-ca',
+    });
     expect(parseOfferContext(new URLSearchParams('currency=EUR'), 'country=DE, currency=USD')).toEqual({ country: 'DE', currency: 'EUR' });
     expect(parseOfferContext(new URLSearchParams(''))).toEqual({});
   });

@@ -36,7 +36,11 @@ describe('RFC 9421 message signatures', () => {
   const request: MessageParts = { method: 'GET', authority: 'shop.example', path: '/products/p1', query: '?country=US', headers: {} };
   const response = (extra: Record<string, string> = {}): MessageParts => ({ status: 200, headers: { 'content-type': 'application/ld+json', 'content-digest': contentDigest(body), ...extra } });
   const sign = (created = 1_800_000_000, expires = created + 300) =>
-    signMessage(response(), { components: ['@status', 'content-digest', 'content-type', '@method;req', '@authority;req', '@path;req', '@query;req'], keyid: 'k1', privateKey, created, expires }, request);
+    signMessage(
+      response(),
+      { components: ['@status', 'content-digest', 'content-type', '@method;req', '@authority;req', '@path;req', '@query;req'], keyid: 'k1', privateKey, created, expires },
+      request,
+    );
   const verify = (headers: Record<string, string>, o: Partial<Parameters<typeof verifyMessage>[1]> = {}, req = request, b: Buffer = body) =>
     verifyMessage(response(headers), { keyFor: (kid) => (kid === 'k1' ? jwk : undefined), body: b, now: 1_800_000_010, ...o }, req);
 

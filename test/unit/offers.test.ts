@@ -20,7 +20,17 @@ const rate = (id: string, country: string, serviceLevel: string, price: number, 
   ...over,
 });
 const weekdays = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'];
-const reno: Location = { id: 'wh', name: 'Reno', kind: 'warehouse', pickup: false, address: { country: 'US', locality: 'Reno' }, hours: [], timeZone: 'America/Los_Angeles', businessDays: weekdays, holidays: ['2026-12-25'] };
+const reno: Location = {
+  id: 'wh',
+  name: 'Reno',
+  kind: 'warehouse',
+  pickup: false,
+  address: { country: 'US', locality: 'Reno' },
+  hours: [],
+  timeZone: 'America/Los_Angeles',
+  businessDays: weekdays,
+  holidays: ['2026-12-25'],
+};
 const denver: Location = {
   id: 'den',
   name: 'Denver',
@@ -36,7 +46,16 @@ const denver: Location = {
   holidays: ['2026-12-25'],
   pickupReadyMinutes: 60,
 };
-const freeUs: Promotion = { id: 'free', type: 'free_shipping', description: 'Free standard shipping on US orders over $99', minSubtotal: 9900, currency: 'USD', eligibleIds: [], countries: ['US'], serviceLevels: ['standard'] };
+const freeUs: Promotion = {
+  id: 'free',
+  type: 'free_shipping',
+  description: 'Free standard shipping on US orders over $99',
+  minSubtotal: 9900,
+  currency: 'USD',
+  eligibleIds: [],
+  countries: ['US'],
+  serviceLevels: ['standard'],
+};
 const rules = (over: Partial<OfferRules> = {}): OfferRules => ({
   merchant,
   locations: [reno, denver],
@@ -196,10 +215,7 @@ describe('shipping options', () => {
 });
 
 describe('pickup options', () => {
-  const levels: InventoryLevel[] = [
-    { variantId: 'v1', locationId: 'den', onHand: 3, reserved: 0 } as InventoryLevel,
-    { variantId: 'v1', locationId: 'wh', onHand: 50, reserved: 0 } as InventoryLevel,
-  ];
+  const levels: InventoryLevel[] = [{ variantId: 'v1', locationId: 'den', onHand: 3, reserved: 0 } as InventoryLevel, { variantId: 'v1', locationId: 'wh', onHand: 50, reserved: 0 } as InventoryLevel];
   test('only stores with pickup that hold the item, in the buyer country, with enough stock', () => {
     const r = rules();
     expect(pickupOptions(r, levels).map((p) => p.location.id)).toEqual(['den']);

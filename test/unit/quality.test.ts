@@ -1,15 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import type { Product } from '../../src/catalog/model.js';
-import {
-  assessFreshness,
-  assessProduct,
-  buildQualityReport,
-  countWords,
-  descriptionText,
-  exclusionFilter,
-  isExcluded,
-  maskOf,
-} from '../../src/catalog/quality.js';
+import { assessFreshness, assessProduct, buildQualityReport, countWords, descriptionText, exclusionFilter, isExcluded, maskOf } from '../../src/catalog/quality.js';
 
 const words = (n: number) => Array.from({ length: n }, (_, i) => `w${i}`).join(' ');
 
@@ -41,9 +32,26 @@ describe('quality checks', () => {
 
   test.each([
     ['description', { description: { plain: words(49) } }, /49 words \(minimum 50\)/],
-    ['images', { media: [{ type: 'image' as const, url: 'a' }, { type: 'video' as const, url: 'b' }] }, /1 image \(minimum 3\)/],
-    ['identifiers', { brand: undefined, variants: [{ id: 'v', mpn: 'M1', options: [], condition: 'new' as const, prices: [{ currency: 'USD', amount: 1 }], media: [] }] }, /no GTIN, and no MPN with a brand, for variant v/],
-    ['price_availability', { variants: [{ id: 'v', gtin: '4006381333931', options: [], condition: 'new' as const, prices: [{ currency: 'EUR', amount: 1 }], media: [] }] }, /no USD price for variant v/],
+    [
+      'images',
+      {
+        media: [
+          { type: 'image' as const, url: 'a' },
+          { type: 'video' as const, url: 'b' },
+        ],
+      },
+      /1 image \(minimum 3\)/,
+    ],
+    [
+      'identifiers',
+      { brand: undefined, variants: [{ id: 'v', mpn: 'M1', options: [], condition: 'new' as const, prices: [{ currency: 'USD', amount: 1 }], media: [] }] },
+      /no GTIN, and no MPN with a brand, for variant v/,
+    ],
+    [
+      'price_availability',
+      { variants: [{ id: 'v', gtin: '4006381333931', options: [], condition: 'new' as const, prices: [{ currency: 'EUR', amount: 1 }], media: [] }] },
+      /no USD price for variant v/,
+    ],
   ])('%s fails with a reason', (check, over, reason) => {
     const failures = assessProduct({ product: product(over as Partial<Product>), levels: fresh, reviewCount: 1, currency: 'USD' }, now);
     expect(failures).toEqual([{ check, reason: expect.stringMatching(reason) }]);
@@ -62,7 +70,19 @@ describe('quality checks', () => {
   });
 
   test('images count product and variant media once per URL', () => {
-    const p = product({ media: [{ type: 'image', url: 'a' }], variants: [{ ...product().variants[0]!, media: [{ type: 'image', url: 'a' }, { type: 'image', url: 'b' }, { type: 'image', url: 'c' }] }] });
+    const p = product({
+      media: [{ type: 'image', url: 'a' }],
+      variants: [
+        {
+          ...product().variants[0]!,
+          media: [
+            { type: 'image', url: 'a' },
+            { type: 'image', url: 'b' },
+            { type: 'image', url: 'c' },
+          ],
+        },
+      ],
+    });
     expect(assessProduct({ product: p, levels: fresh, reviewCount: 1, currency: 'USD' }, now)).toEqual([]);
   });
 
@@ -82,9 +102,7 @@ describe('quality checks', () => {
     expect(report.ready).toBe(1);
     expect(report.excluded).toBe(1);
     expect(report.checks.find((c) => c.id === 'description')!.failing).toBe(1);
-    expect(report.failing).toEqual([
-      { productId: 'thin', title: 'P', ready: false, failures: [expect.objectContaining({ check: 'description' }), expect.objectContaining({ check: 'reviews' })] },
-    ]);
+    expect(report.failing).toEqual([{ productId: 'thin', title: 'P', ready: false, failures: [expect.objectContaining({ check: 'description' }), expect.objectContaining({ check: 'reviews' })] }]);
   });
 
   test('exclusion filter and single-record rule agree', () => {

@@ -2,7 +2,15 @@ import { describe, expect, test } from '@jest/globals';
 import type { ReturnPolicy, ShippingRate } from '../../src/catalog/model.js';
 import { deliveryDays, destinationRates, ratesFor, returnPoliciesFor, servedCountries } from '../../src/catalog/shipping.js';
 
-const rate = (id: string, country: string, serviceLevel: string, price: number, over: Partial<ShippingRate> = {}): ShippingRate => ({ id, title: id, country, serviceLevel, price, currency: 'USD', ...over });
+const rate = (id: string, country: string, serviceLevel: string, price: number, over: Partial<ShippingRate> = {}): ShippingRate => ({
+  id,
+  title: id,
+  country,
+  serviceLevel,
+  price,
+  currency: 'USD',
+  ...over,
+});
 const rates = [
   rate('std', '*', 'standard', 500),
   rate('exp-intl', '*', 'express', 2500),

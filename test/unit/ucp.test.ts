@@ -45,10 +45,7 @@ describe('UCP-Agent header', () => {
 describe('capability intersection', () => {
   const business = catalogCapabilities();
   test('keeps shared capabilities at the highest version both list', () => {
-    const got = intersect(
-      { [SEARCH]: [{ version: '2026-01-01' }, { version: '2026-04-08' }, { version: '2026-09-01' }] },
-      { [SEARCH]: [{ version: '2026-01-01' }, { version: '2026-04-08' }] },
-    );
+    const got = intersect({ [SEARCH]: [{ version: '2026-01-01' }, { version: '2026-04-08' }, { version: '2026-09-01' }] }, { [SEARCH]: [{ version: '2026-01-01' }, { version: '2026-04-08' }] });
     expect(got.get(SEARCH)?.version).toBe('2026-04-08');
   });
   test('drops capabilities without a common version, and capabilities the platform does not list', () => {
@@ -60,17 +57,20 @@ describe('capability intersection', () => {
     expect([...intersect(business, { [INV]: [{ version: '2026-04-08' }] }).keys()]).toEqual([]);
   });
   test('prunes transitively until stable', () => {
-    const got = intersect(
-      { a: [{ version: '1' }], 'a.b': [{ version: '1', extends: 'a' }], 'a.b.c': [{ version: '1', extends: 'a.b' }] },
-      { 'a.b': [{ version: '1' }], 'a.b.c': [{ version: '1' }] },
-    );
+    const got = intersect({ a: [{ version: '1' }], 'a.b': [{ version: '1', extends: 'a' }], 'a.b.c': [{ version: '1', extends: 'a.b' }] }, { 'a.b': [{ version: '1' }], 'a.b.c': [{ version: '1' }] });
     expect(got.size).toBe(0);
   });
 });
 
 describe('version negotiation', () => {
   const caps = catalogCapabilities();
-  const business = { current: '2026-04-08', byVersion: new Map([['2026-04-08', caps], ['2026-01-23', caps]]) };
+  const business = {
+    current: '2026-04-08',
+    byVersion: new Map([
+      ['2026-04-08', caps],
+      ['2026-01-23', caps],
+    ]),
+  };
   const platform = (version: string): PlatformProfile => ({ url: 'https://a.example/p', version, capabilities: { [SEARCH]: [{ version: '2026-04-08' }] }, signingKeys: [], source: 'registry' });
   test('equal version', () => {
     const n = negotiate(business, platform('2026-04-08'));
@@ -92,7 +92,12 @@ describe('version negotiation', () => {
 
 describe('business profile', () => {
   test('validates against the official profile schema; dev.ucp.* URLs stay on ucp.dev, ucpd URLs on ucpd.dev', () => {
-    const doc = businessProfile({ endpoint: 'https://shop.example/ucp/v1', capabilities: catalogCapabilities(), signingKeys: [{ kid: 'k1', kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }], supportedVersions: { '2026-01-23': 'https://shop.example/.well-known/ucp/2026-01-23' } });
+    const doc = businessProfile({
+      endpoint: 'https://shop.example/ucp/v1',
+      capabilities: catalogCapabilities(),
+      signingKeys: [{ kid: 'k1', kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }],
+      supportedVersions: { '2026-01-23': 'https://shop.example/.well-known/ucp/2026-01-23' },
+    });
     expectValid(BUSINESS_PROFILE, doc);
     for (const [name, entries] of Object.entries(doc.ucp.capabilities!)) {
       const authority = name.split('.').slice(0, 2).reverse().join('.');
@@ -168,7 +173,11 @@ describe('buyer context', () => {
     expect(regionCode('US', 'US-CA')).toBe('CA');
     expect(regionCode('CA', 'Québec')).toBe('QC');
   });
-  const rules = (currencies: string[]) => ({ merchant: { legalName: 'S', name: 'S', url: 'http://127.0.0.1', support: {}, policies: {}, country: 'US', currencies, languages: ['en'] }, defaultCurrency: 'USD', rates: [] });
+  const rules = (currencies: string[]) => ({
+    merchant: { legalName: 'S', name: 'S', url: 'http://127.0.0.1', support: {}, policies: {}, country: 'US', currencies, languages: ['en'] },
+    defaultCurrency: 'USD',
+    rates: [],
+  });
   test('unusable hints are ignored with a warning, never an error', () => {
     const { context, messages } = offerContext({ address_country: 'Atlantis', address_region: 'X', postal_code: '!!', currency: 'dollars', language: 'en-CA' }, rules(['USD']));
     expect(context).toEqual({ lang: 'en-ca' });

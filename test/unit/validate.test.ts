@@ -18,7 +18,12 @@ describe('feed record validation', () => {
     ['id with a slash', product('a/b'), 'id', /without whitespace/],
     ['bad enum', product('p', { variants: [{ id: 'v', condition: 'broken', prices: [{ currency: 'USD', amount: 1 }] }] }), 'variants[0].condition', /must be one of "new", "refurbished", "used"/],
     ['bad date', review('r', 'p', 5, { date: 'yesterday' }), 'date', /must match/],
-    ['stock beyond the limit', product('p', { options: [], variants: [{ id: 'v', prices: [{ currency: 'USD', amount: 1 }], inventory: [{ on_hand: 1e300 }] }] }), 'variants[0].inventory[0].on_hand', /must be <= 1000000000/],
+    [
+      'stock beyond the limit',
+      product('p', { options: [], variants: [{ id: 'v', prices: [{ currency: 'USD', amount: 1 }], inventory: [{ on_hand: 1e300 }] }] }),
+      'variants[0].inventory[0].on_hand',
+      /must be <= 1000000000/,
+    ],
     ['stock update beyond the limit', { type: 'inventory', variant_id: 'v', on_hand: 2 ** 53 }, 'on_hand', /must be <= 1000000000/],
     ['stock adjustment beyond the limit', { type: 'inventory', variant_id: 'v', adjust: -1e20 }, 'adjust', /must be >= -1000000000/],
   ])('%s', (_name, record, field, message) => {
@@ -30,10 +35,26 @@ describe('feed record validation', () => {
   test.each([
     ['unknown currency', product('p', { variants: [{ id: 'v', prices: [{ currency: 'ABC', amount: 1 }] }] }), 'variants[0].prices[0].currency', /not an ISO 4217/],
     ['bad GTIN check digit', product('p', { options: [], variants: [{ id: 'v', gtin: '4006381333932', prices: [{ currency: 'USD', amount: 1 }] }] }), 'variants[0].gtin', /wrong check digit/],
-    ['list price below price', product('p', { options: [], variants: [{ id: 'v', prices: [{ currency: 'USD', amount: 10, list_amount: 5 }] }] }), 'variants[0].prices[0].list_amount', /at least amount/],
+    [
+      'list price below price',
+      product('p', { options: [], variants: [{ id: 'v', prices: [{ currency: 'USD', amount: 10, list_amount: 5 }] }] }),
+      'variants[0].prices[0].list_amount',
+      /at least amount/,
+    ],
     ['unknown option', product('p', { variants: [{ id: 'v', options: { Size: 'S', Fit: 'x' }, prices: [{ currency: 'USD', amount: 1 }] }] }), 'variants[0].options.Fit', /no option "Fit"/],
     ['value not offered', product('p', { variants: [{ id: 'v', options: { Size: 'XL' }, prices: [{ currency: 'USD', amount: 1 }] }] }), 'variants[0].options.Size', /"XL" is not one of/],
-    ['several variants, no options', product('p', { options: undefined, variants: [{ id: 'a', prices: [{ currency: 'USD', amount: 1 }] }, { id: 'b', prices: [{ currency: 'USD', amount: 1 }] }] }), 'options', /must declare the options/],
+    [
+      'several variants, no options',
+      product('p', {
+        options: undefined,
+        variants: [
+          { id: 'a', prices: [{ currency: 'USD', amount: 1 }] },
+          { id: 'b', prices: [{ currency: 'USD', amount: 1 }] },
+        ],
+      }),
+      'options',
+      /must declare the options/,
+    ],
     ['rating out of scale', review('r', 'p', 6), 'rating', /between 1 and 5/],
     ['finite policy without a window', { type: 'return_policy', id: 'x', category: 'finite' }, 'window_days', /required when category is "finite"/],
     ['percentage over 100', { type: 'discount', code: 'X', discount_type: 'percentage', value: 150 }, 'value', /0-100/],

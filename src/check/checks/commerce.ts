@@ -59,7 +59,8 @@ async function rule(ctx: CheckContext, fn: (n: LdNode[]) => RuleResult, what: st
     throw o.none === 'warn' ? warn(msg) : skip(msg);
   }
   if (r.errors.length) throw fail(`${r.errors.length} problem(s) in ${r.checked} ${what}${more(r.errors.length)}`, ...evidenceOf(r.errors));
-  if (o.warnings !== false && r.warnings.length) throw warn(`${r.checked} ${what} carry the required properties; ${r.warnings.length} recommended one(s) missing${more(r.warnings.length)}`, ...evidenceOf(r.warnings));
+  if (o.warnings !== false && r.warnings.length)
+    throw warn(`${r.checked} ${what} carry the required properties; ${r.warnings.length} recommended one(s) missing${more(r.warnings.length)}`, ...evidenceOf(r.warnings));
   return `${r.checked} ${what} in ${note}`;
 }
 
@@ -220,7 +221,11 @@ export const commerceChecks: Check[] = [
         }
       }
       if (!expanded) throw skip('no document expanded (see commerce.jsonld.expands)');
-      if (unknown.size) throw fail(`${unknown.size} undefined term(s): ${[...unknown.keys()].slice(0, 5).join(', ')}`, ...[...unknown].map(([iri, url]) => ({ url, expected: 'a schema.org term or one defined by the endpoint context', got: iri })));
+      if (unknown.size)
+        throw fail(
+          `${unknown.size} undefined term(s): ${[...unknown.keys()].slice(0, 5).join(', ')}`,
+          ...[...unknown].map(([iri, url]) => ({ url, expected: 'a schema.org term or one defined by the endpoint context', got: iri })),
+        );
       return `${expanded} documents, every term defined`;
     },
   },
@@ -354,7 +359,7 @@ export const commerceChecks: Check[] = [
     id: 'commerce.catalog.pagination',
     group: 'commerce',
     severity: 'required',
-    title: 'Following the feed\'s next links terminates and lists every product exactly once; a crawl with another page size sees the same set',
+    title: "Following the feed's next links terminates and lists every product exactly once; a crawl with another page size sees the same set",
     spec: 'schema.org/DataFeed; ucpd catalog feed (cursor pagination)',
     async run(ctx) {
       const crawl = await ctx.catalog();
@@ -365,7 +370,10 @@ export const commerceChecks: Check[] = [
       for (const i of live) count.set(i.id, [...(count.get(i.id) ?? []), i.page]);
       const repeated = [...count].filter(([, pages]) => pages.length > 1);
       if (repeated.length) {
-        throw fail(`${repeated.length} product(s) listed more than once`, ...repeated.map(([id, pages]) => ({ url: id, expected: 'listed once', got: `listed ${pages.length} times, on ${[...new Set(pages)].join(', ')}` })));
+        throw fail(
+          `${repeated.length} product(s) listed more than once`,
+          ...repeated.map(([id, pages]) => ({ url: id, expected: 'listed once', got: `listed ${pages.length} times, on ${[...new Set(pages)].join(', ')}` })),
+        );
       }
       if (!live.length) throw warn('the catalog feed lists no products', ev);
       const pageSize = Math.max(...crawl.pages.map((p) => ((p.json as Json).dataFeedElement as unknown[] | undefined)?.length ?? 0));
@@ -382,7 +390,13 @@ export const commerceChecks: Check[] = [
       const extra = [...secondIds].filter((id) => !ids.has(id));
       if (second.length !== secondIds.size) throw fail(`with limit=${small} some products are listed more than once (${second.length} entries, ${secondIds.size} products)`, { url: again.feedUrl });
       if (missing.length || extra.length) {
-        throw fail(`crawls with page sizes ${pageSize} and ${small} disagree: ${missing.length} missing, ${extra.length} extra`, ...[...missing.map((id) => ({ url: id, expected: 'in both crawls', got: `missing with limit=${small}` })), ...extra.map((id) => ({ url: id, expected: 'in both crawls', got: `only with limit=${small}` }))]);
+        throw fail(
+          `crawls with page sizes ${pageSize} and ${small} disagree: ${missing.length} missing, ${extra.length} extra`,
+          ...[
+            ...missing.map((id) => ({ url: id, expected: 'in both crawls', got: `missing with limit=${small}` })),
+            ...extra.map((id) => ({ url: id, expected: 'in both crawls', got: `only with limit=${small}` })),
+          ],
+        );
       }
       return `${live.length} products, each once, over ${crawl.pages.length} pages; a crawl with limit=${small} (${again.pages.length} pages) saw the same set`;
     },
@@ -471,4 +485,3 @@ export const commerceChecks: Check[] = [
     },
   },
 ];
-

@@ -39,7 +39,14 @@ async function probe(probes: Probe[]): Promise<{ ran: number; problems: Evidence
     if (wrong) problems.push({ url: `${x.method} ${x.url}`, expected: p.what, got: wrong });
     if (p.json !== false && is4xx(x.status)) {
       const body = jsonOf(x) as Record<string, unknown> | undefined;
-      const says = body && (typeof body.code === 'string' || typeof body.title === 'string' || typeof body.detail === 'string' || typeof body.error === 'string' || Array.isArray(body.messages) || typeof body.content === 'string');
+      const says =
+        body &&
+        (typeof body.code === 'string' ||
+          typeof body.title === 'string' ||
+          typeof body.detail === 'string' ||
+          typeof body.error === 'string' ||
+          Array.isArray(body.messages) ||
+          typeof body.content === 'string');
       if (!says) problems.push({ url: `${x.method} ${x.url}`, expected: `${p.what}: a JSON error body that says what was wrong`, got: x.body.toString('utf8').slice(0, 200) || '(empty)' });
     }
   }
@@ -111,7 +118,13 @@ export const robustnessChecks: Check[] = [
       if (!(await hasUcp(ctx))) throw skip('no UCP REST endpoint to send bodies to');
       const raw = `{"query": "${'a'.repeat(8 * 1024 * 1024)}"}`;
       const endpoint = await ctx.ucpEndpoint();
-      const send = () => ctx.client.early('POST', `${endpoint}/catalog/search`, { 'content-type': 'application/json', 'ucp-agent': `profile="${ctx.profileUrl('agent') ?? 'https://agent.invalid/profile.json'}"` }, raw);
+      const send = () =>
+        ctx.client.early(
+          'POST',
+          `${endpoint}/catalog/search`,
+          { 'content-type': 'application/json', 'ucp-agent': `profile="${ctx.profileUrl('agent') ?? 'https://agent.invalid/profile.json'}"` },
+          raw,
+        );
       return finish(ctx, await probe([{ what: 'an 8 MiB catalog search', run: send, ok: (s) => s === 413 || s === 400, json: false }]), 'oversized-body');
     },
   },
@@ -137,7 +150,12 @@ export const robustnessChecks: Check[] = [
         }
         const store = await ctx.storeDoc();
         const index = (store?.json as { credentials?: unknown } | undefined)?.credentials;
-        if (typeof index === 'string') probes.push({ what: 'an unknown credential', run: () => ctx.client.get(`${new URL(index, ctx.base).href.replace(/\/+$/, '')}/${nonce}`, 'application/json'), ok: (s) => s === 404 || s === 410 });
+        if (typeof index === 'string')
+          probes.push({
+            what: 'an unknown credential',
+            run: () => ctx.client.get(`${new URL(index, ctx.base).href.replace(/\/+$/, '')}/${nonce}`, 'application/json'),
+            ok: (s) => s === 404 || s === 410,
+          });
       }
       if (await hasUcp(ctx)) {
         const access = await ctx.ucpAccess();
@@ -151,7 +169,8 @@ export const robustnessChecks: Check[] = [
             verify: (x) => {
               if (x.status !== 200) return undefined;
               const body = jsonOf(x) as { ucp?: { status?: string }; messages?: { type?: string; code?: string }[] } | undefined;
-              if (body?.ucp?.status !== 'error' || !body.messages?.some((m) => m.type === 'error' && m.code === 'not_found')) return `200 without an error response carrying a not_found error message: ${x.body.toString('utf8').slice(0, 200)}`;
+              if (body?.ucp?.status !== 'error' || !body.messages?.some((m) => m.type === 'error' && m.code === 'not_found'))
+                return `200 without an error response carrying a not_found error message: ${x.body.toString('utf8').slice(0, 200)}`;
               const problems = ucpSchemas().problems(ERROR_RESPONSE, body);
               return problems.length ? `the error response violates ${ERROR_RESPONSE}: ${problems.join('; ')}` : undefined;
             },

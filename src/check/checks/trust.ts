@@ -175,7 +175,10 @@ export const trustChecks: Check[] = [
       const bad = list.filter((c) => !c.result?.verified);
       if (bad.length) {
         const revoked = bad.filter((c) => c.result?.revoked).length;
-        throw fail(`${bad.length} of ${list.length} credentials do not verify${revoked ? ` (${revoked} revoked)` : ''}`, ...bad.map((c) => ({ url: c.url, expected: 'verified', got: c.error ?? c.result!.errors.map((e) => `${e.code}: ${e.message}`).join('; ') })));
+        throw fail(
+          `${bad.length} of ${list.length} credentials do not verify${revoked ? ` (${revoked} revoked)` : ''}`,
+          ...bad.map((c) => ({ url: c.url, expected: 'verified', got: c.error ?? c.result!.errors.map((e) => `${e.code}: ${e.message}`).join('; ') })),
+        );
       }
       const formats = new Map<string, number>();
       for (const c of list) formats.set(c.result!.format ?? '?', (formats.get(c.result!.format ?? '?') ?? 0) + 1);
@@ -209,7 +212,8 @@ export const trustChecks: Check[] = [
           }
           const docUrl = id.split('#')[0]!;
           const d = await ctx.getDoc(docUrl);
-          if (!d.json || !ctx.idsOf(d).has(id)) problems.push({ url: c.url, expected: `subject ${id} described at ${docUrl}`, got: d.json ? 'the document does not mention it' : describeExchange(d.x) });
+          if (!d.json || !ctx.idsOf(d).has(id))
+            problems.push({ url: c.url, expected: `subject ${id} described at ${docUrl}`, got: d.json ? 'the document does not mention it' : describeExchange(d.x) });
         }
       });
       if (problems.length) throw fail(`${problems.length} credential subject problem(s)`, ...problems);
@@ -258,7 +262,11 @@ export const trustChecks: Check[] = [
       }
       const unsigned = responses.filter((d) => !signed.includes(d));
       if (problems.length) throw fail(`${problems.length} of ${signed.length} signatures do not verify`, ...problems);
-      if (unsigned.length) throw warn(`${signed.length} signatures verify, but ${unsigned.length} response(s) are unsigned`, ...unsigned.map((d) => ({ url: d.url, expected: 'Signature and Signature-Input', got: 'none' })));
+      if (unsigned.length)
+        throw warn(
+          `${signed.length} signatures verify, but ${unsigned.length} response(s) are unsigned`,
+          ...unsigned.map((d) => ({ url: d.url, expected: 'Signature and Signature-Input', got: 'none' })),
+        );
       return `${signed.length} signed responses verify against ${keys.length} published key(s), each covering @status and Content-Digest`;
     },
   },

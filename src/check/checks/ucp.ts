@@ -84,9 +84,11 @@ async function negotiationCase(ctx: CheckContext, profile: ProfileChoice | 'no-h
   const code = typeof body?.code === 'string' ? body.code : body?.messages?.find((m) => typeof m.code === 'string')?.code;
   const where = `${x.method} ${x.url} (${profile === 'no-header' ? 'no UCP-Agent' : profile === 'bad-header' ? 'UCP-Agent: profile="not a url"' : typeof profile === 'object' ? profile.url : `${profile} profile`})`;
   if (x.status >= 500 || x.status === 0) return { url: where, expected: `${expectStatus.join('/')} ${expectCodes.join('/')}`, got: describeExchange(x) };
-  if (x.status >= 200 && x.status < 300 && !(body?.messages && code && expectCodes.includes(String(code)))) return { url: where, expected: `an error (${expectCodes.join('/')})`, got: `${x.status} success` };
+  if (x.status >= 200 && x.status < 300 && !(body?.messages && code && expectCodes.includes(String(code))))
+    return { url: where, expected: `an error (${expectCodes.join('/')})`, got: `${x.status} success` };
   if (!code) return { url: where, expected: `a UCP error body with code ${expectCodes.join('/')}`, got: x.body.toString('utf8').slice(0, 200) };
-  if (!expectCodes.includes(String(code)) || (x.status >= 300 && !expectStatus.includes(x.status))) return { url: where, expected: `${expectStatus.join('/')} ${expectCodes.join('/')}`, got: `${x.status} ${String(code)}` };
+  if (!expectCodes.includes(String(code)) || (x.status >= 300 && !expectStatus.includes(x.status)))
+    return { url: where, expected: `${expectStatus.join('/')} ${expectCodes.join('/')}`, got: `${x.status} ${String(code)}` };
   return undefined;
 }
 
@@ -104,7 +106,8 @@ export const ucpChecks: Check[] = [
       if (d.x.status !== 200) throw fail(`the profile answered ${d.x.status || d.x.error}`, ev);
       if (!d.json || typeof d.json !== 'object') throw fail('the profile is not JSON', ev);
       const version = ((d.json as Json).ucp as Json | undefined)?.version;
-      if (typeof version !== 'string' || !VERSION_PATTERN.test(version)) throw fail(`ucp.version ${JSON.stringify(version)} is not a YYYY-MM-DD protocol version`, { url: d.url, expected: 'YYYY-MM-DD', got: JSON.stringify(version) });
+      if (typeof version !== 'string' || !VERSION_PATTERN.test(version))
+        throw fail(`ucp.version ${JSON.stringify(version)} is not a YYYY-MM-DD protocol version`, { url: d.url, expected: 'YYYY-MM-DD', got: JSON.stringify(version) });
       const problems = ucpSchemas().problems(BUSINESS_PROFILE, d.json);
       if (problems.length) throw fail(`${problems.length} schema violation(s)`, ...problems.map((p) => ({ url: d.url, expected: BUSINESS_PROFILE, got: p })));
       const caps = (((d.json as Json).ucp as Json).capabilities ?? {}) as Record<string, { extends?: string | string[]; version?: string }[]>;
@@ -187,7 +190,10 @@ export const ucpChecks: Check[] = [
         if (p) problems.push(p);
       }
       if (problems.length) throw fail(`${problems.length} of ${cases.length} negotiation failures answered wrongly`, ...problems);
-      if (cases.length === 2) throw warn(`missing and malformed UCP-Agent answered 400 invalid_profile_url; profile-content cases not run: ${access.ok ? 'the checker serves no profiles of its own (--agent-profile)' : access.reason}`);
+      if (cases.length === 2)
+        throw warn(
+          `missing and malformed UCP-Agent answered 400 invalid_profile_url; profile-content cases not run: ${access.ok ? 'the checker serves no profiles of its own (--agent-profile)' : access.reason}`,
+        );
       return `${cases.length} negotiation failures answered with the spec's codes and statuses`;
     },
   },
@@ -201,8 +207,8 @@ export const ucpChecks: Check[] = [
       const { x, body, products, query } = await search(ctx);
       const problems = schemaProblems(SEARCH_RESPONSE, x, body);
       if (problems.length) throw fail(`the search response violates the schema (${problems.length})`, ...problems);
-      const cursor = (body.pagination as { cursor?: string; next_cursor?: string; has_next_page?: boolean } | undefined);
-      const next = cursor?.has_next_page ? cursor.cursor ?? cursor.next_cursor : undefined;
+      const cursor = body.pagination as { cursor?: string; next_cursor?: string; has_next_page?: boolean } | undefined;
+      const next = cursor?.has_next_page ? (cursor.cursor ?? cursor.next_cursor) : undefined;
       let pages = 1;
       if (next) {
         const x2 = await ctx.ucp('POST', '/catalog/search', { query, pagination: { limit: 10, cursor: next } });
@@ -296,13 +302,18 @@ export const ucpChecks: Check[] = [
             const e = minorUnitExponent(v.price.currency);
             const same = offers.filter((o) => first(o, 'priceCurrency') === v.price!.currency);
             if (same.length && !same.some((o) => Math.round(Number(first(o, 'price')) * 10 ** e) === v.price!.amount)) {
-              problems.push({ url: node.id ?? v.id, expected: `JSON-LD price ${(v.price.amount / 10 ** e).toFixed(e)} ${v.price.currency} (UCP ${v.id})`, got: same.map((o) => `${String(first(o, 'price'))} ${String(first(o, 'priceCurrency'))}`).join(', ') });
+              problems.push({
+                url: node.id ?? v.id,
+                expected: `JSON-LD price ${(v.price.amount / 10 ** e).toFixed(e)} ${v.price.currency} (UCP ${v.id})`,
+                got: same.map((o) => `${String(first(o, 'price'))} ${String(first(o, 'priceCurrency'))}`).join(', '),
+              });
             }
           }
           const status = v.availability?.status;
           if (status && AVAILABILITY_MATCH[status] && offers.length) {
             const names = offers.map((o) => String(first(o, 'availability') ?? '').replace(/^https?:\/\/schema\.org\//, ''));
-            if (!names.some((n) => AVAILABILITY_MATCH[status]!.includes(n))) problems.push({ url: node.id ?? v.id, expected: `JSON-LD availability matching UCP ${status} (${v.id})`, got: names.join(', ') });
+            if (!names.some((n) => AVAILABILITY_MATCH[status]!.includes(n)))
+              problems.push({ url: node.id ?? v.id, expected: `JSON-LD availability matching UCP ${status} (${v.id})`, got: names.join(', ') });
           }
         }
       }
@@ -337,7 +348,12 @@ export const ucpChecks: Check[] = [
       try {
         const replay = await ctx.ucp('POST', '/checkout-sessions', create, { headers: { 'idempotency-key': key } });
         const r = expectOk(replay, 'replayed create');
-        if (r.id !== id || replay.status !== x1.status) throw fail('replaying a create with the same Idempotency-Key made a new checkout', { url: replay.url, expected: `${x1.status} checkout ${id}`, got: `${replay.status} checkout ${String(r.id)}` });
+        if (r.id !== id || replay.status !== x1.status)
+          throw fail('replaying a create with the same Idempotency-Key made a new checkout', {
+            url: replay.url,
+            expected: `${x1.status} checkout ${id}`,
+            got: `${replay.status} checkout ${String(r.id)}`,
+          });
         steps.push('replay');
         const conflict = await ctx.ucp('POST', '/checkout-sessions', { line_items: [{ item: { id: variant.id }, quantity: 2 }] }, { headers: { 'idempotency-key': key } });
         if (conflict.status !== 409) {
@@ -380,18 +396,34 @@ async function completeOrder(ctx: CheckContext, variant: UcpVariant, refs: strin
     .flat()
     .find((h) => h.config?.environment === 'test' && h.config.tokens?.approved);
   if (!handler) return 'complete skipped (the business offers no test payment handler with an approval token)';
-  const x = await ctx.ucp('POST', '/checkout-sessions', { line_items: [{ item: { id: variant.id }, quantity: 1 }], buyer: { email: 'ucpd-check@example.com', first_name: 'Ucpd', last_name: 'Check' } }, { headers: { 'idempotency-key': randomUUID() } });
+  const x = await ctx.ucp(
+    'POST',
+    '/checkout-sessions',
+    { line_items: [{ item: { id: variant.id }, quantity: 1 }], buyer: { email: 'ucpd-check@example.com', first_name: 'Ucpd', last_name: 'Check' } },
+    { headers: { 'idempotency-key': randomUUID() } },
+  );
   let c = expectOk(x, 'create checkout (for completion)');
   const id = encodeURIComponent(String(c.id));
   const lines = ((c.line_items ?? []) as { id: string; item: { id: string }; quantity: number }[]).map((l) => ({ id: l.id, item: { id: l.item.id }, quantity: l.quantity }));
   if ((await ctx.capabilities()).has(FULFILLMENT)) {
     // ship to an address in the business's first shipping country, then take the first option of each group
-    const method = { type: 'shipping', line_item_ids: lines.map((l) => l.id), destinations: [{ id: 'ucpd-check', street_address: '1550 Wynkoop St', address_locality: 'Denver', address_region: 'CO', postal_code: '80202', address_country: 'US' }], selected_destination_id: 'ucpd-check' };
-    c = expectOk(await ctx.ucp('PUT', `/checkout-sessions/${id}`, { id: c.id, line_items: lines, fulfillment: { methods: [method] } }, { headers: { 'idempotency-key': randomUUID() } }), 'set the delivery address');
+    const method = {
+      type: 'shipping',
+      line_item_ids: lines.map((l) => l.id),
+      destinations: [{ id: 'ucpd-check', street_address: '1550 Wynkoop St', address_locality: 'Denver', address_region: 'CO', postal_code: '80202', address_country: 'US' }],
+      selected_destination_id: 'ucpd-check',
+    };
+    c = expectOk(
+      await ctx.ucp('PUT', `/checkout-sessions/${id}`, { id: c.id, line_items: lines, fulfillment: { methods: [method] } }, { headers: { 'idempotency-key': randomUUID() } }),
+      'set the delivery address',
+    );
     const groups = ((((c.fulfillment as Json | undefined)?.methods as Json[] | undefined)?.[0]?.groups ?? []) as { id?: string; options?: { id: string }[] }[]).filter((g) => g.options?.length);
     if (groups.length) {
       const chosen = { ...method, groups: groups.map((g) => ({ ...(g.id ? { id: g.id } : {}), selected_option_id: g.options![0]!.id })) };
-      c = expectOk(await ctx.ucp('PUT', `/checkout-sessions/${id}`, { id: c.id, line_items: lines, fulfillment: { methods: [chosen] } }, { headers: { 'idempotency-key': randomUUID() } }), 'select a delivery option');
+      c = expectOk(
+        await ctx.ucp('PUT', `/checkout-sessions/${id}`, { id: c.id, line_items: lines, fulfillment: { methods: [chosen] } }, { headers: { 'idempotency-key': randomUUID() } }),
+        'select a delivery option',
+      );
     }
   }
   const pay = { payment: { instruments: [{ id: 'instr_check', handler_id: handler.id, type: 'card', credential: { type: 'token', token: handler.config!.tokens!.approved } }] } };
@@ -399,7 +431,7 @@ async function completeOrder(ctx: CheckContext, variant: UcpVariant, refs: strin
   const body = expectOk(done, 'complete checkout');
   const problems = refs.flatMap((r) => schemaProblems(r, done, body));
   if (problems.length) throw fail(`complete: the checkout violates the schema (${problems.length})`, ...problems);
-  if (body.status !== 'completed') throw fail(`complete left the checkout ${String(body.status)}`, { url: done.url, expected: 'completed', got: JSON.stringify(body.messages ?? body.status).slice(0, 300) });
+  if (body.status !== 'completed')
+    throw fail(`complete left the checkout ${String(body.status)}`, { url: done.url, expected: 'completed', got: JSON.stringify(body.messages ?? body.status).slice(0, 300) });
   return `complete (order ${String((body.order as Json | undefined)?.id)})`;
 }
-

@@ -21,9 +21,9 @@ export function registerCheck(program: Command): void {
     .option('--only <groups>', `comma-separated groups: ${GROUPS.join(',')}`)
     .option('--junit <file>', 'also write a JUnit XML report')
     .option('--json <file>', 'also write the report as JSON')
-    .option('--allow-orders', 'let the checkout check complete a real order (paid with the business\'s test payment handler)')
+    .option('--allow-orders', "let the checkout check complete a real order (paid with the business's test payment handler)")
     .option('--agent-profile <url>', 'a platform profile URL the endpoint can fetch (default: the checker serves its own on loopback)')
-    .option('--agent-port <port>', 'port for the checker\'s own profile server (allow it on the endpoint: ucpd --profile-fetch-allow 127.0.0.1:<port>)')
+    .option('--agent-port <port>', "port for the checker's own profile server (allow it on the endpoint: ucpd --profile-fetch-allow 127.0.0.1:<port>)")
     .option('--max-documents <n>', 'product documents to fetch and check in depth', '2000')
     .option('--timeout <ms>', 'per-request timeout', '15000')
     .option('--list', 'list every check (id, severity, what it verifies) and exit')
@@ -31,7 +31,7 @@ export function registerCheck(program: Command): void {
     .option('-v, --verbose', 'show evidence for passing checks too')
     .action(async (baseUrl: string | undefined, opts) => {
       if (opts.list || opts.listMarkdown) {
-        process.stdout.write((opts.listMarkdown ? checkTable(CHECKS) : CHECKS.map((c) => `${c.id.padEnd(32)} ${c.severity.padEnd(12)} ${c.title}`).join('\n')) + '\n');
+        process.stdout.write(`${opts.listMarkdown ? checkTable(CHECKS) : CHECKS.map((c) => `${c.id.padEnd(32)} ${c.severity.padEnd(12)} ${c.title}`).join('\n')}\n`);
         return;
       }
       if (!baseUrl) throw new UsageError('check needs a base URL, e.g. ucpd check http://127.0.0.1:8080');
@@ -41,7 +41,12 @@ export function registerCheck(program: Command): void {
       } catch {
         throw new UsageError(`not an http(s) URL: ${baseUrl}`);
       }
-      const only = opts.only ? (String(opts.only).split(',').map((g) => g.trim()).filter(Boolean) as Group[]) : undefined;
+      const only = opts.only
+        ? (String(opts.only)
+            .split(',')
+            .map((g) => g.trim())
+            .filter(Boolean) as Group[])
+        : undefined;
       for (const g of only ?? []) if (!GROUPS.includes(g)) throw new UsageError(`--only: unknown group "${g}" (groups: ${GROUPS.join(', ')})`);
       if (opts.agentProfile) {
         try {
@@ -70,9 +75,9 @@ export function registerCheck(program: Command): void {
         },
       });
       if (tty) process.stderr.write('\n');
-      process.stdout.write(formatReport(report, !!opts.verbose) + '\n');
+      process.stdout.write(`${formatReport(report, !!opts.verbose)}\n`);
       if (opts.junit) writeFileSync(String(opts.junit), junitReport(report));
-      if (opts.json) writeFileSync(String(opts.json), JSON.stringify(report, null, 2) + '\n');
+      if (opts.json) writeFileSync(String(opts.json), `${JSON.stringify(report, null, 2)}\n`);
       if (!report.ok) throw new CommandFailed();
     });
 }

@@ -18,7 +18,7 @@ export function registerDemo(program: Command): void {
       const store = openStore(configFrom(cmd.optsWithGlobals()));
       try {
         const report = await loadDemo(store, opts.replace ? 'replace' : 'upsert');
-        process.stdout.write((opts.json ? JSON.stringify(report, null, 2) : formatReport(report)) + '\n');
+        process.stdout.write(`${opts.json ? JSON.stringify(report, null, 2) : formatReport(report)}\n`);
         if (report.status === 'failed') throw new CommandFailed();
       } finally {
         await store.close();

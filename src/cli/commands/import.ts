@@ -46,7 +46,7 @@ export function registerImport(program: Command): void {
       try {
         const report = await importFeed(store, source, { mode: opts.mode, dryRun: Boolean(opts.dryRun), maxErrors, onProgress: progress.update, spoolDir: path.join(config.dataDir, 'tmp') });
         progress.done();
-        process.stdout.write((opts.json ? JSON.stringify(report, null, 2) : formatReport(report)) + '\n');
+        process.stdout.write(`${opts.json ? JSON.stringify(report, null, 2) : formatReport(report)}\n`);
         if (report.status === 'failed') throw new CommandFailed();
       } finally {
         await store.close();

@@ -38,7 +38,7 @@ export function registerQuality(program: Command): void {
           currency: merchant?.currencies[0] ?? config.defaultCurrency,
           exclude: config.qualityExclude,
         });
-        process.stdout.write((opts.json ? JSON.stringify(report, null, 2) : format(report, limit)) + '\n');
+        process.stdout.write(`${opts.json ? JSON.stringify(report, null, 2) : format(report, limit)}\n`);
         if (opts.strict && report.failing.length) throw new CommandFailed();
       } finally {
         await store.close();

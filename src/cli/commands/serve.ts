@@ -27,8 +27,11 @@ export function registerServe(program: Command): void {
     .option('--require-signatures', 'reject UCP requests without a valid RFC 9421 signature (UCPD_UCP_REQUIRE_SIGNATURES)')
     .option('--approved-platforms-only', 'serve UCP only to platforms in the registry or under --trusted-origins (UCPD_UCP_APPROVED_ONLY)')
     .option('--trusted-origins <origins>', 'platform origins trusted to be fetched, comma-separated (UCPD_UCP_TRUSTED_ORIGINS)')
-    .option('--test-payments', 'always offer the test payment handler mock_payment_handler (success_token / fail_token): orders need no payment; by default it is offered only while the store holds the bundled demo catalog (UCPD_UCP_TEST_PAYMENTS=true|false)')
-    .option('--saved-addresses <mode>', 'off (default) or by-email: offer and save a buyer\'s addresses by email, as the UCP reference store does (conformance runs only) (UCPD_UCP_SAVED_ADDRESSES)')
+    .option(
+      '--test-payments',
+      'always offer the test payment handler mock_payment_handler (success_token / fail_token): orders need no payment; by default it is offered only while the store holds the bundled demo catalog (UCPD_UCP_TEST_PAYMENTS=true|false)',
+    )
+    .option('--saved-addresses <mode>', "off (default) or by-email: offer and save a buyer's addresses by email, as the UCP reference store does (conformance runs only) (UCPD_UCP_SAVED_ADDRESSES)")
     .option('--connections-per-client <n>', 'open connections one client address may hold (UCPD_CONNECTIONS_PER_CLIENT, default 256; not applied to loopback peers or with --trust-proxy)')
     .option('--feed-limit <size>', 'largest feed upload through the admin API (UCPD_FEED_LIMIT, default 512mb)')
     .option('--feed-idle-timeout <seconds>', 'cut off a feed upload that sends nothing for this long (UCPD_FEED_IDLE_TIMEOUT, default 30)')

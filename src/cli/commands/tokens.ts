@@ -21,7 +21,7 @@ export function registerTokens(program: Command): void {
           if (err instanceof UcpdError) throw new UsageError(err.message);
           throw err;
         });
-        if (opts.json) process.stdout.write(JSON.stringify({ ...token, token: secret }, null, 2) + '\n');
+        if (opts.json) process.stdout.write(`${JSON.stringify({ ...token, token: secret }, null, 2)}\n`);
         else {
           process.stdout.write(`${secret}\n`);
           process.stderr.write(`created ${token.id} "${token.name}" with scopes ${token.scopes.join(', ')}; it will not be shown again\n`);
@@ -39,7 +39,7 @@ export function registerTokens(program: Command): void {
       const store = openStore(configFrom(cmd.optsWithGlobals()));
       try {
         const list = await store.listTokens();
-        if (opts.json) process.stdout.write(JSON.stringify(list, null, 2) + '\n');
+        if (opts.json) process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
         else if (list.length === 0) process.stdout.write('no tokens; create one with `ucpd tokens create --name <name>`\n');
         else {
           for (const t of list) {

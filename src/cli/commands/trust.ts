@@ -24,7 +24,7 @@ async function withTrust<T>(cmd: Command, create: boolean, work: (t: Trust, stor
 function printKeys(t: Trust, json: boolean): void {
   const keys = t.keys.list();
   if (json) {
-    process.stdout.write(JSON.stringify({ did: t.did, keys }, null, 2) + '\n');
+    process.stdout.write(`${JSON.stringify({ did: t.did, keys }, null, 2)}\n`);
     return;
   }
   process.stdout.write(`${t.did}\n`);
@@ -84,7 +84,13 @@ export function registerTrust(program: Command): void {
       await withTrust(cmd, false, async (_t, store) => {
         const page = await store.listCredentials({ limit, includeRevoked: Boolean(opts.all), ...(opts.type ? { type: String(opts.type) } : {}) });
         if (opts.json) {
-          process.stdout.write(JSON.stringify(page.items.map(({ vc: _v, jwt: _j, ...c }) => c), null, 2) + '\n');
+          process.stdout.write(
+            `${JSON.stringify(
+              page.items.map(({ vc: _v, jwt: _j, ...c }) => c),
+              null,
+              2,
+            )}\n`,
+          );
           return;
         }
         for (const c of page.items) process.stdout.write(`${c.id}  ${c.type.padEnd(30)} ${c.subjectId}  ${c.revokedAt ? `revoked ${c.revokedAt}` : `valid until ${c.validUntil ?? '-'}`}\n`);
@@ -117,7 +123,7 @@ export function registerTrust(program: Command): void {
         const record = await t.credentials.issue({ type, subject: credential.credentialSubject as Record<string, unknown>, extraContexts: contexts as string[] }).catch((err: unknown) => {
           throw new CommandFailed(`cannot sign: ${(err as Error).message}`);
         });
-        process.stdout.write(record.vc + '\n');
+        process.stdout.write(`${record.vc}\n`);
       });
     });
   creds
@@ -146,7 +152,7 @@ export function registerTrust(program: Command): void {
       if (/^https?:\/\//.test(target)) {
         const r = await verifyUrl(target, { clock: systemClock, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}), ...(opts.accept ? { accept: opts.accept } : {}) });
         const ok = r.signature?.ok === true && (!r.credential || r.credential.verified);
-        if (opts.json) process.stdout.write(JSON.stringify({ ...r, credential: r.credential && { ...r.credential, credential: undefined }, verified: ok }, null, 2) + '\n');
+        if (opts.json) process.stdout.write(`${JSON.stringify({ ...r, credential: r.credential && { ...r.credential, credential: undefined }, verified: ok }, null, 2)}\n`);
         else {
           process.stdout.write(`${target}: HTTP ${r.status}\n`);
           const s = r.signature!;
@@ -166,7 +172,7 @@ export function registerTrust(program: Command): void {
         baseUrl = `https://${host}${path.length ? `/${path.join('/')}` : ''}`;
       }
       const r = await verifyCredentialText(text, baseUrl, { clock: systemClock });
-      process.stdout.write((opts.json ? JSON.stringify({ ...r, credential: undefined }, null, 2) : describe(r)) + '\n');
+      process.stdout.write(`${opts.json ? JSON.stringify({ ...r, credential: undefined }, null, 2) : describe(r)}\n`);
       if (!r.verified) throw new CommandFailed();
     });
 }

@@ -93,7 +93,11 @@ function offerFrom(row: Row): Offer {
   const validUntil = sale ? saleEnd(f.opt('sale_price_effective_date')) : undefined;
   const images: WireMedia[] = [];
   if (f.has('image_link')) images.push({ type: 'image', url: f.str('image_link') });
-  for (const url of (f.opt('additional_image_link') ?? '').split(',').map((s) => s.trim()).filter(Boolean)) images.push({ type: 'image', url });
+  for (const url of (f.opt('additional_image_link') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean))
+    images.push({ type: 'image', url });
   const condition = (f.opt('condition') ?? 'new').toLowerCase();
   if (condition !== 'new' && condition !== 'refurbished' && condition !== 'used') throw new FieldError('condition', `"${condition}" must be new, refurbished or used`);
   const avail = availability(f);
@@ -104,9 +108,7 @@ function offerFrom(row: Row): Offer {
     ...(f.has('mpn') ? { mpn: f.str('mpn') } : {}),
     condition,
     prices: [
-      sale
-        ? { currency: price.currency, amount: sale.amount, list_amount: price.amount, ...(validUntil ? { valid_until: validUntil } : {}) }
-        : { currency: price.currency, amount: price.amount },
+      sale ? { currency: price.currency, amount: sale.amount, list_amount: price.amount, ...(validUntil ? { valid_until: validUntil } : {}) } : { currency: price.currency, amount: price.amount },
     ],
     ...(images[0] ? { media: [images[0]] } : {}),
     availability: avail,
@@ -161,9 +163,7 @@ function groupProduct(groupId: string, offers: Offer[]): ProductRecordWire {
     media: [...images.values()],
     variants: offers.map((o) => ({
       ...o.variant,
-      ...(options.length
-        ? { options: Object.fromEntries(options.flatMap(({ column, name }) => (o.attributes[column] === undefined ? [] : [[name, o.attributes[column]]]))) }
-        : {}),
+      ...(options.length ? { options: Object.fromEntries(options.flatMap(({ column, name }) => (o.attributes[column] === undefined ? [] : [[name, o.attributes[column]]]))) } : {}),
     })),
   };
 }

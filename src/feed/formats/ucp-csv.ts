@@ -66,8 +66,12 @@ const FILES: FileSpec[] = [
         price: { amount: f.int('price'), currency: f.opt('currency') ?? currency },
         ...(f.has('ships_from') ? { ships_from: f.str('ships_from') } : {}),
         ...(f.has('cutoff_time') ? { cutoff_time: f.str('cutoff_time') } : {}),
-        ...(f.has('handling_days_min') || f.has('handling_days_max') ? { handling_days: { min: f.optInt('handling_days_min') ?? 0, max: f.optInt('handling_days_max') ?? f.optInt('handling_days_min') ?? 0 } } : {}),
-        ...(f.has('transit_days_min') || f.has('transit_days_max') ? { transit_days: { min: f.optInt('transit_days_min') ?? 0, max: f.optInt('transit_days_max') ?? f.optInt('transit_days_min') ?? 0 } } : {}),
+        ...(f.has('handling_days_min') || f.has('handling_days_max')
+          ? { handling_days: { min: f.optInt('handling_days_min') ?? 0, max: f.optInt('handling_days_max') ?? f.optInt('handling_days_min') ?? 0 } }
+          : {}),
+        ...(f.has('transit_days_min') || f.has('transit_days_max')
+          ? { transit_days: { min: f.optInt('transit_days_min') ?? 0, max: f.optInt('transit_days_max') ?? f.optInt('transit_days_min') ?? 0 } }
+          : {}),
       };
     },
   },
@@ -187,7 +191,10 @@ function idList(text: string): string[] {
     if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string')) throw new FieldError('eligible_item_ids', 'must be an array of ids');
     return parsed as string[];
   }
-  return text.split(/[;|]/).map((s) => s.trim()).filter(Boolean);
+  return text
+    .split(/[;|]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function isUcpCsvDirectory(dir: string): boolean {

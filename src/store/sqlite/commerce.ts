@@ -93,9 +93,7 @@ export class CommerceTables {
         `UPDATE ucp_sessions SET status = @status, cart_id = @cartId, order_id = @orderId, version = @version, doc = @doc, updated_at = @updatedAt, expires_at = @expiresAt
          WHERE id = @id AND version = @expected`,
       ),
-      openForCart: db.prepare<[string], SessionRow>(
-        "SELECT * FROM ucp_sessions WHERE cart_id = ? AND kind = 'checkout' AND status NOT IN ('completed', 'canceled') ORDER BY created_at DESC LIMIT 1",
-      ),
+      openForCart: db.prepare<[string], SessionRow>("SELECT * FROM ucp_sessions WHERE cart_id = ? AND kind = 'checkout' AND status NOT IN ('completed', 'canceled') ORDER BY created_at DESC LIMIT 1"),
       redeemedTotal: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM discount_redemptions WHERE code = ?'),
       redeemedByBuyer: db.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM discount_redemptions WHERE code = ? AND buyer = ?'),
       buyerOrders: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM buyer_orders WHERE buyer = ?'),
@@ -158,7 +156,8 @@ export class CommerceTables {
         // limits are counted inside the write transaction: concurrent completions cannot pass them
         for (const r of input.redemptions ?? []) {
           if (r.usageLimit !== undefined && this.s.redeemedTotal.get(r.code)!.n >= r.usageLimit) return { ok: false, reason: 'discount', code: r.code, limit: 'usage_limit' };
-          if (r.perBuyerLimit !== undefined && (!input.buyer || this.s.redeemedByBuyer.get(r.code, input.buyer)!.n >= r.perBuyerLimit)) return { ok: false, reason: 'discount', code: r.code, limit: 'per_buyer_limit' };
+          if (r.perBuyerLimit !== undefined && (!input.buyer || this.s.redeemedByBuyer.get(r.code, input.buyer)!.n >= r.perBuyerLimit))
+            return { ok: false, reason: 'discount', code: r.code, limit: 'per_buyer_limit' };
           if (r.firstOrder && (!input.buyer || this.s.buyerOrders.get(input.buyer)!.n > 0)) return { ok: false, reason: 'discount', code: r.code, limit: 'first_order' };
         }
         const at = this.now();

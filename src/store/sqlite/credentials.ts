@@ -56,7 +56,22 @@ export class CredentialTable {
           `INSERT INTO credentials (id, type, subject_key, subject_id, product_id, content_hash, status_list, status_index, key_id, issued_at, valid_until, revoked_at, vc, jwt)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(r.id, r.type, r.subjectKey ?? null, r.subjectId, r.productId ?? null, r.contentHash, r.statusList, r.statusIndex, r.keyId, r.issuedAt, r.validUntil ?? null, r.revokedAt ?? null, r.vc, r.jwt);
+        .run(
+          r.id,
+          r.type,
+          r.subjectKey ?? null,
+          r.subjectId,
+          r.productId ?? null,
+          r.contentHash,
+          r.statusList,
+          r.statusIndex,
+          r.keyId,
+          r.issuedAt,
+          r.validUntil ?? null,
+          r.revokedAt ?? null,
+          r.vc,
+          r.jwt,
+        );
       this.logChange('create', r.productId ?? null, at);
     })();
   }
@@ -128,9 +143,7 @@ export class CredentialTable {
   }
 
   keyIds(now: string): Set<string> {
-    const rows = this.db
-      .prepare<[string], { key_id: string }>('SELECT DISTINCT key_id FROM credentials WHERE revoked_at IS NULL AND (valid_until IS NULL OR valid_until > ?)')
-      .all(now);
+    const rows = this.db.prepare<[string], { key_id: string }>('SELECT DISTINCT key_id FROM credentials WHERE revoked_at IS NULL AND (valid_until IS NULL OR valid_until > ?)').all(now);
     return new Set(rows.map((r) => r.key_id));
   }
 
@@ -142,7 +155,9 @@ export class CredentialTable {
   }
 
   createList(r: StatusListRecord): void {
-    this.db.prepare('INSERT OR IGNORE INTO status_lists (id, purpose, length, allocated, bits, vc, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(r.id, r.purpose, r.length, r.allocated, r.bits, r.vc ?? null, r.updatedAt);
+    this.db
+      .prepare('INSERT OR IGNORE INTO status_lists (id, purpose, length, allocated, bits, vc, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(r.id, r.purpose, r.length, r.allocated, r.bits, r.vc ?? null, r.updatedAt);
   }
 
   allocate(listId: string): number {

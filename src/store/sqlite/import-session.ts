@@ -3,19 +3,7 @@
  * connection keep seeing the previous catalog until COMMIT (WAL), and a failure rolls everything back.
  */
 import { randomUUID } from 'node:crypto';
-import type {
-  Customer,
-  CustomerAddress,
-  DiscountCode,
-  Location,
-  Merchant,
-  PaymentInstrument,
-  Promotion,
-  ReturnPolicy,
-  Review,
-  ShippingRate,
-  TaxRate,
-} from '../../catalog/model.js';
+import type { Customer, CustomerAddress, DiscountCode, Location, Merchant, PaymentInstrument, Promotion, ReturnPolicy, Review, ShippingRate, TaxRate } from '../../catalog/model.js';
 import type { PreparedProduct } from '../prepared.js';
 import { CATALOG_ORIGIN, type Clock, type Collection, type ImportOptions, type ImportSession, type InventoryInput, type PriceInput, type PutOutcome } from '../store.js';
 import type { Db } from './db.js';

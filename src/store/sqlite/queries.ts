@@ -18,18 +18,7 @@ import { invalidInput } from '../../catalog/errors.js';
 import type { ChangeEntry, ProductListQuery, ProductPage, ProductRecord, ResolvedKey, VariantRef } from '../store.js';
 import type { Db } from './db.js';
 import type Database from 'better-sqlite3';
-import {
-  changeFromRow,
-  levelFromRow,
-  priceFromRow,
-  productRecordFrom,
-  reviewFromDoc,
-  type ChangeRow,
-  type InventoryRow,
-  type PriceRow,
-  type ProductRow,
-  type VariantRow,
-} from './rows.js';
+import { changeFromRow, levelFromRow, priceFromRow, productRecordFrom, reviewFromDoc, type ChangeRow, type InventoryRow, type PriceRow, type ProductRow, type VariantRow } from './rows.js';
 
 export interface KeyRow {
   id: string;
@@ -89,12 +78,8 @@ export class CatalogQueries {
       discount: db.prepare<[string], { doc: string }>('SELECT doc FROM discounts WHERE code = ?'),
       product: db.prepare<[string], ProductRow>('SELECT * FROM products WHERE id = ?'),
       variantsOf: db.prepare<[string], VariantRow>('SELECT * FROM variants WHERE product_id = ? ORDER BY position'),
-      pricesOf: db.prepare<[string], PriceRow>(
-        'SELECT p.* FROM prices p JOIN variants v ON v.id = p.variant_id WHERE v.product_id = ? ORDER BY p.variant_id, p.currency',
-      ),
-      levelsOf: db.prepare<[string], InventoryRow>(
-        'SELECT i.* FROM inventory i JOIN variants v ON v.id = i.variant_id WHERE v.product_id = ? ORDER BY i.variant_id, i.location_id',
-      ),
+      pricesOf: db.prepare<[string], PriceRow>('SELECT p.* FROM prices p JOIN variants v ON v.id = p.variant_id WHERE v.product_id = ? ORDER BY p.variant_id, p.currency'),
+      levelsOf: db.prepare<[string], InventoryRow>('SELECT i.* FROM inventory i JOIN variants v ON v.id = i.variant_id WHERE v.product_id = ? ORDER BY i.variant_id, i.location_id'),
       variantById: db.prepare<[string], { product_id: string; id: string }>('SELECT product_id, id FROM variants WHERE id = ?'),
       variantBySku: db.prepare<[string], { product_id: string; id: string }>('SELECT product_id, id FROM variants WHERE sku = ? LIMIT 1'),
       variantByGtin: db.prepare<[string], { product_id: string; id: string }>('SELECT product_id, id FROM variants WHERE gtin = ? LIMIT 1'),
@@ -166,17 +151,13 @@ export class CatalogQueries {
         push(variants, v.product_id, v);
       }
       const prices = new Map<string, Price[]>();
-      for (const p of this.prep<string[], PriceRow>(
-          `SELECT p.* FROM prices p JOIN variants v ON v.id = p.variant_id WHERE v.product_id IN (${ph}) ORDER BY p.variant_id, p.currency`,
-        )
-        .all(...ids)) {
+      for (const p of this.prep<string[], PriceRow>(`SELECT p.* FROM prices p JOIN variants v ON v.id = p.variant_id WHERE v.product_id IN (${ph}) ORDER BY p.variant_id, p.currency`).all(...ids)) {
         push(prices, p.variant_id, priceFromRow(p));
       }
       const levels = new Map<string, InventoryLevel[]>();
       for (const l of this.prep<string[], InventoryRow & { product_id: string }>(
-          `SELECT i.*, v.product_id FROM inventory i JOIN variants v ON v.id = i.variant_id WHERE v.product_id IN (${ph}) ORDER BY i.variant_id, i.location_id`,
-        )
-        .all(...ids)) {
+        `SELECT i.*, v.product_id FROM inventory i JOIN variants v ON v.id = i.variant_id WHERE v.product_id IN (${ph}) ORDER BY i.variant_id, i.location_id`,
+      ).all(...ids)) {
         push(levels, l.product_id, levelFromRow(l));
       }
       for (const row of batch) out.push(productRecordFrom(row, variants.get(row.id) ?? [], prices, levels.get(row.id) ?? []));
@@ -207,10 +188,9 @@ export class CatalogQueries {
       if (!rest.length) continue;
       const rp = placeholders(rest.length);
       const variants = this.prep<string[], { id: string; sku: string | null; gtin: string | null; product_id: string; seq: number }>(
-          `SELECT v.id, v.sku, v.gtin, v.product_id, p.seq FROM variants v JOIN products p INDEXED BY products_version ON p.id = v.product_id
+        `SELECT v.id, v.sku, v.gtin, v.product_id, p.seq FROM variants v JOIN products p INDEXED BY products_version ON p.id = v.product_id
            WHERE v.id IN (${rp}) OR v.sku IN (${rp}) OR v.gtin IN (${rp})`,
-        )
-        .all(...rest, ...rest, ...rest);
+      ).all(...rest, ...rest, ...rest);
       // precedence: variant id, then SKU, then GTIN
       for (const field of ['id', 'sku', 'gtin'] as const) {
         for (const v of variants) {
@@ -221,9 +201,8 @@ export class CatalogQueries {
       const left = rest.filter((k) => !out.has(k));
       if (!left.length) continue;
       const handles = this.prep<string[], { id: string; seq: number; handle: string }>(
-          `SELECT id, seq, json_extract(doc, '$.handle') AS handle FROM products WHERE json_extract(doc, '$.handle') IN (${placeholders(left.length)}) AND json_extract(doc, '$.handle') IS NOT NULL ORDER BY id`,
-        )
-        .all(...left);
+        `SELECT id, seq, json_extract(doc, '$.handle') AS handle FROM products WHERE json_extract(doc, '$.handle') IN (${placeholders(left.length)}) AND json_extract(doc, '$.handle') IS NOT NULL ORDER BY id`,
+      ).all(...left);
       for (const h of handles) if (!out.has(h.handle)) out.set(h.handle, { productId: h.id, seq: h.seq });
     }
     return out;

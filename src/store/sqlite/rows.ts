@@ -101,12 +101,7 @@ export function reviewFromDoc(doc: string): Review {
 }
 
 /** Assemble a record from its rows; variants, prices and levels arrive grouped by the caller. */
-export function productRecordFrom(
-  row: ProductRow,
-  variants: readonly VariantRow[],
-  prices: ReadonlyMap<string, Price[]>,
-  levels: InventoryLevel[],
-): ProductRecord {
+export function productRecordFrom(row: ProductRow, variants: readonly VariantRow[], prices: ReadonlyMap<string, Price[]>, levels: InventoryLevel[]): ProductRecord {
   const product = JSON.parse(row.doc) as Product;
   product.variants = variants.map((v) => {
     const variant = JSON.parse(v.doc) as Variant;

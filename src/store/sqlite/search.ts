@@ -239,7 +239,11 @@ export class SearchIndex {
     const f = this.filters(q);
     if (!q.match) {
       // Browse: filters only, in id order (deterministic).
-      const rows = this.prepared<(string | number)[], { id: string }>(`SELECT p.id FROM products p ${f.sql ? `WHERE ${f.sql}` : ''} ORDER BY p.id LIMIT ? OFFSET ?`).all(...f.params, q.limit + 1, q.offset);
+      const rows = this.prepared<(string | number)[], { id: string }>(`SELECT p.id FROM products p ${f.sql ? `WHERE ${f.sql}` : ''} ORDER BY p.id LIMIT ? OFFSET ?`).all(
+        ...f.params,
+        q.limit + 1,
+        q.offset,
+      );
       const total = this.prepared<(string | number)[], { n: number }>(`SELECT count(*) AS n FROM products p ${f.sql ? `WHERE ${f.sql}` : ''}`).get(...f.params)!.n;
       return { hits: rows.slice(0, q.limit).map((r) => ({ id: r.id, score: 0 })), hasMore: rows.length > q.limit, total };
     }

@@ -1,5 +1,19 @@
 /** The embedded store: one SQLite file (WAL) in the data directory. */
-import type { Customer, CustomerAddress, DiscountCode, InventoryLevel, Location, Merchant, PaymentInstrument, Price, Promotion, ReturnPolicy, Review, ShippingRate, TaxRate } from '../../catalog/model.js';
+import type {
+  Customer,
+  CustomerAddress,
+  DiscountCode,
+  InventoryLevel,
+  Location,
+  Merchant,
+  PaymentInstrument,
+  Price,
+  Promotion,
+  ReturnPolicy,
+  Review,
+  ShippingRate,
+  TaxRate,
+} from '../../catalog/model.js';
 import { UcpdError, invalidInput } from '../../catalog/errors.js';
 import type {
   ChangeEntry,
@@ -71,7 +85,6 @@ interface TokenRow {
   revoked_at: string | null;
 }
 
-
 /** Token use is recorded at most once a minute per token, so authenticated reads do not all write. */
 const TOKEN_TOUCH_MS = 60_000;
 /** Syncs of more products than one chunk run on a worker thread (they take seconds of CPU). */
@@ -112,7 +125,10 @@ export class SqliteStore implements Store {
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.db = openDatabase({ file: options.file });
-    this.lock = new WriteLock(this.db, { ...(options.writeWaitMs !== undefined ? { waitMs: options.writeWaitMs } : {}), ...(options.stuckLockMs !== undefined ? { stuckMs: options.stuckLockMs } : {}) });
+    this.lock = new WriteLock(this.db, {
+      ...(options.writeWaitMs !== undefined ? { waitMs: options.writeWaitMs } : {}),
+      ...(options.stuckLockMs !== undefined ? { stuckMs: options.stuckLockMs } : {}),
+    });
     this.q = new CatalogQueries(this.db);
     this.clock = options.clock ?? systemClock;
     this.holds = new Reservations(this.db, () => this.clock.now().toISOString());
@@ -320,23 +336,25 @@ export class SqliteStore implements Store {
   /** All updates or none: the first bad one aborts the transaction with its index in the error. */
   private atomically<T, R>(items: readonly T[], apply: (w: CatalogWriter, item: T) => R | undefined): Promise<R[]> {
     this.assertNotImporting();
-    return this.write(() => this.db
-      .transaction(() => {
-        const w = this.writer();
-        const out: R[] = [];
-        items.forEach((item, index) => {
-          try {
-            const r = apply(w, item);
-            if (r !== undefined) out.push(r);
-          } catch (err) {
-            if (err instanceof UcpdError) throw new UcpdError(err.kind, err.code, `updates[${index}]: ${err.message}`, { ...err.details, index });
-            throw err;
-          }
-        });
-        w.finish();
-        return out;
-      })
-      .immediate());
+    return this.write(() =>
+      this.db
+        .transaction(() => {
+          const w = this.writer();
+          const out: R[] = [];
+          items.forEach((item, index) => {
+            try {
+              const r = apply(w, item);
+              if (r !== undefined) out.push(r);
+            } catch (err) {
+              if (err instanceof UcpdError) throw new UcpdError(err.kind, err.code, `updates[${index}]: ${err.message}`, { ...err.details, index });
+              throw err;
+            }
+          });
+          w.finish();
+          return out;
+        })
+        .immediate(),
+    );
   }
 
   async applyInventory(updates: readonly InventoryInput[]): Promise<StockChange[]> {
@@ -373,10 +391,13 @@ export class SqliteStore implements Store {
     if (!memory) db.pragma('busy_timeout = 0');
     try {
       // the import's transaction waits for the write lock like any write: asynchronously
-      const session = await this.write(() => new SqliteImportSession(db, this.clock, options, () => {
-        this.importing = false;
-        if (!memory) db.close();
-      }));
+      const session = await this.write(
+        () =>
+          new SqliteImportSession(db, this.clock, options, () => {
+            this.importing = false;
+            if (!memory) db.close();
+          }),
+      );
       this.importing = memory;
       return session;
     } catch (err) {
@@ -493,9 +514,9 @@ export class SqliteStore implements Store {
   // ------------------------------------------------------------------------------------------ tokens
   async insertToken(token: TokenRecord & { hash: string }): Promise<void> {
     if (!token.name.trim()) throw invalidInput('invalid_token_name', 'token name must not be empty');
-    await this.write(() => this.db
-      .prepare('INSERT INTO tokens (id, name, hash, scopes, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(token.id, token.name, token.hash, JSON.stringify(token.scopes), token.createdAt));
+    await this.write(() =>
+      this.db.prepare('INSERT INTO tokens (id, name, hash, scopes, created_at) VALUES (?, ?, ?, ?, ?)').run(token.id, token.name, token.hash, JSON.stringify(token.scopes), token.createdAt),
+    );
   }
 
   async listTokens(): Promise<TokenRecord[]> {
@@ -508,9 +529,7 @@ export class SqliteStore implements Store {
   }
 
   async useToken(hash: string): Promise<TokenRecord | undefined> {
-    const row = this.db
-      .prepare<[string], TokenRow>('SELECT id, name, scopes, created_at, last_used_at, revoked_at FROM tokens WHERE hash = ? AND revoked_at IS NULL')
-      .get(hash);
+    const row = this.db.prepare<[string], TokenRow>('SELECT id, name, scopes, created_at, last_used_at, revoked_at FROM tokens WHERE hash = ? AND revoked_at IS NULL').get(hash);
     if (!row) return undefined;
     const now = this.clock.now();
     if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > TOKEN_TOUCH_MS) {

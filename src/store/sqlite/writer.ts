@@ -4,20 +4,7 @@
  * it, so `modified_since`, ETags and the change feed all derive from one place. Callers wrap calls in a
  * transaction; the writer itself never commits.
  */
-import type {
-  Customer,
-  CustomerAddress,
-  DiscountCode,
-  Location,
-  Merchant,
-  PaymentInstrument,
-  Promotion,
-  ReturnPolicy,
-  Review,
-  Price,
-  ShippingRate,
-  TaxRate,
-} from '../../catalog/model.js';
+import type { Customer, CustomerAddress, DiscountCode, Location, Merchant, PaymentInstrument, Promotion, ReturnPolicy, Review, Price, ShippingRate, TaxRate } from '../../catalog/model.js';
 import { invalidInput, notFound } from '../../catalog/errors.js';
 import { MAX_STOCK_UNITS } from '../../catalog/availability.js';
 import { oldestSync } from '../../catalog/quality.js';
@@ -25,7 +12,7 @@ import { storedQualityMask, type PreparedProduct, type PreparedVariant } from '.
 import { aggregateRating } from '../../catalog/reviews.js';
 import type { ChangeEntity, ChangeKind, InventoryInput, PriceInput, PutOutcome, StockChange } from '../store.js';
 import type { Db } from './db.js';
-import { CatalogQueries } from './queries.js';
+import type { CatalogQueries } from './queries.js';
 import { hashOf, type InventoryRow, type PriceRow, type VariantRow } from './rows.js';
 
 export const DEFAULT_LOCATION_ID = 'default';
@@ -59,17 +46,13 @@ export class CatalogWriter {
     defaultCurrency: string,
   ) {
     this.s = {
-      change: db.prepare(
-        'INSERT INTO changes (at, entity, kind, product_id, variant_id, location_id, import_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ),
+      change: db.prepare('INSERT INTO changes (at, entity, kind, product_id, variant_id, location_id, import_id) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       touch: db.prepare('UPDATE products SET seq = ?, updated_at = ? WHERE id = ?'),
       insertProduct: db.prepare(
         `INSERT INTO products (id, title, brand, categories, doc, quality_mask, stock_synced_at, created_at, updated_at, seq)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      updateProduct: db.prepare(
-        'UPDATE products SET title = @title, brand = @brand, categories = @categories, doc = @doc WHERE id = @id',
-      ),
+      updateProduct: db.prepare('UPDATE products SET title = @title, brand = @brand, categories = @categories, doc = @doc WHERE id = @id'),
       productDoc: db.prepare<[string], { doc: string }>('SELECT doc FROM products WHERE id = ?'),
       setDerived: db.prepare('UPDATE products SET quality_mask = ?, stock_synced_at = ? WHERE id = ?'),
       setRating: db.prepare('UPDATE products SET review_count = ?, rating = ? WHERE id = ?'),
@@ -132,10 +115,11 @@ export class CatalogWriter {
     const existing = this.db.prepare<[string], { doc: string }>(`SELECT doc FROM ${table} WHERE ${key} = ?`).get(id);
     if (existing?.doc === doc) return 'unchanged';
     const cols = [key, 'doc', ...Object.keys(extra)];
-    const updates = cols.slice(1).map((c) => `${c} = excluded.${c}`).join(', ');
-    this.db
-      .prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ON CONFLICT (${key}) DO UPDATE SET ${updates}`)
-      .run(id, doc, ...Object.values(extra));
+    const updates = cols
+      .slice(1)
+      .map((c) => `${c} = excluded.${c}`)
+      .join(', ');
+    this.db.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ON CONFLICT (${key}) DO UPDATE SET ${updates}`).run(id, doc, ...Object.values(extra));
     if (!PRIVATE_TABLES.has(table)) this.change('store', existing ? 'update' : 'create', null);
     return existing ? 'updated' : 'created';
   }
@@ -144,7 +128,11 @@ export class CatalogWriter {
     const outcome = this.putDoc('merchant', 'id', '1', JSON.stringify(merchant), { updated_at: this.at });
     const previous = this.currency;
     this.currency = merchant.currencies[0] ?? this.currency;
-    if (previous !== this.currency) this.db.prepare('SELECT id FROM products').all().forEach((r) => this.dirty.add((r as { id: string }).id));
+    if (previous !== this.currency)
+      this.db
+        .prepare('SELECT id FROM products')
+        .all()
+        .forEach((r) => this.dirty.add((r as { id: string }).id));
     return outcome;
   }
 

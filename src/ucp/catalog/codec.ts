@@ -195,18 +195,20 @@ function shippingHints(record: ProductRecord, price: Price | undefined, variantI
   const c = env.context;
   if (!c.country || !price) return undefined;
   const basket = { subtotal: price.amount, currency: price.currency, itemIds: [record.product.id, ...(variantId ? [variantId] : [])] };
-  return destinationsFor(env, c, price.currency).flatMap((d) => shippingOptions(env, d, basket)).map((o) => {
-    holdsUntil(env, o.window?.validUntil);
-    const w = o.window;
-    return {
-      service_level: o.rate.serviceLevel,
-      title: o.rate.title,
-      price: { amount: o.amount, currency: o.currency },
-      ...(o.free ? { free_shipping: true, promotion: o.free.description } : {}),
-      ...(w ? { delivery_days: { min: w.handling.min + w.transit.min, max: w.handling.max + w.transit.max }, earliest_arrival: w.arrives.earliest, latest_arrival: w.arrives.latest } : {}),
-      ...(w?.cutoff ? { cutoff_time: `${w.cutoff.time}:00${w.cutoff.offset}`, cutoff_time_zone: w.cutoff.timeZone } : {}),
-    };
-  });
+  return destinationsFor(env, c, price.currency)
+    .flatMap((d) => shippingOptions(env, d, basket))
+    .map((o) => {
+      holdsUntil(env, o.window?.validUntil);
+      const w = o.window;
+      return {
+        service_level: o.rate.serviceLevel,
+        title: o.rate.title,
+        price: { amount: o.amount, currency: o.currency },
+        ...(o.free ? { free_shipping: true, promotion: o.free.description } : {}),
+        ...(w ? { delivery_days: { min: w.handling.min + w.transit.min, max: w.handling.max + w.transit.max }, earliest_arrival: w.arrives.earliest, latest_arrival: w.arrives.latest } : {}),
+        ...(w?.cutoff ? { cutoff_time: `${w.cutoff.time}:00${w.cutoff.offset}`, cutoff_time_zone: w.cutoff.timeZone } : {}),
+      };
+    });
 }
 
 /** Pickup readiness per store holding the variant (the expiry of the answer noted on the rendering). */
@@ -257,7 +259,9 @@ export function encodeVariant(record: ProductRecord, variant: Variant, env: Publ
     ...(variant.media.length ? { media: media(variant.media, env) } : {}),
     seller: sellerOf(env),
     ...(o.inventory ? { inventory: inventoryOf(levels, locations, pickupReadiness(levels, env)) } : {}),
-    ...(variant.condition !== 'new' || shipping || tax ? { metadata: { ...(variant.condition !== 'new' ? { condition: variant.condition } : {}), ...(shipping ? { shipping } : {}), ...(tax ? { tax } : {}) } } : {}),
+    ...(variant.condition !== 'new' || shipping || tax
+      ? { metadata: { ...(variant.condition !== 'new' ? { condition: variant.condition } : {}), ...(shipping ? { shipping } : {}), ...(tax ? { tax } : {}) } }
+      : {}),
   };
 }
 
@@ -290,9 +294,7 @@ export function encodeProduct(record: ProductRecord, env: PublishEnv, o: EncodeO
   if (!priceRange || variants.length === 0) return undefined;
   const onSale = priced.some((p) => p.listAmount !== undefined && p.listAmount > p.amount);
   const listRange = onSale ? range(priced.map((p) => ({ amount: Math.max(p.listAmount ?? p.amount, p.amount), currency: p.currency }))) : undefined;
-  const categories = product.categories.map((c) =>
-    c.taxonomy === 'google' ? { value: c.id ?? c.path, taxonomy: 'google_product_category' } : { value: c.path, taxonomy: 'merchant' },
-  );
+  const categories = product.categories.map((c) => (c.taxonomy === 'google' ? { value: c.id ?? c.path, taxonomy: 'google_product_category' } : { value: c.path, taxonomy: 'merchant' }));
   const metadata: Record<string, unknown> = {};
   if (product.brand) metadata.brand = product.brand;
   if (Object.keys(product.attributes).length) metadata.attributes = { ...product.attributes };

@@ -50,7 +50,7 @@ function join(...parts: (string | undefined)[]): string {
 }
 
 /** The product with these variants (in this order, each with its `inputs` when given) and this metadata. */
-export function productJson(f: ProductFragments, variants: readonly (Pick<UcpVariant, 'id' | 'inputs'>)[], metadata: Record<string, unknown> | undefined = f.metadata): RawJson {
+export function productJson(f: ProductFragments, variants: readonly Pick<UcpVariant, 'id' | 'inputs'>[], metadata: Record<string, unknown> | undefined = f.metadata): RawJson {
   const vs = variants.map((v) => {
     const parts = f.variants.get(v.id)!;
     return `{${join(parts.head, v.inputs ? `"inputs":${canonicalJson(v.inputs)}` : undefined, parts.tail)}}`;

@@ -25,7 +25,9 @@ export interface UnderstoodQuery {
 }
 
 const STOPWORDS = new Set(
-  'a an and any are as at be best buy by can cheap do for from get good i im in is it looking me my need of on or please show some something that the their them this to want what which with you your'.split(' '),
+  'a an and any are as at be best buy by can cheap do for from get good i im in is it looking me my need of on or please show some something that the their them this to want what which with you your'.split(
+    ' ',
+  ),
 );
 
 const SYMBOLS: Record<string, string> = { '€': 'EUR', '£': 'GBP', '¥': 'JPY', '₹': 'INR', '₩': 'KRW' };

@@ -329,9 +329,18 @@ export class UcpCatalog {
     }
 
     if (result.truncated) messages.push(info('results_truncated', 'the filters were applied to the most relevant matches only; a narrower query finds more', '$.query'));
-    const loaded = await this.load(result.hits.map((h) => h.id), env, storeSeq, o.inventory);
+    const loaded = await this.load(
+      result.hits.map((h) => h.id),
+      env,
+      storeSeq,
+      o.inventory,
+    );
     const constraints = [
-      ...(q.price ? [`price ${q.price.min !== undefined ? `>= ${money(q.price.min, q.price.currency ?? display)}` : ''}${q.price.min !== undefined && q.price.max !== undefined ? ' and ' : ''}${q.price.max !== undefined ? `<= ${money(q.price.max, q.price.currency ?? display)}` : ''} (from "${q.price.text}")`] : []),
+      ...(q.price
+        ? [
+            `price ${q.price.min !== undefined ? `>= ${money(q.price.min, q.price.currency ?? display)}` : ''}${q.price.min !== undefined && q.price.max !== undefined ? ' and ' : ''}${q.price.max !== undefined ? `<= ${money(q.price.max, q.price.currency ?? display)}` : ''} (from "${q.price.text}")`,
+          ]
+        : []),
       ...(q.inStock ? ['in stock (from the query)'] : []),
       ...q.options.map((opt) => `${opt.name} is one of ${opt.values.join(', ')} (from "${opt.text}")`),
       ...(categories ? [`category: ${categories.join(' or ')}`] : []),
@@ -467,7 +476,12 @@ export class UcpCatalog {
         }
       }
       if (correlated.size === 0) continue;
-      products.push(productJson(fragments(e), eligible.filter((v) => correlated.has(v.id)).map((v) => ({ id: v.id, inputs: correlated.get(v.id)! }))));
+      products.push(
+        productJson(
+          fragments(e),
+          eligible.filter((v) => correlated.has(v.id)).map((v) => ({ id: v.id, inputs: correlated.get(v.id)! })),
+        ),
+      );
       for (const list of correlated.values()) for (const input of list) found.add(input.id);
     }
     ids.forEach((id, i) => {
@@ -488,7 +502,8 @@ export class UcpCatalog {
     const full = e.product;
     const price = this.priceRange(req.filters, undefined, env.context.currency, display, messages);
     const categories = this.categories(req.filters);
-    if (categories && !inCategories(e.categories, categories)) return { error: [error('not_found', `product "${full.id}" is not in the requested categories`, 'unrecoverable', '$.filters.categories')] };
+    if (categories && !inCategories(e.categories, categories))
+      return { error: [error('not_found', `product "${full.id}" is not in the requested categories`, 'unrecoverable', '$.filters.categories')] };
     const variants = full.variants.filter((v) => priceFits(v, price));
     if (variants.length === 0) return { error: [error('not_found', `no variant of "${full.id}" matches the filters`, 'unrecoverable', '$.filters')] };
 

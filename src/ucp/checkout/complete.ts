@@ -59,7 +59,14 @@ async function validate(s: SessionAccess, d: CompletionDeps, id: string, body: J
   const env = await s.env(doc, caller);
   const v = evaluate(doc, env);
   if (v.missingFulfillment) {
-    return { ok: false, outcome: { status: 400, errors: [error('fulfillment_required', 'Fulfillment address and option must be selected before completing the checkout', 'recoverable', '$.fulfillment')], continueUrl: `${env.urls.base}/checkout/${id}` } };
+    return {
+      ok: false,
+      outcome: {
+        status: 400,
+        errors: [error('fulfillment_required', 'Fulfillment address and option must be selected before completing the checkout', 'recoverable', '$.fulfillment')],
+        continueUrl: `${env.urls.base}/checkout/${id}`,
+      },
+    };
   }
   // a code the buyer was shown as applied but that no longer applies (used up, limit reached) changes
   // the total: refuse, so nothing is charged that the buyer did not see
@@ -73,7 +80,14 @@ async function validate(s: SessionAccess, d: CompletionDeps, id: string, body: J
     const total = `${toDecimalString(v.total, doc.currency)} ${doc.currency}`;
     const errors = reasons.length
       ? reasons.map((r) => error(r.reason, `${r.message}; without it the total is ${total}: review, then complete again`, 'requires_buyer_review', `$.discounts.codes[${r.index}]`))
-      : [error('discount_code_invalid', `discount code ${lost.join(', ')} no longer applies; without it the total is ${total}: review, then complete again`, 'requires_buyer_review', '$.discounts.codes')];
+      : [
+          error(
+            'discount_code_invalid',
+            `discount code ${lost.join(', ')} no longer applies; without it the total is ${total}: review, then complete again`,
+            'requires_buyer_review',
+            '$.discounts.codes',
+          ),
+        ];
     return { ok: false, outcome: { status: 409, errors } };
   }
   const blocking = v.messages.filter((m) => m.type === 'error');
@@ -82,7 +96,8 @@ async function validate(s: SessionAccess, d: CompletionDeps, id: string, body: J
     return { ok: false, outcome: { status: stock ? 409 : 400, errors: blocking.map((m) => (stock && m.code === 'out_of_stock' ? { ...m, content: `Insufficient stock: ${m.content}` } : m)) } };
   }
   const instrument = instruments.find((i) => i.selected) ?? instruments[0];
-  if (!instrument) return { ok: false, outcome: { status: 400, errors: [error('payment_required', 'payment.instruments must name an instrument to pay with', 'recoverable', '$.payment.instruments')] } };
+  if (!instrument)
+    return { ok: false, outcome: { status: 400, errors: [error('payment_required', 'payment.instruments must name an instrument to pay with', 'recoverable', '$.payment.instruments')] } };
   return { ok: true, value: { rec, doc, env, v, instrument } };
 }
 
@@ -93,7 +108,11 @@ export async function completeCheckout(s: SessionAccess, d: CompletionDeps, id: 
 
   // 2. authorise
   const handler = (await d.payments.offered()).get(instrument.handler_id);
-  if (!handler) return { status: 400, errors: [error('payment_handler_unknown', `payment handler "${instrument.handler_id}" is not offered by this business`, 'recoverable', '$.payment.instruments[0].handler_id')] };
+  if (!handler)
+    return {
+      status: 400,
+      errors: [error('payment_handler_unknown', `payment handler "${instrument.handler_id}" is not offered by this business`, 'recoverable', '$.payment.instruments[0].handler_id')],
+    };
   const auth = await handler.authorize(instrument, v.total, doc.currency, caller.idempotencyKey ?? `${id}:${rec.version}`);
   if (!auth.ok) {
     // keep the instrument (without credential) so the buyer sees what was tried
@@ -115,7 +134,15 @@ export async function completeCheckout(s: SessionAccess, d: CompletionDeps, id: 
     checkout: { ...rec, status: 'completed', orderId, version: rec.version + 1, doc: JSON.stringify(doc), updatedAt: now.toISOString() },
     expectedVersion: rec.version,
     lines: v.lines.map((l) => ({ variantId: l.info!.variantId, quantity: l.doc.quantity })),
-    order: { id: orderId, checkoutId: rec.id, platform: rec.platform, version: 1, doc: JSON.stringify({ ...order, ...(webhookUrl ? { webhook_url: webhookUrl } : {}) }), createdAt: now.toISOString(), updatedAt: now.toISOString() },
+    order: {
+      id: orderId,
+      checkoutId: rec.id,
+      platform: rec.platform,
+      version: 1,
+      doc: JSON.stringify({ ...order, ...(webhookUrl ? { webhook_url: webhookUrl } : {}) }),
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    },
     webhooks: webhookUrl ? [d.orders.webhook(order, webhookUrl)] : [],
     ...(buyerEmail(doc) ? { buyer: buyerEmail(doc)! } : {}),
     redemptions: limitedCodes(v.discounts, env.discountCatalog),
@@ -128,8 +155,19 @@ export async function completeCheckout(s: SessionAccess, d: CompletionDeps, id: 
     if (result.reason === 'discount') {
       // another order took the code's last use since this checkout was priced: nothing was charged
       const i = doc.codes.findIndex((c) => c.trim().toUpperCase() === result.code);
-      const why = result.limit === 'usage_limit' ? 'has just been used up' : result.limit === 'first_order' ? 'is for a first order and this buyer has just ordered' : "has just reached this buyer's limit";
-      return { status: 409, errors: [error(result.limit === 'usage_limit' ? 'discount_code_expired' : 'discount_code_user_ineligible', `discount code "${doc.codes[i] ?? result.code}" ${why}; the checkout was not charged and its total changes without it`, 'recoverable', `$.discounts.codes[${Math.max(0, i)}]`)] };
+      const why =
+        result.limit === 'usage_limit' ? 'has just been used up' : result.limit === 'first_order' ? 'is for a first order and this buyer has just ordered' : "has just reached this buyer's limit";
+      return {
+        status: 409,
+        errors: [
+          error(
+            result.limit === 'usage_limit' ? 'discount_code_expired' : 'discount_code_user_ineligible',
+            `discount code "${doc.codes[i] ?? result.code}" ${why}; the checkout was not charged and its total changes without it`,
+            'recoverable',
+            `$.discounts.codes[${Math.max(0, i)}]`,
+          ),
+        ],
+      };
     }
     const titles = result.shortages.map((sh) => {
       const line = v.lines.find((l) => l.info?.variantId === sh.variantId);

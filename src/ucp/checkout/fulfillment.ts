@@ -102,7 +102,15 @@ function destinationJson(d: DestinationDoc, env: Env): Record<string, unknown> {
       id: d.id,
       name: loc?.name ?? d.locationId,
       ...(a
-        ? { address: { ...(a.street ? { street_address: a.street } : {}), ...(a.locality ? { address_locality: a.locality } : {}), ...(a.region ? { address_region: a.region } : {}), ...(a.postalCode ? { postal_code: a.postalCode } : {}), address_country: a.country } }
+        ? {
+            address: {
+              ...(a.street ? { street_address: a.street } : {}),
+              ...(a.locality ? { address_locality: a.locality } : {}),
+              ...(a.region ? { address_region: a.region } : {}),
+              ...(a.postalCode ? { postal_code: a.postalCode } : {}),
+              address_country: a.country,
+            },
+          }
         : {}),
     };
   }

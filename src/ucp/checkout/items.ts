@@ -58,17 +58,31 @@ export async function catalogItems(d: ItemDeps, itemIds: readonly string[], curr
  * Lines from a request: item ids resolved against the catalog, unknown ids and sold-out items refused,
  * quantities above the stock reduced (with a warning). Existing line ids are kept.
  */
-export async function linesFrom(d: ItemDeps, raw: unknown[], doc: SessionDoc, currency: string): Promise<{ ok: true; notices: UcpMessage[]; infos: Map<string, ItemInfo> } | { ok: false; outcome: Outcome }> {
+export async function linesFrom(
+  d: ItemDeps,
+  raw: unknown[],
+  doc: SessionDoc,
+  currency: string,
+): Promise<{ ok: true; notices: UcpMessage[]; infos: Map<string, ItemInfo> } | { ok: false; outcome: Outcome }> {
   const wanted = raw.filter(isObject).map((l) => ({ id: str(l.id), itemId: str(isObject(l.item) ? l.item.id : undefined) ?? '', quantity: l.quantity, parentId: str(l.parent_id) }));
   const max = d.maxLineQuantity ?? DEFAULT_MAX_LINE_QUANTITY;
   const badQuantity = wanted.flatMap((w, i) => (isQuantity(w.quantity, max) ? [] : [i]));
   if (badQuantity.length) {
     return {
       ok: false,
-      outcome: { status: 400, errors: badQuantity.map((i) => error('invalid_quantity', `quantity must be a whole number from 1 to ${max}, got ${String(wanted[i]!.quantity).slice(0, 40)}`, 'recoverable', `$.line_items[${i}].quantity`)) },
+      outcome: {
+        status: 400,
+        errors: badQuantity.map((i) =>
+          error('invalid_quantity', `quantity must be a whole number from 1 to ${max}, got ${String(wanted[i]!.quantity).slice(0, 40)}`, 'recoverable', `$.line_items[${i}].quantity`),
+        ),
+      },
     };
   }
-  const infos = await catalogItems(d, wanted.map((w) => w.itemId), currency);
+  const infos = await catalogItems(
+    d,
+    wanted.map((w) => w.itemId),
+    currency,
+  );
   const unknown = wanted.filter((w) => !infos.has(w.itemId));
   if (unknown.length) {
     return { ok: false, outcome: { status: 400, errors: unknown.map((u) => error('not_found', `item "${u.itemId}" not found`, 'recoverable', `$.line_items[${wanted.indexOf(u)}].item.id`)) } };
@@ -77,7 +91,10 @@ export async function linesFrom(d: ItemDeps, raw: unknown[], doc: SessionDoc, cu
   if (soldOut.length) {
     return {
       ok: false,
-      outcome: { status: 400, errors: soldOut.map((w) => error('out_of_stock', `Insufficient stock for ${infos.get(w.itemId)!.title}: it is out of stock`, 'recoverable', `$.line_items[${wanted.indexOf(w)}]`)) },
+      outcome: {
+        status: 400,
+        errors: soldOut.map((w) => error('out_of_stock', `Insufficient stock for ${infos.get(w.itemId)!.title}: it is out of stock`, 'recoverable', `$.line_items[${wanted.indexOf(w)}]`)),
+      },
     };
   }
   // Lines of one variant share its stock: each line gets at most what the lines before it left.
@@ -109,7 +126,13 @@ export async function linesFrom(d: ItemDeps, raw: unknown[], doc: SessionDoc, cu
     const info = infos.get(w.itemId)!;
     const quantity = quantities[i]!;
     if (quantity < (w.quantity as number)) {
-      notices.push(warning('quantity_adjusted', `only ${quantity} of ${info.title} available for this line (${info.available} in stock); quantity reduced from ${w.quantity as number} to ${quantity}`, `$.line_items[${i}].quantity`));
+      notices.push(
+        warning(
+          'quantity_adjusted',
+          `only ${quantity} of ${info.title} available for this line (${info.available} in stock); quantity reduced from ${w.quantity as number} to ${quantity}`,
+          `$.line_items[${i}].quantity`,
+        ),
+      );
     }
     const id = w.id && known.has(w.id) ? w.id : w.id && !doc.lines.some((l) => l.id === w.id) && /^[\w-]{1,64}$/.test(w.id) ? w.id : `li_${++doc.seq}`;
     return { id, itemId: w.itemId, quantity, ...(w.parentId ? { parentId: w.parentId } : {}) };

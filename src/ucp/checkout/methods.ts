@@ -40,7 +40,10 @@ export async function methodsFrom(deps: MethodDeps, raw: unknown, doc: SessionDo
         pickup = { env, v: evaluate(doc, env) };
       }
       const { env, v } = pickup;
-      destinations = pickupLocations(env, v.lines.filter((l) => lineItemIds.includes(l.doc.id))).map((loc) => ({ id: loc.id, locationId: loc.id }));
+      destinations = pickupLocations(
+        env,
+        v.lines.filter((l) => lineItemIds.includes(l.doc.id)),
+      ).map((loc) => ({ id: loc.id, locationId: loc.id }));
     } else if (Array.isArray(m.destinations)) {
       destinations = [];
       for (const d of m.destinations.filter(isObject)) {

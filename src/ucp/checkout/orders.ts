@@ -96,7 +96,11 @@ export class Orders {
             if (!line) continue;
             const q = line.quantity as { total: number; fulfilled: number };
             // shipped and then delivered is the same units: count each unit once
-            const shipped = doc.fulfillment.events.filter((x) => x.type === 'shipped').flatMap((x) => x.line_items as { id: string; quantity: number }[]).filter((r) => r.id === ref.id).reduce((s, r) => s + r.quantity, 0);
+            const shipped = doc.fulfillment.events
+              .filter((x) => x.type === 'shipped')
+              .flatMap((x) => x.line_items as { id: string; quantity: number }[])
+              .filter((r) => r.id === ref.id)
+              .reduce((s, r) => s + r.quantity, 0);
             q.fulfilled = Math.min(q.total, Math.max(q.fulfilled, shipped, event.type === 'delivered' ? ref.quantity : 0));
           }
         }
@@ -137,5 +141,11 @@ export class Orders {
 function locationAddress(env: Env, locationId: string): Address {
   const a = env.locations.find((l) => l.id === locationId)?.address;
   if (!a) return {};
-  return { ...(a.street ? { street_address: a.street } : {}), ...(a.locality ? { address_locality: a.locality } : {}), ...(a.region ? { address_region: a.region } : {}), ...(a.postalCode ? { postal_code: a.postalCode } : {}), address_country: a.country };
+  return {
+    ...(a.street ? { street_address: a.street } : {}),
+    ...(a.locality ? { address_locality: a.locality } : {}),
+    ...(a.region ? { address_region: a.region } : {}),
+    ...(a.postalCode ? { postal_code: a.postalCode } : {}),
+    address_country: a.country,
+  };
 }

@@ -23,7 +23,8 @@ export const MAX_CODES = 20;
 /** A request past the limits on what one session may hold: a 400 naming the list, before any work. */
 export function overLimits(body: Json): Outcome | undefined {
   const errors: UcpMessage[] = [];
-  if (Array.isArray(body.line_items) && body.line_items.length > MAX_LINES) errors.push(error('too_many_lines', `at most ${MAX_LINES} line items; ${body.line_items.length} sent`, 'recoverable', '$.line_items'));
+  if (Array.isArray(body.line_items) && body.line_items.length > MAX_LINES)
+    errors.push(error('too_many_lines', `at most ${MAX_LINES} line items; ${body.line_items.length} sent`, 'recoverable', '$.line_items'));
   const methods = isObject(body.fulfillment) && Array.isArray(body.fulfillment.methods) ? body.fulfillment.methods : [];
   if (methods.length > MAX_METHODS) errors.push(error('too_many_methods', `at most ${MAX_METHODS} fulfillment methods; ${methods.length} sent`, 'recoverable', '$.fulfillment.methods'));
   methods.forEach((m, i) => {

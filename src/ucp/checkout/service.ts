@@ -75,7 +75,14 @@ export class CheckoutService implements SessionAccess {
   /** The evaluation environment of a session for a caller (its negotiated extensions). */
   async env(doc: SessionDoc, caller: Caller | undefined, known?: ReadonlyMap<string, ItemInfo>): Promise<Env> {
     const { wide, context } = await this.buyerContext(doc.context);
-    const items = known && doc.lines.every((l) => known.has(l.itemId)) ? known : await catalogItems(this.itemDeps, doc.lines.map((l) => l.itemId), doc.currency);
+    const items =
+      known && doc.lines.every((l) => known.has(l.itemId))
+        ? known
+        : await catalogItems(
+            this.itemDeps,
+            doc.lines.map((l) => l.itemId),
+            doc.currency,
+          );
     const capabilities = caller?.negotiated.capabilities;
     const destination = contextDestination(context);
     // conditions on the buyer and usage limits need counts from the store, read only when codes are sent
@@ -215,7 +222,13 @@ export class CheckoutService implements SessionAccess {
       if (!cart || cart.doc.status === 'canceled') return { status: 400, errors: [error('not_found', `no cart "${body.cart_id}"`, 'recoverable', '$.cart_id')] };
       const open = await this.o.store.openCheckoutForCart(body.cart_id);
       if (open && open.platform === platform) return this.get('checkout', open.id, caller);
-      body = { ...body, line_items: cart.doc.lines.map((l) => ({ item: { id: l.itemId }, quantity: l.quantity })), ...(cart.doc.buyer ? { buyer: cart.doc.buyer } : {}), ...(cart.doc.context ? { context: cart.doc.context } : {}), discounts: { ...(isObject(body.discounts) ? body.discounts : {}), codes: cart.doc.codes } };
+      body = {
+        ...body,
+        line_items: cart.doc.lines.map((l) => ({ item: { id: l.itemId }, quantity: l.quantity })),
+        ...(cart.doc.buyer ? { buyer: cart.doc.buyer } : {}),
+        ...(cart.doc.context ? { context: cart.doc.context } : {}),
+        discounts: { ...(isObject(body.discounts) ? body.discounts : {}), codes: cart.doc.codes },
+      };
     }
     const context = isObject(body.context) ? body.context : undefined;
     const currency = await this.currencyFor(context);
@@ -312,7 +325,20 @@ export class CheckoutService implements SessionAccess {
   // ------------------------------------------------------------------------------------ completion
 
   complete(id: string, body: Json, caller: Caller): Promise<Outcome> {
-    return completeCheckout(this, { store: this.o.store, payments: this.o.payments, orders: this.orders, logger: this.o.logger, now: () => this.now(), ...(this.o.onWebhooksQueued ? { onWebhooksQueued: this.o.onWebhooksQueued } : {}) }, id, body, caller);
+    return completeCheckout(
+      this,
+      {
+        store: this.o.store,
+        payments: this.o.payments,
+        orders: this.orders,
+        logger: this.o.logger,
+        now: () => this.now(),
+        ...(this.o.onWebhooksQueued ? { onWebhooksQueued: this.o.onWebhooksQueued } : {}),
+      },
+      id,
+      body,
+      caller,
+    );
   }
 
   // ---------------------------------------------------------------------------------------- orders

@@ -127,11 +127,15 @@ export function evaluate(doc: SessionDoc, env: Env): View {
           selectedTitles.set(g.id, chosen.title);
           for (const id of g.lineItemIds) covered.add(id);
         } else if (dest && g.selectedOptionId !== null) {
-          messages.push(error('invalid_option', `fulfillment option "${g.selectedOptionId}" is not available for this destination`, 'recoverable', `$.fulfillment.methods[${mi}].groups[${gi}].selected_option_id`));
+          messages.push(
+            error('invalid_option', `fulfillment option "${g.selectedOptionId}" is not available for this destination`, 'recoverable', `$.fulfillment.methods[${mi}].groups[${gi}].selected_option_id`),
+          );
         }
       }
       if (m.selectedDestinationId !== null && !dest) {
-        messages.push(error('invalid_destination', `destination "${m.selectedDestinationId}" is not one of this method's destinations`, 'recoverable', `$.fulfillment.methods[${mi}].selected_destination_id`));
+        messages.push(
+          error('invalid_destination', `destination "${m.selectedDestinationId}" is not one of this method's destinations`, 'recoverable', `$.fulfillment.methods[${mi}].selected_destination_id`),
+        );
       }
     });
     missingFulfillment = doc.lines.some((l) => !covered.has(l.id));
@@ -157,7 +161,7 @@ export function evaluate(doc: SessionDoc, env: Env): View {
     else status = 'ready_for_complete';
     if (missingFulfillment && !env.fulfillment && doc.lines.length) {
       // The platform cannot choose delivery over UCP: the buyer finishes at continue_url.
-      messages.push(error('fulfillment_required', 'delivery must be chosen on the store\'s checkout page (continue_url)', 'requires_buyer_input', '$.fulfillment'));
+      messages.push(error('fulfillment_required', "delivery must be chosen on the store's checkout page (continue_url)", 'requires_buyer_input', '$.fulfillment'));
       status = 'requires_escalation';
     } else if (missingFulfillment && doc.lines.length) {
       messages.push(info('fulfillment_required', 'choose a shipping or pickup destination and an option for every line item', '$.fulfillment'));
