@@ -132,7 +132,7 @@ export function adminRouter({ store, config, clock }: AdminDeps): Router {
     const dryRun = ['1', 'true', 'yes'].includes(String(req.query.dry_run ?? 'false'));
     const work = path.join(config.dataDir, 'tmp');
     const upload = await receiveUpload(req, { dir: work, name: 'upload', limit: config.feedLimit, idleMs: config.feedIdleMs });
-    let report;
+    let report: Awaited<ReturnType<typeof importFeed>>;
     try {
       const source = openFeed(upload.file, { format, currency: config.defaultCurrency });
       report = await importFeed(store, source, { mode, dryRun, clock, spoolDir: work });

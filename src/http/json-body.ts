@@ -5,10 +5,7 @@
  */
 import { json, type RequestHandler } from 'express';
 import { invalidInput } from '../catalog/errors.js';
-import { jsonOverLimits, type JsonLimits } from '../util/json-limits.js';
-
-/** Deepest JSON accepted in a request body. */
-export const MAX_JSON_DEPTH = 64;
+import { MAX_JSON_DEPTH, jsonOverLimits, type JsonLimits } from '../util/json-limits.js';
 
 export function jsonBody(o: { limit: number; type?: string[]; limits?: JsonLimits }): RequestHandler {
   const limits = o.limits ?? { maxDepth: MAX_JSON_DEPTH };

@@ -14,20 +14,10 @@ import { changeFeedDocument, feedPageJson, storeDocument, type StoreLinks } from
 import { productPage } from './html.js';
 import { contextKey, contextParams, parseOfferContext, type OfferContext } from '../publish/context.js';
 import { productDocument, productNode, reviewId, type PublishEnv } from './product.js';
+import { etagOf, type Rendered } from '../publish/rendered.js';
 import { Urls } from '../publish/urls.js';
 import { Snapshots, type StoreSnapshot } from '../publish/snapshot.js';
 import { holdsUntil, publishEnv } from '../publish/env.js';
-
-export interface Rendered {
-  status: number;
-  body: Buffer;
-  contentType: string;
-  /** Strong validator, quoted: changes exactly when the bytes do. */
-  etag: string;
-  lastModified?: string;
-  cacheControl: string;
-  headers: Record<string, string>;
-}
 
 export interface CommerceOptions {
   store: Store;
@@ -51,7 +41,10 @@ export function attachCredentials(doc: unknown, links: ReadonlyMap<string, strin
   if (links.size === 0) return;
   const done = new Set<string>();
   const walk = (n: unknown): void => {
-    if (Array.isArray(n)) return n.forEach(walk);
+    if (Array.isArray(n)) {
+      for (const x of n) walk(x);
+      return;
+    }
     if (!n || typeof n !== 'object') return;
     const node = n as Record<string, unknown>;
     const id = node['@id'];
@@ -78,10 +71,6 @@ const CACHE = {
 const MAX_LIMIT = 1000;
 /** Rendered documents expire after this long at most (and sooner when their offers change; see PublishEnv.validity). */
 const MAX_RENDER_AGE_MS = 60_000;
-
-export function etagOf(body: Buffer | string): string {
-  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-}
 
 function httpDate(iso: string | undefined): string | undefined {
   return iso ? new Date(iso).toUTCString() : undefined;

@@ -195,7 +195,10 @@ const memos = new WeakMap<object, Memo>();
 function memo(r: Pick<OfferRules, 'locations' | 'now'>): Memo {
   const at = r.now.getTime();
   let m = memos.get(r.locations);
-  if (!m || m.at !== at) memos.set(r.locations, (m = { at, windows: new Map(), ready: new Map() }));
+  if (!m || m.at !== at) {
+    m = { at, windows: new Map(), ready: new Map() };
+    memos.set(r.locations, m);
+  }
   return m;
 }
 

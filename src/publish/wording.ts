@@ -28,8 +28,10 @@ const times = new Map<string, Intl.DateTimeFormat>();
 /** "Tue, 8 Dec 2026, 12:15 (America/Denver)" for an instant, in a zone. */
 export function timeText(instant: Date, tz: string): string {
   let f = times.get(tz);
-  if (!f)
-    times.set(tz, (f = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: tz })));
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: tz });
+    times.set(tz, f);
+  }
   return `${f.format(instant)} (${tz})`;
 }
 

@@ -1,8 +1,13 @@
 /**
  * UCP protocol errors: failures before a business outcome exists (negotiation, signatures, malformed
  * requests). REST sends them as `{code, content}` JSON with the status the spec assigns each code;
- * business outcomes (not found, nothing matched) are 200 responses with `messages` instead.
+ * business outcomes (not found, nothing matched) are 200 responses with `messages` instead. This module
+ * makes both shapes, and maps every other error to a protocol error: the one UCP error mapper.
  */
+import { UcpdError } from '../catalog/errors.js';
+import { isStoreBusy } from '../store/store.js';
+import { error as errorMessage, type UcpMessage } from './messages.js';
+import type { Negotiated } from './negotiation.js';
 export type ProtocolErrorCode =
   | 'invalid_profile_url'
   | 'profile_unreachable'
@@ -63,3 +68,63 @@ export class UcpProtocolError extends Error {
 }
 
 export const protocolError = (code: ProtocolErrorCode, message: string, extra?: { retryAfterSeconds?: number; path?: string }) => new UcpProtocolError(code, message, extra);
+
+/**
+ * Every error a UCP operation can meet, as the protocol error it is: protocol errors as they are, typed
+ * ucpd errors by their kind (none of them is a 500), a busy store as "retry shortly"; anything else is an
+ * internal error, logged by the caller through `onUnexpected`.
+ */
+export function toProtocolError(err: unknown, onUnexpected: (err: unknown) => void): UcpProtocolError {
+  if (err instanceof UcpProtocolError) return err;
+  if (err instanceof UcpdError) {
+    const retry = typeof err.details?.retryAfterSeconds === 'number' ? { retryAfterSeconds: err.details.retryAfterSeconds } : {};
+    const path = typeof err.details?.path === 'string' ? { path: err.details.path } : {};
+    switch (err.kind) {
+      case 'unavailable':
+      case 'timeout':
+        return protocolError('temporarily_unavailable', err.message, { retryAfterSeconds: 5, ...retry });
+      case 'invalid_input':
+      case 'conflict':
+      case 'not_acceptable':
+        return protocolError('invalid_request', err.message, path);
+      case 'not_found':
+        return protocolError('not_found', err.message);
+      case 'unauthorized':
+        return protocolError('signature_missing', err.message);
+      case 'forbidden':
+        return protocolError('profile_not_trusted', err.message);
+      case 'too_large':
+        return protocolError('payload_too_large', err.message);
+      case 'too_many_requests':
+        return protocolError('rate_limited', err.message, { retryAfterSeconds: 5, ...retry });
+      default: {
+        const never: never = err.kind;
+        return never;
+      }
+    }
+  }
+  if (isStoreBusy(err)) return protocolError('temporarily_unavailable', 'the store is busy; retry shortly', { retryAfterSeconds: 1 });
+  onUnexpected(err);
+  return protocolError('internal_error', 'the business could not complete the request');
+}
+
+const NEGOTIATION_CODES: ReadonlySet<ProtocolErrorCode> = new Set(['invalid_profile_url', 'profile_unreachable', 'profile_malformed', 'version_unsupported', 'profile_not_trusted']);
+
+/** The protocol error shape `{code, content, path?}`; a negotiation failure points the buyer at the storefront. */
+export function protocolErrorBody(e: UcpProtocolError, continueUrl?: string): Record<string, unknown> {
+  return { code: e.code, content: e.message, ...(e.extra.path ? { path: e.extra.path } : {}), ...(continueUrl && NEGOTIATION_CODES.has(e.code) ? { continue_url: continueUrl } : {}) };
+}
+
+/** The business error shape (error_response): the negotiated envelope with status "error", and the messages. */
+export function businessError(env: Record<string, unknown>, messages: UcpMessage[], continueUrl?: string): Record<string, unknown> {
+  return { ucp: { ...env, status: 'error' }, messages, ...(continueUrl ? { continue_url: continueUrl } : {}) };
+}
+
+/** The answer when the platform and this business share no version of the operation's capability. */
+export function incompatible(n: Negotiated, capability: string, continueUrl: string): Record<string, unknown> {
+  return businessError(
+    { version: n.version, capabilities: {} },
+    [errorMessage('capabilities_incompatible', `the platform and this business share no version of ${capability}`, 'unrecoverable')],
+    continueUrl,
+  );
+}

@@ -53,7 +53,7 @@ export class IdempotencyKeys {
     const foreignDeadline = Date.now() + (this.o.foreignWaitMs ?? FOREIGN_WAIT_MS);
     for (;;) {
       const token = randomUUID();
-      let begun;
+      let begun: Awaited<ReturnType<typeof this.o.store.beginIdempotent>>;
       try {
         begun = await this.o.store.beginIdempotent(scope, key, requestHash, { at: this.o.clock.now().toISOString(), leaseUntil: this.leaseUntil(), claim: token });
       } catch (err) {

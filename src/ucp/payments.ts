@@ -119,7 +119,10 @@ export class OfferedHandlers {
   /** The `payment_handlers` registry for profiles and checkout responses. */
   registry(): Record<string, Record<string, unknown>[]> {
     const out: Record<string, Record<string, unknown>[]> = {};
-    for (const h of this.handlers) (out[h.name] ??= []).push(h.entry());
+    for (const h of this.handlers) {
+      out[h.name] ??= [];
+      out[h.name]!.push(h.entry());
+    }
     return out;
   }
 }

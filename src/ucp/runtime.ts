@@ -6,7 +6,6 @@
  */
 import path from 'node:path';
 import type { Config } from '../config.js';
-import type { CommerceService } from '../linked-data/service.js';
 import type { Logger } from '../logger.js';
 import { CATALOG_ORIGIN, type Clock, type Store } from '../store/store.js';
 import type { Trust } from '../trust/trust.js';
@@ -20,6 +19,7 @@ import { PaymentHandlers, TestPaymentHandler } from './payments.js';
 import { CheckoutService } from './checkout/service.js';
 import { WebhookDispatcher } from './webhooks.js';
 import { IdempotencyKeys } from './idempotency.js';
+import type { Snapshots } from '../publish/snapshot.js';
 import { Urls } from '../publish/urls.js';
 import { RequestVerifier, type SignedRequest } from './request-signature.js';
 import { ucpSchemas, type UcpSchemas } from './schemas.js';
@@ -27,7 +27,8 @@ import { ucpSchemas, type UcpSchemas } from './schemas.js';
 export interface UcpDeps {
   config: Config;
   store: Store;
-  commerce: CommerceService;
+  /** The store-wide snapshot every surface shares (publish/snapshot.ts). */
+  snapshots: Snapshots;
   trust: Trust;
   clock: Clock;
   logger: Logger;
@@ -87,7 +88,8 @@ export class Ucp {
       logger: d.logger,
     });
     this.verifier = new RequestVerifier({ required: config.ucp.requireSignatures, maxAgeSeconds: config.ucp.signatureMaxAge, skewSeconds: 60 }, () => d.clock.now().getTime());
-    this.catalog = new UcpCatalog({ store: d.store, commerce: d.commerce, clock: d.clock, qualityExclude: config.qualityExclude, defaultCurrency: config.defaultCurrency });
+    const urls = new Urls(config.baseUrl);
+    this.catalog = new UcpCatalog({ store: d.store, snapshots: d.snapshots, urls, clock: d.clock, qualityExclude: config.qualityExclude, defaultCurrency: config.defaultCurrency });
     this.store = d.store;
     this.payments = testPaymentHandlers(config.ucp.testPayments, d.store);
     const fetcher = new ProfileFetcher({ allowHosts: config.ucp.fetchAllowHosts, ...d.fetchPolicy });
@@ -95,12 +97,12 @@ export class Ucp {
     this.idempotency = new IdempotencyKeys({ store: d.store, clock: d.clock, logger: d.logger });
     this.checkout = new CheckoutService({
       store: d.store,
-      urls: new Urls(config.baseUrl),
+      urls,
       clock: d.clock,
       logger: d.logger,
       payments: this.payments,
       onWebhooksQueued: () => void this.webhooks.kick(),
-      snapshot: () => d.commerce.snapshots.get(),
+      snapshot: () => d.snapshots.get(),
       defaultCurrency: config.defaultCurrency,
       maxLineQuantity: config.ucp.maxLineQuantity,
       savedAddresses: config.ucp.savedAddresses,

@@ -4,6 +4,9 @@
  * past these limits before any work whose cost grows with them (a deep value overflows the stack of
  * JSON.stringify; canonicalising a credential costs the square of its size).
  */
+/** Deepest JSON accepted in a request body, on every surface. */
+export const MAX_JSON_DEPTH = 64;
+
 export interface JsonLimits {
   maxDepth: number;
   maxNodes?: number;

@@ -6,176 +6,57 @@
  * without the `ucp` envelope; it never throws for business outcomes.
  */
 import { createHash } from 'node:crypto';
-import type { Category, Merchant } from '../../catalog/model.js';
-import { isCurrencyCode, minorUnitExponent, toDecimalString } from '../../catalog/money.js';
+import type { Merchant } from '../../catalog/model.js';
+import { isCurrencyCode, minorUnitExponent } from '../../catalog/money.js';
 import { exclusionFilter, isExcluded, type QualityCheckId } from '../../catalog/quality.js';
 import { contextKey } from '../../publish/context.js';
 import { publishEnv, type PublishEnv } from '../../publish/env.js';
 import { currencyFor } from '../../publish/offers.js';
-import type { CommerceService } from '../../linked-data/service.js';
+import type { Snapshots } from '../../publish/snapshot.js';
+import type { Urls } from '../../publish/urls.js';
 import type { Clock, SearchQuery, Store } from '../../store/store.js';
 import { Lru } from '../../util/lru.js';
 import { sortedDeep, withKey } from '../../util/canonical-json.js';
 import { offerContext, type UcpContext } from '../context.js';
 import { protocolError } from '../errors.js';
 import { error, info, warning, type UcpMessage } from '../messages.js';
-import { encodeProduct, type UcpProduct, type UcpVariant } from './codec.js';
-import { fragmentsOf, productJson, type ProductFragments, type RawJson } from './fragments.js';
-import { ftsQuery, mentions, stemOf, understand, type UnderstoodQuery } from './query.js';
-
-export const DEFAULT_LIMIT = 10;
-export const MAX_LIMIT = 50;
-export const MAX_LOOKUP_IDS = 50;
-export const MAX_QUERY_LENGTH = 500;
-/** Most categories one search may filter by (each is a clause of one SQL expression). */
-export const MAX_CATEGORIES = 50;
-/**
- * When no product has every word, one word is dropped at a time, for at most this many words (then any
- * word ranks): each try is a full-text query, and a long query of unrelated words must stay cheap.
- */
-const MAX_RELAXED_DROPS = 8;
+import { encodeProduct, type UcpVariant } from './codec.js';
+import { productJson, type RawJson } from './fragments.js';
+import { canBuy, type Encoded, explain, featured, fragments, inCategories, money, optionOf, priceFits, searchVariants, withVariants } from './matching.js';
+import { ftsQuery, understand } from './query.js';
+import {
+  categoryFilter,
+  DEFAULT_LIMIT,
+  decodeCursor,
+  DOLLARS,
+  encodeCursor,
+  type LookupBody,
+  type LookupRequest,
+  MAX_LIMIT,
+  MAX_LOOKUP_IDS,
+  MAX_QUERY_LENGTH,
+  MAX_RELAXED_DROPS,
+  type MatchMode,
+  priceRange,
+  type ProductBody,
+  type ProductRequest,
+  type SearchBody,
+  type SearchRequest,
+} from './requests.js';
 
 export interface CatalogOptions {
   store: Store;
-  commerce: CommerceService;
+  /** The store-wide snapshot every surface shares. */
+  snapshots: Snapshots;
+  urls: Urls;
   clock: Clock;
   qualityExclude: readonly QualityCheckId[];
   /** The configured default currency (a store without a merchant record yet). */
   defaultCurrency: string;
 }
 
-export interface Filters {
-  categories?: unknown;
-  price?: { min?: number; max?: number };
-  [extension: string]: unknown;
-}
-
-export interface SearchRequest {
-  query?: string;
-  context?: UcpContext;
-  filters?: Filters;
-  pagination?: { cursor?: string; limit?: number };
-}
-
-export interface LookupRequest {
-  ids: string[];
-  context?: UcpContext;
-  filters?: Filters;
-}
-
-export interface ProductRequest {
-  id: string;
-  selected?: { name: string; label: string; id?: string }[];
-  preferences?: string[];
-  context?: UcpContext;
-  filters?: Filters;
-}
-
-export interface SearchBody {
-  /** Pre-serialised products (see fragments.ts). */
-  products: RawJson[];
-  pagination: { has_next_page: boolean; cursor?: string; total_count?: number };
-  messages?: UcpMessage[];
-}
-
-export interface LookupBody {
-  products: RawJson[];
-  messages?: UcpMessage[];
-}
-
-export type ProductBody = { product: UcpProduct; messages?: UcpMessage[] } | { error: UcpMessage[] };
-
-/** What the price filters mean in the currency prices are shown in. */
-interface PriceRange {
-  currency: string;
-  min?: number;
-  max?: number;
-}
-
-/** How the words matched: all of them, all but the one at this index, or any of them. */
-type MatchMode = 'all' | 'any' | number;
-
-interface Cursor {
-  o: number;
-  h: string;
-  m: MatchMode;
-}
-
-const DOLLARS = new Set(['USD', 'CAD', 'AUD', 'NZD', 'SGD', 'HKD', 'MXN']);
-
-function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify(c)).toString('base64url');
-}
-
-function decodeCursor(raw: string, hash: string): Cursor {
-  let c: Partial<Cursor> | undefined;
-  try {
-    c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<Cursor>;
-  } catch {
-    c = undefined;
-  }
-  if (!c || !Number.isInteger(c.o) || (c.o as number) < 0 || (c.m !== 'all' && c.m !== 'any' && !(Number.isInteger(c.m) && (c.m as number) >= 0 && (c.m as number) < 64)) || typeof c.h !== 'string') {
-    throw protocolError('invalid_request', 'pagination.cursor is not a cursor this server issued', { path: '$.pagination.cursor' });
-  }
-  if (c.h !== hash) throw protocolError('invalid_request', 'pagination.cursor belongs to a different search (query, filters or context changed)', { path: '$.pagination.cursor' });
-  return c as Cursor;
-}
-
-function money(amount: number, currency: string): string {
-  return `${toDecimalString(amount, currency)} ${currency}`;
-}
-
-/** A product encoded for one buyer context, with what filters need that the encoding does not carry. */
-interface Encoded {
-  seq: number;
-  storeSeq: number;
-  /** The encoding holds until (ms): its offers' next change (a cutoff, a sale ending), or the age limit. */
-  until: number;
-  product: UcpProduct;
-  /** Its canonical JSON parts, made on first use. */
-  fragments?: ProductFragments;
-  categories: Category[];
-  qualityMask: number;
-  reviewCount: number;
-  stockSyncedAt?: string;
-}
-
 /** Encodings are per context, and kept at most this long (sooner when their offers change on their own). */
 const MAX_ENCODED_AGE_MS = 60_000;
-
-/**
- * The product with these of its variants, in this order (shallow copies: the cached encoding stays
- * intact). Encodings are cached key-sorted and requests add members with `withKey`, so responses are
- * canonical JSON without sorting them per request.
- */
-function withVariants(p: UcpProduct, variants: readonly UcpVariant[]): UcpProduct {
-  return { ...p, variants: variants.map((v) => ({ ...v })) };
-}
-
-const canBuy = (v: UcpVariant) => v.availability.available;
-
-function fragments(e: Encoded): ProductFragments {
-  e.fragments ??= fragmentsOf(e.product);
-  return e.fragments;
-}
-
-function priceFits(v: UcpVariant, price: PriceRange | undefined): boolean {
-  return !price || (v.price.currency === price.currency && v.price.amount >= (price.min ?? 0) && v.price.amount <= (price.max ?? Number.MAX_SAFE_INTEGER));
-}
-
-/** The variant a product-level id resolves to: the first that can be bought now, else the first. */
-function featured(among: readonly UcpVariant[]): UcpVariant {
-  return among.find(canBuy) ?? among[0]!;
-}
-
-/** Category filter values: a path matches itself and its sub-categories (case-insensitive); digits match a Google id. */
-function inCategories(own: readonly Category[], wanted: readonly string[]): boolean {
-  return wanted.some((c) => {
-    const lower = c.toLowerCase();
-    return own.some((pc) => (/^\d+$/.test(c) ? pc.taxonomy === 'google' && pc.id === c : pc.path.toLowerCase() === lower || pc.path.toLowerCase().startsWith(`${lower} >`)));
-  });
-}
-const optionOf = (v: UcpVariant, name: string) => v.options?.find((o) => o.name === name)?.label;
 
 export class UcpCatalog {
   private readonly encoded = new Lru<string, Encoded>(4000);
@@ -221,12 +102,12 @@ export class UcpCatalog {
   }
 
   private async env(ctx: UcpContext | undefined): Promise<{ env: PublishEnv; messages: UcpMessage[]; display: string; merchant: Merchant; storeSeq: number }> {
-    const state = await this.o.commerce.storeState();
+    const state = await this.o.snapshots.get();
     const rules = { merchant: state.merchant, defaultCurrency: this.o.defaultCurrency, rates: state.rates };
     const { context, messages } = offerContext(ctx, rules);
     // the currency offers are made in for this context (the offer engine's rule)
     const display = currencyFor(rules, context);
-    const env = publishEnv(state, { urls: this.o.commerce.urls, context, now: this.o.clock.now(), defaultCurrency: this.o.defaultCurrency, maxAgeMs: MAX_ENCODED_AGE_MS });
+    const env = publishEnv(state, { urls: this.o.urls, context, now: this.o.clock.now(), defaultCurrency: this.o.defaultCurrency, maxAgeMs: MAX_ENCODED_AGE_MS });
     return { env, messages, display, merchant: state.merchant, storeSeq: state.seq };
   }
 
@@ -234,42 +115,10 @@ export class UcpCatalog {
     return isExcluded(e, this.o.qualityExclude, this.o.clock.now());
   }
 
-  /** filters.price is denominated in context.currency; a price the text states may name its own currency. */
-  private priceRange(filters: Filters | undefined, stated: UnderstoodQuery['price'], ctxCurrency: string | undefined, display: string, messages: UcpMessage[]): PriceRange | undefined {
-    let range: PriceRange | undefined;
-    const add = (min: number | undefined, max: number | undefined, currency: string, what: string, path: string) => {
-      if (currency !== display) {
-        messages.push(warning('price_filter_ignored', `${what} is in ${currency} but prices are shown in ${display}; it was not applied`, path));
-        return;
-      }
-      range ??= { currency };
-      // amounts beyond what a price can be (1e308 is an "integer" to JSON Schema) mean "no bound there"
-      const exact = (n: number) => Math.min(Math.max(Math.round(n), 0), Number.MAX_SAFE_INTEGER);
-      if (min !== undefined) range.min = Math.max(range.min ?? 0, exact(min));
-      if (max !== undefined) range.max = Math.min(range.max ?? Number.MAX_SAFE_INTEGER, exact(max));
-    };
-    const f = filters?.price;
-    if (f && (f.min !== undefined || f.max !== undefined)) {
-      if (!ctxCurrency) messages.push(info('price_filter_currency', `filters.price read as ${display} minor units (no context.currency)`, '$.filters.price'));
-      add(f.min, f.max, ctxCurrency ?? display, 'filters.price', '$.filters.price');
-    }
-    if (stated) add(stated.min, stated.max, stated.currency ?? display, `"${stated.text}"`, '$.query');
-    return range;
-  }
-
-  private categories(filters: Filters | undefined): string[] | undefined {
-    const c = filters?.categories;
-    if (c === undefined) return undefined;
-    if (!Array.isArray(c) || !c.every((x) => typeof x === 'string')) throw protocolError('invalid_request', 'filters.categories must be an array of strings', { path: '$.filters.categories' });
-    if (c.length > MAX_CATEGORIES) throw protocolError('invalid_request', `filters.categories may name at most ${MAX_CATEGORIES} categories`, { path: '$.filters.categories' });
-    const values = (c as string[]).map((x) => x.trim()).filter(Boolean);
-    return values.length ? values : undefined;
-  }
-
   async search(req: SearchRequest, o: { inventory: boolean }): Promise<SearchBody> {
     const text = (req.query ?? '').trim();
     if (text.length > MAX_QUERY_LENGTH) throw protocolError('invalid_request', `query is longer than ${MAX_QUERY_LENGTH} characters`, { path: '$.query' });
-    const categories = this.categories(req.filters);
+    const categories = categoryFilter(req.filters);
     const hasPrice = req.filters?.price !== undefined && (req.filters.price.min !== undefined || req.filters.price.max !== undefined);
     if (!text && !categories && !hasPrice) throw protocolError('invalid_request', 'a search needs a query or a filter (categories, price)');
     const { env, messages, display, storeSeq } = await this.env(req.context);
@@ -280,7 +129,7 @@ export class UcpCatalog {
       dollar: ctxCurrency && DOLLARS.has(ctxCurrency) ? ctxCurrency : DOLLARS.has(display) ? display : 'USD',
       fallbackCurrency: ctxCurrency ?? display,
     });
-    const price = this.priceRange(req.filters, q.price, ctxCurrency, display, messages);
+    const price = priceRange(req.filters, q.price, ctxCurrency, display, messages);
     if (price?.min !== undefined && price.max !== undefined && price.min > price.max) {
       messages.push(warning('price_filter_empty', `the price range ${money(price.min, price.currency)} to ${money(price.max, price.currency)} is empty`, '$.filters.price'));
     }
@@ -349,8 +198,8 @@ export class UcpCatalog {
     result.hits.forEach((hit, i) => {
       const e = loaded.get(hit.id);
       if (!e) return;
-      const explanation = this.explain(e, q, offset + i + 1, hit.score, mode, constraints);
-      products.push(productJson(fragments(e), this.searchVariants(e.product.variants, q, price), { ...e.product.metadata, 'dev.ucpd.search': explanation }));
+      const explanation = explain(e, q, offset + i + 1, hit.score, mode, constraints);
+      products.push(productJson(fragments(e), searchVariants(e.product.variants, q, price), { ...e.product.metadata, 'dev.ucpd.search': explanation }));
     });
     const pagination: SearchBody['pagination'] = {
       has_next_page: result.hasMore,
@@ -364,57 +213,13 @@ export class UcpCatalog {
     return exclusionFilter(this.o.qualityExclude, this.o.clock.now());
   }
 
-  /** With option or price constraints, the variants that satisfy them come first (the first is featured). */
-  private searchVariants(all: readonly UcpVariant[], q: UnderstoodQuery, price: PriceRange | undefined): UcpVariant[] {
-    if (!q.options.length && !price && !q.inStock) return [...all];
-    const fits = (v: UcpVariant) => {
-      if (!priceFits(v, price)) return false;
-      for (const opt of q.options) {
-        const value = v.options?.find((x) => x.name.toLowerCase() === opt.name)?.label.toLowerCase();
-        if (value === undefined || !opt.values.includes(value)) return false;
-      }
-      return !q.inStock || canBuy(v);
-    };
-    return [...all.filter(fits), ...all.filter((v) => !fits(v))];
-  }
-
-  /** Why this product is in the results: which words matched where, and the constraints it satisfies. */
-  private explain(e: Encoded, q: UnderstoodQuery, position: number, score: number, mode: MatchMode, constraints: string[]): Record<string, unknown> {
-    const p = e.product;
-    const meta = (p.metadata ?? {}) as { brand?: string; attributes?: Record<string, string>; certifications?: { name: string }[] };
-    const d = p.description;
-    const fields: [string, string[]][] = [
-      ['title', [p.title]],
-      ['brand', meta.brand ? [meta.brand] : []],
-      ['categories', e.categories.map((c) => c.path)],
-      ['tags', p.tags ?? []],
-      ['options', (p.options ?? []).flatMap((opt) => [opt.name, ...opt.values.map((v) => v.label)])],
-      ['attributes', Object.values(meta.attributes ?? {})],
-      ['certifications', (meta.certifications ?? []).map((c) => c.name)],
-      ['description', [d.plain ?? d.markdown ?? d.html ?? '']],
-    ];
-    const matched = q.terms
-      .map((term) => {
-        const stem = stemOf(term);
-        return { term, fields: fields.filter(([, texts]) => texts.some((t) => mentions(t, stem))).map(([name]) => name) };
-      })
-      .filter((m) => m.fields.length > 0);
-    return {
-      position,
-      ...(q.terms.length
-        ? { relevance: Math.round(-score * 1000) / 1000, match: mode === 'all' ? 'all_terms' : 'some_terms', ...(typeof mode === 'number' ? { ignored_terms: [q.terms[mode]] } : {}), matched }
-        : { match: 'filters_only' }),
-      ...(constraints.length ? { constraints } : {}),
-    };
-  }
-
   /**
    * Resolve lookup ids in one pass: product ids, handles and product URLs resolve to the product
    * (featured variant); variant ids, SKUs and GTINs to that variant (exact).
    */
   private async resolveAll(ids: readonly string[]): Promise<Map<string, { productId: string; variantId?: string; seq?: number }>> {
     const found: Map<string, { productId: string; variantId?: string; seq?: number }> = await this.o.store.resolveKeys(ids);
-    const urls = this.o.commerce.urls;
+    const urls = this.o.urls;
     const prefix = `${urls.base}/products/`;
     const byUrl = new Map<string, { productId: string; variantId?: string }>();
     for (const id of ids) {
@@ -442,9 +247,9 @@ export class UcpCatalog {
     const ids = [...new Set(req.ids.map((id) => id.trim()).filter(Boolean))];
     if (ids.length === 0) throw protocolError('invalid_request', 'ids must contain at least one non-empty identifier', { path: '$.ids' });
     if (ids.length > MAX_LOOKUP_IDS) throw protocolError('request_too_large', `at most ${MAX_LOOKUP_IDS} ids per lookup, got ${ids.length}`, { path: '$.ids' });
-    const categories = this.categories(req.filters);
+    const categories = categoryFilter(req.filters);
     const { env, messages, display, storeSeq } = await this.env(req.context);
-    const price = this.priceRange(req.filters, undefined, env.context.currency, display, messages);
+    const price = priceRange(req.filters, undefined, env.context.currency, display, messages);
 
     const resolvedAll = await this.resolveAll(ids);
     const resolved = ids.map((id) => ({ id, hit: resolvedAll.get(id) }));
@@ -500,8 +305,8 @@ export class UcpCatalog {
     const e = (await this.load([hit.productId], env, storeSeq, o.inventory, new Map(hit.seq !== undefined ? [[hit.productId, hit.seq]] : []))).get(hit.productId);
     if (!e) return notFoundBody();
     const full = e.product;
-    const price = this.priceRange(req.filters, undefined, env.context.currency, display, messages);
-    const categories = this.categories(req.filters);
+    const price = priceRange(req.filters, undefined, env.context.currency, display, messages);
+    const categories = categoryFilter(req.filters);
     if (categories && !inCategories(e.categories, categories))
       return { error: [error('not_found', `product "${full.id}" is not in the requested categories`, 'unrecoverable', '$.filters.categories')] };
     const variants = full.variants.filter((v) => priceFits(v, price));

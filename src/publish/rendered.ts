@@ -1,11 +1,28 @@
 /**
- * Sending a serialised document: validators (ETag / Last-Modified -> 304), HEAD, CORS for read-only
- * data, and the RFC 9421 response signature over the exact bytes sent (Content-Digest included).
+ * A published document, serialised once and sent many times, by every surface (JSON-LD, the UCP profile,
+ * trust documents): its bytes and validators, and how it is sent: validators (ETag / Last-Modified ->
+ * 304), HEAD, CORS for read-only data, and the RFC 9421 response signature over the exact bytes sent
+ * (Content-Digest included).
  */
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Rendered } from '../linked-data/service.js';
 import { contentDigest } from '../trust/http-signatures.js';
 import type { ResponseSigner } from '../trust/response-signer.js';
+
+export interface Rendered {
+  status: number;
+  body: Buffer;
+  contentType: string;
+  /** Strong validator, quoted: changes exactly when the bytes do. */
+  etag: string;
+  lastModified?: string;
+  cacheControl: string;
+  headers: Record<string, string>;
+}
+
+export function etagOf(body: Buffer | string): string {
+  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+}
 
 /** RFC 9110 weak comparison for If-None-Match; If-Modified-Since only when there is no If-None-Match. */
 export function notModified(req: IncomingMessage, r: Rendered): boolean {
@@ -55,7 +72,8 @@ function prepare(r: Rendered): Prepared {
   return p;
 }
 
-function splitUrl(url: string | undefined): { path: string; query: string } {
+/** A request target's path and query. */
+export function splitUrl(url: string | undefined): { path: string; query: string } {
   const raw = url ?? '/';
   const q = raw.indexOf('?');
   return q < 0 ? { path: raw, query: '' } : { path: raw.slice(0, q), query: raw.slice(q + 1) };

@@ -1,10 +1,9 @@
 /**
- * The cart, checkout and order operations over REST (2026-04-08 paths), the retailer's order endpoints
- * (/admin/v1/orders/{id}/events, /adjustments), the conformance tooling's shipping simulation, and the
- * pages behind `continue_url` and `permalink_url`. Handlers translate; CheckoutService decides.
+ * The retailer's order endpoints (/admin/v1/orders/{id}/events, /adjustments), the conformance tooling's
+ * shipping simulation, and the buyer's pages behind UCP's `continue_url` and `permalink_url` (checkout,
+ * cart, order). Handlers translate; CheckoutService decides. (The UCP operations are in src/ucp/.)
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { Router, urlencoded, type Request, type Response } from 'express';
 import { jsonBody } from './json-body.js';
 import { invalidInput, notFound, UcpdError } from '../catalog/errors.js';
@@ -13,103 +12,13 @@ import { MAX_STOCK_UNITS } from '../catalog/availability.js';
 import type { Config } from '../config.js';
 import { escapeHtml } from '../linked-data/html.js';
 import type { Store } from '../store/store.js';
-import type { Outcome } from '../ucp/checkout/service.js';
 import type { SessionDoc } from '../ucp/checkout/session.js';
-import { CART, CHECKOUT, DISCOUNT, ORDER } from '../ucp/constants.js';
-import type { Admission, Ucp } from '../ucp/runtime.js';
-import { checkoutSchemaRefs, type RequestOp } from '../ucp/schemas.js';
+import type { Ucp } from '../ucp/runtime.js';
 import { requireScope } from './admin.js';
-import type { Operation, OperationResult } from './ucp-routes.js';
 
 type Json = Record<string, unknown>;
 
 const TEST_HANDLER_ID = 'mock_payment_handler';
-
-function result(o: Outcome): OperationResult {
-  return 'errors' in o ? { status: o.status, errors: o.errors, ...(o.continueUrl ? { continueUrl: o.continueUrl } : {}) } : { status: o.status, body: o.body };
-}
-
-function idempotencyKey(req: IncomingMessage): string | undefined {
-  const v = req.headers['idempotency-key'];
-  return typeof v === 'string' && v.trim() ? v.trim() : undefined;
-}
-
-export function commerceOperations(ucp: Ucp): Operation[] {
-  const s = ucp.schemas;
-  const svc = ucp.checkout;
-  /** The request form of checkout.json and of each negotiated extension's checkout. */
-  const checkoutCheck = (op: RequestOp) => (body: unknown, a: Admission) => {
-    const caps = a.negotiated.capabilities;
-    const refs = checkoutSchemaRefs(caps);
-    if (caps.has(CART) && op === 'create') refs.push('shopping/cart.json#/$defs/checkout');
-    return [...new Set(refs.flatMap((ref) => s.requestProblems(ref, op, body)))];
-  };
-  const cartCheck = (op: RequestOp) => (body: unknown, a: Admission) => {
-    const refs = ['shopping/cart.json', ...(a.negotiated.capabilities.has(DISCOUNT) ? ['shopping/discount.json#/$defs/dev.ucp.shopping.cart'] : [])];
-    return [...new Set(refs.flatMap((ref) => s.requestProblems(ref, op, body)))];
-  };
-  const caller = (a: Admission, req: IncomingMessage) => ({ negotiated: a.negotiated, ...(idempotencyKey(req) ? { idempotencyKey: idempotencyKey(req)! } : {}) });
-  const bodyOf = (b: unknown) => (b && typeof b === 'object' && !Array.isArray(b) ? (b as Json) : {});
-  return [
-    {
-      path: '/checkout-sessions',
-      method: 'POST',
-      capability: CHECKOUT,
-      check: checkoutCheck('create'),
-      bodySchema: { schema: 'shopping/checkout.json', op: 'create' },
-      idempotent: true,
-      run: async (b, a, req) => result(await svc.create('checkout', bodyOf(b), caller(a, req))),
-    },
-    { path: '/checkout-sessions/{id}', method: 'GET', capability: CHECKOUT, run: async (_b, a, req, p) => result(await svc.get('checkout', p.id!, caller(a, req))) },
-    {
-      path: '/checkout-sessions/{id}',
-      method: 'PUT',
-      capability: CHECKOUT,
-      check: checkoutCheck('update'),
-      bodySchema: { schema: 'shopping/checkout.json', op: 'update' },
-      idempotent: true,
-      run: async (b, a, req, p) => result(await svc.update('checkout', p.id!, bodyOf(b), caller(a, req))),
-    },
-    {
-      path: '/checkout-sessions/{id}/complete',
-      method: 'POST',
-      capability: CHECKOUT,
-      check: (b) => s.requestProblems('shopping/checkout.json', 'complete', b),
-      bodySchema: { schema: 'shopping/checkout.json', op: 'complete' },
-      idempotent: true,
-      run: async (b, a, req, p) => result(await svc.complete(p.id!, bodyOf(b), caller(a, req))),
-    },
-    {
-      path: '/checkout-sessions/{id}/cancel',
-      method: 'POST',
-      capability: CHECKOUT,
-      bodyOptional: true,
-      idempotent: true,
-      run: async (_b, a, req, p) => result(await svc.cancel('checkout', p.id!, caller(a, req))),
-    },
-    {
-      path: '/carts',
-      method: 'POST',
-      capability: CART,
-      check: cartCheck('create'),
-      bodySchema: { schema: 'shopping/cart.json', op: 'create' },
-      idempotent: true,
-      run: async (b, a, req) => result(await svc.create('cart', bodyOf(b), caller(a, req))),
-    },
-    { path: '/carts/{id}', method: 'GET', capability: CART, run: async (_b, a, req, p) => result(await svc.get('cart', p.id!, caller(a, req))) },
-    {
-      path: '/carts/{id}',
-      method: 'PUT',
-      capability: CART,
-      check: cartCheck('update'),
-      bodySchema: { schema: 'shopping/cart.json', op: 'update' },
-      idempotent: true,
-      run: async (b, a, req, p) => result(await svc.update('cart', p.id!, bodyOf(b), caller(a, req))),
-    },
-    { path: '/carts/{id}/cancel', method: 'POST', capability: CART, bodyOptional: true, idempotent: true, run: async (_b, a, req, p) => result(await svc.cancel('cart', p.id!, caller(a, req))) },
-    { path: '/orders/{id}', method: 'GET', capability: ORDER, run: async (_b, a, req, p) => result(await svc.getOrder(p.id!, caller(a, req))) },
-  ];
-}
 
 function secretMatches(given: string | undefined, expected: string): boolean {
   if (!given) return false;
@@ -153,7 +62,7 @@ function adjustmentTotals(body: Json): void {
 }
 
 /** Retailer endpoints, the shipping simulation and the buyer-facing pages. */
-export function commerceRouter(deps: { ucp: Ucp; store: Store; config: Config }): Router {
+export function ordersRouter(deps: { ucp: Ucp; store: Store; config: Config }): Router {
   const { ucp, store, config } = deps;
   const r = Router();
   const body = jsonBody({ limit: config.jsonLimit });
@@ -313,7 +222,7 @@ export function commerceRouter(deps: { ucp: Ucp; store: Store; config: Config })
 
   r.get('/cart/:id', async (req, res) => {
     const rec = await store.getSession(String(req.params.id));
-    if (!rec || rec.kind !== 'cart') throw notFound('not_found', 'no such cart');
+    if (rec?.kind !== 'cart') throw notFound('not_found', 'no such cart');
     const doc = JSON.parse(rec.doc) as SessionDoc;
     const merchant = await store.getMerchant();
     page(

@@ -10,7 +10,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { invalidInput, UcpdError } from '../catalog/errors.js';
-import { changeNode } from '../linked-data/documents.js';
+import { changeNode } from './documents.js';
 import type { Urls } from '../publish/urls.js';
 import type { Logger } from '../logger.js';
 import type { ChangeEntry, Store } from '../store/store.js';

@@ -4,17 +4,16 @@
  * in public). Documents are signed responses like the JSON-LD catalog.
  */
 import { Router, type Request, type Response } from 'express';
-import { jsonBody } from './json-body.js';
+import { jsonBody } from '../http/json-body.js';
 import { UcpdError, invalidInput, notFound } from '../catalog/errors.js';
 import type { Config } from '../config.js';
-import { etagOf, type Rendered } from '../linked-data/service.js';
+import { etagOf, type Rendered, sendRendered } from '../publish/rendered.js';
 import type { Store } from '../store/store.js';
-import { CREDENTIAL_TYPES } from '../trust/claims.js';
-import { credentialContextDocument } from '../trust/loader.js';
-import type { Trust } from '../trust/trust.js';
-import { requireScope } from './admin.js';
-import { negotiate } from './commerce.js';
-import { sendRendered } from './respond.js';
+import { CREDENTIAL_TYPES } from './claims.js';
+import { credentialContextDocument } from './loader.js';
+import type { Trust } from './trust.js';
+import { requireScope } from '../http/admin.js';
+import { negotiate } from '../linked-data/routes.js';
 
 const MAX_LIMIT = 1000;
 /**
@@ -103,7 +102,7 @@ export function trustRouter(deps: { store: Store; config: Config; trust: Trust }
       throw invalidInput('invalid_parameter', `type must be one of ${CREDENTIAL_TYPES.join(', ')}`, { parameter: 'type' });
     }
     const limit = limitOf(req.query.limit);
-    let page;
+    let page: Awaited<ReturnType<typeof store.listCredentials>>;
     try {
       page = await store.listCredentials({
         limit,
@@ -161,7 +160,7 @@ export function trustRouter(deps: { store: Store; config: Config; trust: Trust }
     if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalidInput('invalid_body', 'options must be an object', { field: 'options' });
     const validUntil = typeof c.validUntil === 'string' ? c.validUntil : undefined;
     if (validUntil !== undefined && Number.isNaN(Date.parse(validUntil))) throw invalidInput('invalid_credential', 'validUntil must be a date-time', { field: 'credential.validUntil' });
-    let record;
+    let record: Awaited<ReturnType<typeof trust.credentials.issue>>;
     try {
       record = await trust.credentials.issue({
         type,

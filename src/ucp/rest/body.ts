@@ -4,9 +4,8 @@
  * UTF-8 JSON no deeper than MAX_JSON_DEPTH. Failures are UCP protocol errors.
  */
 import type { IncomingMessage } from 'node:http';
-import { protocolError } from '../ucp/errors.js';
-import { jsonOverLimits } from '../util/json-limits.js';
-import { MAX_JSON_DEPTH } from './json-body.js';
+import { protocolError } from '../errors.js';
+import { MAX_JSON_DEPTH, jsonOverLimits } from '../../util/json-limits.js';
 
 /** A request header as one string (repeated headers joined). */
 export function header(req: IncomingMessage, name: string): string | undefined {

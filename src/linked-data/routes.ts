@@ -6,12 +6,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { invalidInput, UcpdError } from '../catalog/errors.js';
-import { contextFiles } from '../linked-data/contexts.js';
-import { JSONLD, etagOf, type CommerceService, type Rendered } from '../linked-data/service.js';
+import { contextFiles } from './contexts.js';
+import { etagOf, type Rendered, sendRendered } from '../publish/rendered.js';
+import { JSONLD, type CommerceService } from './service.js';
 import type { Logger } from '../logger.js';
 import type { ChangeBroadcaster } from './change-stream.js';
-import { problem, problemFor, sendProblem } from './problem.js';
-import { sendRendered } from './respond.js';
+import { problem, problemFor, sendProblem } from '../http/problem.js';
 import type { ResponseSigner } from '../trust/response-signer.js';
 
 export type Handled = boolean;

@@ -1,0 +1,194 @@
+/**
+ * The UCP operations as one transport-neutral table: for each, the capability it belongs to, how its
+ * request is validated, whether it is idempotent, and what it runs. A transport (REST today, rest/;
+ * MCP next) finds the operation, admits the caller, validates the body and calls `execute`, which wraps
+ * the outcome in the negotiated `ucp` envelope. Nothing here knows about HTTP.
+ */
+import type { UcpMessage } from './messages.js';
+import { CART, CATALOG_LOOKUP, CATALOG_SEARCH, CHECKOUT, DISCOUNT, INVENTORY_EXTENSION, ORDER } from './constants.js';
+import type { Outcome } from './checkout/service.js';
+import { envelope } from './negotiation.js';
+import type { Admission, Ucp } from './runtime.js';
+import { checkoutSchemaRefs, type RequestOp } from './schemas.js';
+import { businessError, incompatible, protocolError } from './errors.js';
+import { responseJson } from './catalog/fragments.js';
+import { canonicalJson } from '../util/canonical-json.js';
+
+type Json = Record<string, unknown>;
+
+/** What an operation returns: a success body (without `ucp`), or business errors (an error_response). */
+export type OperationResult = { status?: number; body: Record<string, unknown> } | { status?: number; errors: UcpMessage[]; continueUrl?: string };
+
+/** One call of an operation, whatever carried it. */
+export interface Call {
+  admission: Admission;
+  /** Path parameters (REST) or tool arguments naming the resource (MCP), decoded. */
+  params: Record<string, string>;
+  /** The caller's idempotency key, when it sent one. */
+  idempotencyKey?: string;
+}
+
+export interface Operation {
+  /** Path under the endpoint, e.g. "/catalog/search" or "/checkout-sessions/{id}/complete". */
+  path: string;
+  method: 'POST' | 'GET' | 'PUT';
+  capability: string;
+  /** Request body schema (UCP schema ref); none for bodiless operations. */
+  requestSchema?: string;
+  /** Problems of a request body (instead of `requestSchema`), e.g. against request variants and negotiated extensions. */
+  check?(body: unknown, admission: Admission): string[];
+  /** A body is optional (cancel: none or `{}`). */
+  bodyOptional?: boolean;
+  /** The official schema of the body (for the route table), when `check` validates it instead of `requestSchema`. */
+  bodySchema?: { schema: string; op?: RequestOp };
+  /** The operation changes state: an idempotency key makes a retry replay the first response. */
+  idempotent?: boolean;
+  run(body: unknown, call: Call): Promise<OperationResult>;
+}
+
+/** A response ready to send: its status, and its body as canonical JSON text. */
+export interface Executed {
+  status: number;
+  body: string;
+}
+
+/** Refuse (UcpProtocolError invalid_request) a body the operation's request schema does not accept. */
+export function validate(ucp: Ucp, op: Operation, body: unknown, admission: Admission): void {
+  if (!op.requestSchema && !op.check) return;
+  if (body === undefined && !op.bodyOptional) throw protocolError('invalid_request', `${op.path} needs a JSON body`);
+  const problems = body === undefined ? [] : op.check ? op.check(body, admission) : ucp.schemas.problems(op.requestSchema!, body);
+  if (problems.length) throw protocolError('invalid_request', `the request does not match the ${op.capability} request schema: ${problems.join('; ')}`, { path: problems[0]!.split(':')[0]! });
+}
+
+/**
+ * Run an admitted, validated call and frame its outcome for the negotiated version: the capability must
+ * be shared, success bodies get the `ucp` envelope (and checkout the payment handlers offered), business
+ * errors become an error_response. Protocol errors are thrown (UcpProtocolError) for the transport.
+ */
+export async function execute(ucp: Ucp, op: Operation, body: unknown, call: Call, storefront: string): Promise<Executed> {
+  const n = call.admission.negotiated;
+  if (!n.capabilities.has(op.capability)) return { status: 200, body: canonicalJson(incompatible(n, op.capability, storefront)) };
+  const result = await op.run(body, call);
+  const env = { ...envelope(n, op.capability), ...(op.capability === CHECKOUT ? { payment_handlers: (await ucp.payments.offered()).registry() } : {}) };
+  if ('errors' in result) return { status: result.status ?? 200, body: canonicalJson(businessError(env, result.errors, result.continueUrl)) };
+  // catalog products come pre-serialised (catalog/fragments.ts)
+  return { status: result.status ?? 200, body: responseJson({ ...result.body, ucp: env }) };
+}
+
+/** The catalog capability's operations. */
+export function catalogOperations(ucp: Ucp): Operation[] {
+  const inventory = (c: Call) => c.admission.negotiated.capabilities.has(INVENTORY_EXTENSION);
+  return [
+    {
+      path: '/catalog/search',
+      method: 'POST',
+      capability: CATALOG_SEARCH,
+      requestSchema: 'shopping/catalog_search.json#/$defs/search_request',
+      run: async (body, c) => ({ body: { ...(await ucp.catalog.search(body as never, { inventory: inventory(c) })) } }),
+    },
+    {
+      path: '/catalog/lookup',
+      method: 'POST',
+      capability: CATALOG_LOOKUP,
+      requestSchema: 'shopping/catalog_lookup.json#/$defs/lookup_request',
+      run: async (body, c) => ({ body: { ...(await ucp.catalog.lookup(body as never, { inventory: inventory(c) })) } }),
+    },
+    {
+      path: '/catalog/product',
+      method: 'POST',
+      capability: CATALOG_LOOKUP,
+      requestSchema: 'shopping/catalog_lookup.json#/$defs/get_product_request',
+      run: async (body, c) => {
+        const out = await ucp.catalog.product(body as never, { inventory: inventory(c) });
+        return 'error' in out ? { errors: out.error } : { body: { ...out } };
+      },
+    },
+  ];
+}
+
+function result(o: Outcome): OperationResult {
+  return 'errors' in o ? { status: o.status, errors: o.errors, ...(o.continueUrl ? { continueUrl: o.continueUrl } : {}) } : { status: o.status, body: o.body };
+}
+
+/** The cart, checkout and order operations (2026-04-08 paths). */
+export function commerceOperations(ucp: Ucp): Operation[] {
+  const s = ucp.schemas;
+  const svc = ucp.checkout;
+  /** The request form of checkout.json and of each negotiated extension's checkout. */
+  const checkoutCheck = (op: RequestOp) => (body: unknown, a: Admission) => {
+    const caps = a.negotiated.capabilities;
+    const refs = checkoutSchemaRefs(caps);
+    if (caps.has(CART) && op === 'create') refs.push('shopping/cart.json#/$defs/checkout');
+    return [...new Set(refs.flatMap((ref) => s.requestProblems(ref, op, body)))];
+  };
+  const cartCheck = (op: RequestOp) => (body: unknown, a: Admission) => {
+    const refs = ['shopping/cart.json', ...(a.negotiated.capabilities.has(DISCOUNT) ? ['shopping/discount.json#/$defs/dev.ucp.shopping.cart'] : [])];
+    return [...new Set(refs.flatMap((ref) => s.requestProblems(ref, op, body)))];
+  };
+  const caller = (c: Call) => ({ negotiated: c.admission.negotiated, ...(c.idempotencyKey ? { idempotencyKey: c.idempotencyKey } : {}) });
+  const bodyOf = (b: unknown) => (b && typeof b === 'object' && !Array.isArray(b) ? (b as Json) : {});
+  return [
+    {
+      path: '/checkout-sessions',
+      method: 'POST',
+      capability: CHECKOUT,
+      check: checkoutCheck('create'),
+      bodySchema: { schema: 'shopping/checkout.json', op: 'create' },
+      idempotent: true,
+      run: async (b, c) => result(await svc.create('checkout', bodyOf(b), caller(c))),
+    },
+    { path: '/checkout-sessions/{id}', method: 'GET', capability: CHECKOUT, run: async (_b, c) => result(await svc.get('checkout', c.params.id!, caller(c))) },
+    {
+      path: '/checkout-sessions/{id}',
+      method: 'PUT',
+      capability: CHECKOUT,
+      check: checkoutCheck('update'),
+      bodySchema: { schema: 'shopping/checkout.json', op: 'update' },
+      idempotent: true,
+      run: async (b, c) => result(await svc.update('checkout', c.params.id!, bodyOf(b), caller(c))),
+    },
+    {
+      path: '/checkout-sessions/{id}/complete',
+      method: 'POST',
+      capability: CHECKOUT,
+      check: (b) => s.requestProblems('shopping/checkout.json', 'complete', b),
+      bodySchema: { schema: 'shopping/checkout.json', op: 'complete' },
+      idempotent: true,
+      run: async (b, c) => result(await svc.complete(c.params.id!, bodyOf(b), caller(c))),
+    },
+    {
+      path: '/checkout-sessions/{id}/cancel',
+      method: 'POST',
+      capability: CHECKOUT,
+      bodyOptional: true,
+      idempotent: true,
+      run: async (_b, c) => result(await svc.cancel('checkout', c.params.id!, caller(c))),
+    },
+    {
+      path: '/carts',
+      method: 'POST',
+      capability: CART,
+      check: cartCheck('create'),
+      bodySchema: { schema: 'shopping/cart.json', op: 'create' },
+      idempotent: true,
+      run: async (b, c) => result(await svc.create('cart', bodyOf(b), caller(c))),
+    },
+    { path: '/carts/{id}', method: 'GET', capability: CART, run: async (_b, c) => result(await svc.get('cart', c.params.id!, caller(c))) },
+    {
+      path: '/carts/{id}',
+      method: 'PUT',
+      capability: CART,
+      check: cartCheck('update'),
+      bodySchema: { schema: 'shopping/cart.json', op: 'update' },
+      idempotent: true,
+      run: async (b, c) => result(await svc.update('cart', c.params.id!, bodyOf(b), caller(c))),
+    },
+    { path: '/carts/{id}/cancel', method: 'POST', capability: CART, bodyOptional: true, idempotent: true, run: async (_b, c) => result(await svc.cancel('cart', c.params.id!, caller(c))) },
+    { path: '/orders/{id}', method: 'GET', capability: ORDER, run: async (_b, c) => result(await svc.getOrder(c.params.id!, caller(c))) },
+  ];
+}
+
+/** Every operation this business serves, for every transport. */
+export function operationTable(ucp: Ucp): Operation[] {
+  return [...catalogOperations(ucp), ...commerceOperations(ucp)];
+}
