@@ -78,7 +78,9 @@ export class HttpClient {
       });
       const read = await readLimited(res.body, this.maxBytes);
       const out: Record<string, string> = {};
-      res.headers.forEach((v, k) => (out[k] = v));
+      res.headers.forEach((v, k) => {
+        out[k] = v;
+      });
       return { method, url, status: res.status, headers: out, body: read.body, ms: performance.now() - started, ...(read.complete ? {} : { error: `response larger than ${this.maxBytes} bytes` }) };
     } catch (err) {
       const e = err as Error & { cause?: { code?: string; message?: string } };

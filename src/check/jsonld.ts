@@ -69,11 +69,14 @@ export async function expandChecked(doc: unknown, base: string, loaderArg?: Docu
   const types = new Set<string>();
   const ids = new Set<string>();
   const walk = (n: unknown): void => {
-    if (Array.isArray(n)) return n.forEach(walk);
+    if (Array.isArray(n)) {
+      for (const x of n) walk(x);
+      return;
+    }
     if (!n || typeof n !== 'object') return;
     const isValue = '@value' in n;
     for (const [k, v] of Object.entries(n)) {
-      if (k === '@type' && !isValue) (Array.isArray(v) ? v : [v]).forEach((t) => types.add(String(t)));
+      if (k === '@type' && !isValue) for (const t of Array.isArray(v) ? v : [v]) types.add(String(t));
       else if (k === '@id') ids.add(String(v));
       else if (!k.startsWith('@')) predicates.add(k);
       walk(v);

@@ -33,11 +33,17 @@ export function local(iri: string): string {
 export function nodesOf(expanded: unknown, doc: string): LdNode[] {
   const out: LdNode[] = [];
   const walk = (v: unknown, parent?: LdNode, via?: string): void => {
-    if (Array.isArray(v)) return v.forEach((x) => walk(x, parent, via));
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x, parent, via);
+      return;
+    }
     if (!v || typeof v !== 'object') return;
     const o = v as Json;
     if ('@value' in o) return;
-    if ('@list' in o) return walk(o['@list'], parent, via);
+    if ('@list' in o) {
+      walk(o['@list'], parent, via);
+      return;
+    }
     if ('@graph' in o) walk(o['@graph'], parent, via);
     const keys = Object.keys(o).filter((k) => k !== '@id' && k !== '@graph');
     let node: LdNode | undefined;

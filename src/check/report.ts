@@ -34,6 +34,7 @@ export function formatReport(report: Report, verbose = false): string {
 
 const xml = (s: string) =>
   s
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 cannot carry these control characters, so they are stripped from JUnit text
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

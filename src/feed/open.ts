@@ -1,5 +1,5 @@
 /** Pick the reader for a path: a directory is the UCP CSV layout; a file is sniffed by extension, then content. */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { invalidInput } from '../catalog/errors.js';
 import { gmcFile, gmcSource } from './formats/gmc.js';
@@ -42,7 +42,7 @@ export function openFeed(target: string, options: OpenOptions): FeedSource {
 }
 
 function open(target: string, options: OpenOptions): FeedSource {
-  let stat;
+  let stat: Stats;
   try {
     stat = statSync(target);
   } catch {

@@ -98,7 +98,11 @@ interface Batch {
 class Tally {
   readonly counts: Partial<Record<Counted, CollectionCounts>> = {};
   add(key: Counted, outcome: PutOutcome | 'deleted', n = 1): void {
-    const c = (this.counts[key] ??= { created: 0, updated: 0, unchanged: 0, deleted: 0 });
+    let c = this.counts[key];
+    if (c === undefined) {
+      c = { created: 0, updated: 0, unchanged: 0, deleted: 0 };
+      this.counts[key] = c;
+    }
     c[outcome] += n;
   }
 }

@@ -148,7 +148,10 @@ export class FeedPreparer {
 
   private firstSeen(kind: IdKind, id: string, line: number): number | undefined {
     let ids = this.seen.get(kind);
-    if (!ids) this.seen.set(kind, (ids = new Map()));
+    if (!ids) {
+      ids = new Map();
+      this.seen.set(kind, ids);
+    }
     const before = ids.get(id);
     if (before === undefined) ids.set(id, line);
     return before;

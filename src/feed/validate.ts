@@ -193,6 +193,6 @@ function productProblems(p: ProductRecordWire): FieldProblem[] {
   if (p.variants.length > 1 && options.size === 0) {
     problems.push({ field: 'options', message: 'a product with several variants must declare the options they differ by' });
   }
-  (p.shipping ?? []).forEach((s, i) => problems.push(...currencyProblem(`shipping[${i}].price.currency`, s.price.currency)));
+  for (const [i, s] of (p.shipping ?? []).entries()) problems.push(...currencyProblem(`shipping[${i}].price.currency`, s.price.currency));
   return problems;
 }

@@ -5,7 +5,7 @@
  * signed responses, `ucpd verify`, and (in UCP) signed requests and webhooks.
  */
 import { createHash, createPublicKey, sign as cryptoSign, verify as cryptoVerify, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { parseDictionary, serializeInnerList, type InnerList, type Item, type Parameters } from 'structured-headers';
+import { parseDictionary, serializeInnerList, type Dictionary, type InnerList, type Item, type Parameters } from 'structured-headers';
 
 export function contentDigest(body: Buffer | Uint8Array | string): string {
   return `sha-256=:${createHash('sha256').update(body).digest('base64')}:`;
@@ -144,8 +144,8 @@ export async function verifyMessage(message: MessageParts, o: VerifyOptions, req
   const inputHeader = message.headers['signature-input'];
   const sigHeader = message.headers.signature;
   if (!inputHeader || !sigHeader) throw new SignatureError('signature_missing', 'no Signature / Signature-Input headers');
-  let inputs;
-  let sigs;
+  let inputs: Dictionary;
+  let sigs: Dictionary;
   try {
     inputs = parseDictionary(inputHeader);
     sigs = parseDictionary(sigHeader);
@@ -183,7 +183,7 @@ export async function verifyMessage(message: MessageParts, o: VerifyOptions, req
   const digestHeader = message.headers['content-digest'];
   if (o.body !== undefined && (components.includes('content-digest') || digestHeader)) {
     if (!digestHeader) throw new SignatureError('digest_mismatch', 'Content-Digest is covered but missing');
-    let digests;
+    let digests: Dictionary;
     try {
       digests = parseDictionary(digestHeader);
     } catch {

@@ -117,7 +117,9 @@ export async function verifyUrl(url: string, o: { baseUrl?: string; fetch?: Fetc
   const remote = remoteOrigin(o.baseUrl ?? target.origin, f);
   const res = await fetchLimited(f, url, o.accept ?? 'application/vc, application/ld+json;q=0.9, */*;q=0.5');
   const headers: Record<string, string> = {};
-  res.headers.forEach((v, k) => (headers[k] = v));
+  res.headers.forEach((v, k) => {
+    headers[k] = v;
+  });
   const out: UrlVerification = { url, status: res.status };
   try {
     const jwks = await remote.jwks();

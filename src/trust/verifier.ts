@@ -5,7 +5,7 @@
  * injected: the server verifies against its own DID and status lists only; `ucpd verify <url>` against
  * the origin it was pointed at.
  */
-import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
+import { compactVerify, decodeProtectedHeader, importJWK, type JWK, type ProtectedHeaderParameters } from 'jose';
 import * as vc from '@digitalbazaar/vc';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
@@ -118,7 +118,7 @@ export class Verifier {
     }
     const credential = input as Record<string, unknown>;
     if (!credential.proof) return { verified: false, checks: [], warnings: [], errors: [problem('proof_missing', 'the credential has no proof')], format: 'data-integrity' };
-    let result;
+    let result: Awaited<ReturnType<typeof vc.verifyCredential>>;
     try {
       result = await vc.verifyCredential({
         credential,
@@ -144,7 +144,7 @@ export class Verifier {
 
   private async verifyJwt(jwt: string, now: Date): Promise<VerificationResult> {
     const fail = (code: string, message: string, checks: string[] = ['proof']): VerificationResult => ({ verified: false, checks, warnings: [], errors: [problem(code, message)], format: 'vc+jwt' });
-    let header;
+    let header: ProtectedHeaderParameters;
     try {
       header = decodeProtectedHeader(jwt);
     } catch {
@@ -219,7 +219,9 @@ export class Verifier {
     } else {
       warnings.push(problem('presentation_unsigned', 'the presentation has no proof: only the credentials in it were verified'));
     }
-    credentials.forEach((c, i) => c.errors.forEach((e) => errors.push(problem(e.code, `verifiableCredential[${i}]: ${e.message}`))));
+    for (const [i, c] of credentials.entries()) {
+      for (const e of c.errors) errors.push(problem(e.code, `verifiableCredential[${i}]: ${e.message}`));
+    }
     return { verified: errors.length === 0, checks, warnings, errors, credentials };
   }
 }

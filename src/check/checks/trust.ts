@@ -28,7 +28,10 @@ interface CheckedCredential extends LinkedCredential {
 /** Credential links in a document: `credential` values, with the @id of the node that holds them. */
 function credentialLinks(json: unknown, docUrl: string, out: Map<string, LinkedCredential>): void {
   const walk = (v: unknown, holder?: string) => {
-    if (Array.isArray(v)) return v.forEach((x) => walk(x, holder));
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x, holder);
+      return;
+    }
     if (!v || typeof v !== 'object') return;
     const o = v as Json;
     const id = typeof o['@id'] === 'string' ? new URL(o['@id'], docUrl).href : holder;

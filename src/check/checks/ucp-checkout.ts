@@ -39,6 +39,8 @@ export const ucpCheckoutChecks: Check[] = [
       valid(x1, c1, 'create');
       const id = c1.id as string;
       const steps = ['create'];
+      // The checkout is cancelled whether or not the steps pass; a failed cancel is the failure reported.
+      let stepFailure: { error: unknown } | undefined;
       try {
         const replay = await ctx.ucp('POST', '/checkout-sessions', create, { headers: { 'idempotency-key': key } });
         const r = expectOk(replay, 'replayed create');
@@ -69,12 +71,14 @@ export const ucpCheckoutChecks: Check[] = [
         valid(x3, c3, 'get');
         if (c3.status !== c2.status) throw fail('get does not return the updated checkout', { url: x3.url, expected: String(c2.status), got: String(c3.status) });
         steps.push('get');
-      } finally {
-        const x4 = await ctx.ucp('POST', `/checkout-sessions/${encodeURIComponent(id)}/cancel`, {}, { headers: { 'idempotency-key': randomUUID() } });
-        const c4 = expectOk(x4, 'cancel checkout');
-        valid(x4, c4, 'cancel');
-        if (c4.status !== 'canceled') throw fail(`cancel left the checkout ${String(c4.status)}`, { url: x4.url, expected: 'canceled', got: String(c4.status) });
+      } catch (error) {
+        stepFailure = { error };
       }
+      const x4 = await ctx.ucp('POST', `/checkout-sessions/${encodeURIComponent(id)}/cancel`, {}, { headers: { 'idempotency-key': randomUUID() } });
+      const c4 = expectOk(x4, 'cancel checkout');
+      valid(x4, c4, 'cancel');
+      if (c4.status !== 'canceled') throw fail(`cancel left the checkout ${String(c4.status)}`, { url: x4.url, expected: 'canceled', got: String(c4.status) });
+      if (stepFailure) throw stepFailure.error;
       steps.push('cancel');
       if (ctx.options.allowOrders) steps.push(await completeOrder(ctx, variant, refs));
       return `${steps.join(' -> ')}: every response schema-valid${ctx.options.allowOrders ? '' : ' (no order placed; --allow-orders completes one)'}`;

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { importFeed } from '../../feed/pipeline.js';
 import { FORMATS, openFeed, streamFeed, type FeedFormat } from '../../feed/open.js';
+import type { FeedSource } from '../../feed/records.js';
 import { UcpdError } from '../../catalog/errors.js';
 import { configFrom, openStore } from '../context.js';
 import { CommandFailed, UsageError } from '../errors.js';
@@ -28,7 +29,7 @@ export function registerImport(program: Command): void {
       }
       const maxErrors = Number(opts.maxErrors);
       if (!Number.isInteger(maxErrors) || maxErrors < 1) throw new UsageError('--max-errors must be a positive integer');
-      let source;
+      let source: FeedSource;
       try {
         if (target === '-') {
           if (!opts.format) throw new UsageError('reading standard input needs --format jsonl or --format gmc');

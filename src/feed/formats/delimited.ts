@@ -50,7 +50,7 @@ export async function* readRows(input: string | Readable, options: DelimitedOpti
         continue;
       }
       const fields: Record<string, string> = {};
-      header.forEach((name, i) => (fields[name] = record[i]!.trim()));
+      for (const [i, name] of header.entries()) fields[name] = record[i]!.trim();
       yield { row: { line, fields } };
     }
   } catch (err) {
