@@ -111,7 +111,10 @@ const batch = postScript(
 );
 
 const results: Record<string, number[]> = {};
-const add = (k: string, v: number) => (results[k] ??= []).push(v);
+const add = (k: string, v: number): void => {
+  results[k] ??= [];
+  results[k].push(v);
+};
 for (let r = 0; r < runs; r++) {
   const bare = await bareRate(true);
   const bareProofOnly = await bareRate(false);

@@ -10,8 +10,7 @@ import { runChecks } from '../../src/check/runner.js';
 import { mutatingProxy, jsonMutation, type MutatingProxy, type Mutation } from '../helpers/proxy.js';
 import { CLI, cleanEnv, startServer } from '../helpers/server.js';
 import { tempDir } from '../helpers/store.js';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from '../helpers/json.js';
 
 let server: ChildProcessWithoutNullStreams;
 let proxy: MutatingProxy;

@@ -33,8 +33,8 @@ import { Urls } from '../../src/publish/urls.js';
 import { openTrust } from '../../src/trust/trust.js';
 import { tempStore, type TestStore } from '../helpers/store.js';
 import { platformProfile } from '../helpers/ucp.js';
+import type { Json } from '../helpers/json.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const AGENT = 'https://agent.example/profile.json';
 const CAPS = [
   'dev.ucp.shopping.checkout',
@@ -159,7 +159,10 @@ const taxFact = (rate: number | undefined, included: boolean | undefined) => (ra
 function nodesById(doc: unknown): Map<string, Json> {
   const out = new Map<string, Json>();
   const walk = (n: unknown): void => {
-    if (Array.isArray(n)) return n.forEach(walk);
+    if (Array.isArray(n)) {
+      n.forEach(walk);
+      return;
+    }
     if (!n || typeof n !== 'object') return;
     const node = n as Json;
     if (typeof node['@id'] === 'string' && Object.keys(node).length > 1 && !out.has(node['@id'])) out.set(node['@id'], node);
@@ -206,7 +209,7 @@ function jsonLdFacts(doc: Json, onlyVariant: string | undefined, locationZones: 
   return out;
 }
 
-const unescape = (s: string) =>
+const unescapeHtml = (s: string) =>
   s
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
@@ -217,9 +220,9 @@ const unescape = (s: string) =>
 /** HTML facts: the price of every variant (table rows), shipping, pickup and tax of the variant shown. */
 function htmlFacts(html: string): { prices: Map<string, string>; shown: Facts } {
   const prices = new Map<string, string>();
-  for (const m of html.matchAll(/<tr[^>]* data-variant="([^"]+)"><td>.*?<\/td><td>.*?<\/td><td>([^<]*)/g)) if (m[2]!.trim()) prices.set(unescape(m[1]!), m[2]!.trim());
+  for (const m of html.matchAll(/<tr[^>]* data-variant="([^"]+)"><td>.*?<\/td><td>.*?<\/td><td>([^<]*)/g)) if (m[2]!.trim()) prices.set(unescapeHtml(m[1]!), m[2]!.trim());
   const section = (title: string) => new RegExp(`<h2>${title}[^<]*</h2><ul>(.*?)</ul>`).exec(html)?.[1];
-  const items = (ul: string | undefined) => (ul ? [...ul.matchAll(/<li>(.*?)<\/li>/g)].map((m) => unescape(m[1]!)) : []);
+  const items = (ul: string | undefined) => (ul ? [...ul.matchAll(/<li>(.*?)<\/li>/g)].map((m) => unescapeHtml(m[1]!)) : []);
   const shipping = items(section('Shipping')).map((li) => {
     const m = /^(.*?) to [^:]+: (\d+\.\d{2} [A-Z]{3})(?: \(free: (.*?)\))?(?:, arrives (\w{3}, \d{1,2} \w{3} \d{4})(?: to (\w{3}, \d{1,2} \w{3} \d{4}))?)?(?: if ordered by .*)?$/.exec(li);
     if (!m) throw new Error(`unparsed shipping line: ${li}`);
@@ -236,7 +239,7 @@ function htmlFacts(html: string): { prices: Map<string, string>; shown: Facts } 
   const note = /<p class="tax">(.*?)<\/p>/.exec(html)?.[1];
   let tax: string | undefined;
   if (note !== undefined) {
-    const text = unescape(note);
+    const text = unescapeHtml(note);
     const included = /^Price includes ([\d.]+)% /.exec(text);
     const added = /^Plus ([\d.]+)% /.exec(text);
     tax = included ? taxFact(Number(included[1]), true) : added ? taxFact(Number(added[1]), false) : /^No tax \(/.test(text) ? taxFact(0, false) : taxFact(undefined, undefined);
@@ -303,7 +306,9 @@ describe('one offer on every surface', () => {
     const productIds = ids.items.map((k) => k.id);
     for (const id of productIds) {
       const record = (await t.store.getProduct(id))!;
-      record.product.variants.forEach((v, i) => variants.push({ productId: id, variantId: v.id, first: i === 0 }));
+      record.product.variants.forEach((v, i) => {
+        variants.push({ productId: id, variantId: v.id, first: i === 0 });
+      });
     }
     const locationZones = new Map((await t.store.listLocations()).map((l) => [l.id, l.timeZone ?? 'UTC']));
     const locationNames = new Map((await t.store.listLocations()).map((l) => [l.name, l.id]));

@@ -15,8 +15,8 @@ import { CLI, cleanEnv, freePort } from '../helpers/server.js';
 import { FLOWER_SHOP, tempDir } from '../helpers/store.js';
 import { expectValid, platformProfile, profileServer, ucpHeaders, type ProfileServer } from '../helpers/ucp.js';
 import { checkoutSchemaRefs } from '../../src/ucp/schemas.js';
+import type { Json } from '../helpers/json.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const ALL = [
   'dev.ucp.shopping.catalog.search',
   'dev.ucp.shopping.catalog.lookup',

@@ -27,8 +27,7 @@ import {
   type AgentKey,
   type ProfileServer,
 } from '../helpers/ucp.js';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from '../helpers/json.js';
 
 let data: { dir: string; cleanup: () => void };
 let child: ChildProcessWithoutNullStreams;

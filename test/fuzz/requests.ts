@@ -178,10 +178,19 @@ export function fromSchema(schema: Schema, base: string, depth = 0, items: strin
 /** `value` with one randomly chosen node (or the whole) replaced by a hostile value. */
 function mutate(value: Json): fc.Arbitrary<Json> {
   const paths: (string | number)[][] = [[]];
-  const walk = (v: Json, at: (string | number)[]) => {
+  const walk = (v: Json, at: (string | number)[]): void => {
     if (at.length > 8) return;
-    if (Array.isArray(v)) v.forEach((x, i) => (paths.push([...at, i]), walk(x, [...at, i])));
-    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) paths.push([...at, k]), walk(x, [...at, k]);
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => {
+        paths.push([...at, i]);
+        walk(x, [...at, i]);
+      });
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        paths.push([...at, k]);
+        walk(x, [...at, k]);
+      }
+    }
   };
   walk(value, []);
   return fc.tuple(fc.constantFrom(...paths), hostileValue).map(([at, bad]) => {

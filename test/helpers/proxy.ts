@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Json } from './json.js';
 
 export interface ProxiedRequest {
   method: string;
@@ -79,12 +80,11 @@ export async function mutatingProxy(): Promise<MutatingProxy> {
 }
 
 /** A mutation of JSON bodies on paths matching `path`. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function jsonMutation(path: RegExp | string, change: (json: Record<string, any>, req: ProxiedRequest) => void, o: { contentType?: RegExp } = {}): Mutation {
+export function jsonMutation(path: RegExp | string, change: (json: Json, req: ProxiedRequest) => void, o: { contentType?: RegExp } = {}): Mutation {
   return (req, res) => {
     const matches = typeof path === 'string' ? req.path === path : path.test(req.path);
     if (!matches || res.status < 200 || res.status >= 300 || !(o.contentType ?? /json/).test(res.headers['content-type'] ?? '')) return res;
-    const json = JSON.parse(res.body.toString('utf8')) as Record<string, unknown>;
+    const json = JSON.parse(res.body.toString('utf8')) as Json;
     change(json, req);
     return { ...res, body: Buffer.from(JSON.stringify(json)) };
   };

@@ -62,8 +62,7 @@ function open(query = '', headers: Record<string, string> = {}): Promise<Stream>
       res.on('data', (chunk: Buffer) => {
         buf += chunk.toString('utf8');
         if (s.status !== 200) s.body += chunk.toString('utf8');
-        let i;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
+        for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
           const block = buf.slice(0, i);
           buf = buf.slice(i + 2);
           const m = /^id: (\d+)$/m.exec(block);

@@ -98,7 +98,9 @@ describe('every document expands offline with only known terms', () => {
       ['changes', (await get('/.well-known/commerce/changes?limit=50')).body],
     ];
     const { pages, items } = await crawl('/.well-known/commerce/catalog?limit=50');
-    pages.forEach((p, i) => docs.push([`catalog page ${i}`, p]));
+    pages.forEach((p, i) => {
+      docs.push([`catalog page ${i}`, p]);
+    });
     for (const item of items) {
       const id = (item.item as Node)['@id'] as string;
       docs.push([id, (await get(local(id))).body]);
@@ -110,8 +112,12 @@ describe('every document expands offline with only known terms', () => {
       const x = await expandChecked(doc, BASE);
       expect([name, x.unknown]).toEqual([name, []]);
       expect(x.loaded.every((u) => u === 'https://schema.org' || u === `${BASE}/.well-known/commerce/context.jsonld`)).toBe(true);
-      x.types.forEach((ty) => seenTypes.add(ty));
-      x.predicates.forEach((p) => seenPredicates.add(p));
+      x.types.forEach((ty) => {
+        seenTypes.add(ty);
+      });
+      x.predicates.forEach((p) => {
+        seenPredicates.add(p);
+      });
     }
     for (const type of [
       'OnlineStore',

@@ -65,11 +65,13 @@ describe('SQLite specifics', () => {
         // a store as version 7 left it
         const db = new Database(file);
         for (const m of MIGRATIONS.slice(0, 7)) db.exec(m);
-        sources.forEach((source, j) =>
-          db
-            .prepare("INSERT INTO imports (id, format, mode, source, started_at, status, summary) VALUES (?, 'jsonl', 'upsert', ?, ?, 'applied', '{}')")
-            .run(`i${j}`, source, `2026-01-0${j + 1}T00:00:00Z`),
-        );
+        sources.forEach((source, j) => {
+          db.prepare("INSERT INTO imports (id, format, mode, source, started_at, status, summary) VALUES (?, 'jsonl', 'upsert', ?, ?, 'applied', '{}')").run(
+            `i${j}`,
+            source,
+            `2026-01-0${j + 1}T00:00:00Z`,
+          );
+        });
         db.pragma('user_version = 7');
         db.close();
         const again = openDatabase({ file });

@@ -13,11 +13,11 @@ import { verifyMessage } from '../../src/trust/http-signatures.js';
 import { location, merchant, product, review } from '../helpers/records.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { TestClock } from '../helpers/store.js';
+import type { Json } from '../helpers/json.js';
 
 const BASE = 'https://shop.example';
 let t: TestApp;
 let issuer: string;
-type Json = Record<string, any>;
 
 beforeAll(async () => {
   t = await testApp(

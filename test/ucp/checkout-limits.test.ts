@@ -18,8 +18,8 @@ import { TestPaymentHandler } from '../../src/ucp/payments.js';
 import { linesSource, tempStore, type TestStore } from '../helpers/store.js';
 import { location, merchant } from '../helpers/records.js';
 import { ERROR_RESPONSE, expectValid, platformProfile } from '../helpers/ucp.js';
+import type { Json } from '../helpers/json.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const AGENT = 'https://agent.example/profile.json';
 const ALL = ['dev.ucp.shopping.checkout', 'dev.ucp.shopping.cart', 'dev.ucp.shopping.order', 'dev.ucp.shopping.fulfillment', 'dev.ucp.shopping.discount'];
 const PAY = { payment: { instruments: [{ id: 'i1', handler_id: 'mock_payment_handler', type: 'card', credential: { type: 'token', token: 'success_token' } }] } };

@@ -21,8 +21,8 @@ import { canonicalJson } from '../../src/util/canonical-json.js';
 import { FLOWER_SHOP, tempStore, type TestStore } from '../helpers/store.js';
 import { ERROR_RESPONSE, expectValid, platformProfile } from '../helpers/ucp.js';
 import { checkoutSchemaRefs } from '../../src/ucp/schemas.js';
+import type { Json } from '../helpers/json.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const AGENT = 'https://agent.example/profile.json';
 const OTHER = 'https://other-agent.example/profile.json';
 const ALL = ['dev.ucp.shopping.checkout', 'dev.ucp.shopping.cart', 'dev.ucp.shopping.order', 'dev.ucp.shopping.fulfillment', 'dev.ucp.shopping.discount', 'dev.ucp.shopping.buyer_consent'];

@@ -18,8 +18,8 @@ import { checkoutSchemaRefs } from '../../src/ucp/schemas.js';
 import { location, merchant } from '../helpers/records.js';
 import { linesSource, tempStore, type TestStore } from '../helpers/store.js';
 import { ERROR_RESPONSE, expectValid, platformProfile } from '../helpers/ucp.js';
+import type { Json } from '../helpers/json.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const AGENT = 'https://agent.example/profile.json';
 const ALL = ['dev.ucp.shopping.checkout', 'dev.ucp.shopping.cart', 'dev.ucp.shopping.order', 'dev.ucp.shopping.fulfillment', 'dev.ucp.shopping.discount'];
 const REFS = checkoutSchemaRefs(new Set(ALL));

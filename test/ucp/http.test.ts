@@ -33,13 +33,12 @@ import {
   type AgentKey,
   type ProfileServer,
 } from '../helpers/ucp.js';
+import type { Json } from '../helpers/json.js';
 
 const PINNED = 'https://agent.example/.well-known/ucp-agent.json';
 const PINNED_NO_INVENTORY = 'https://lean-agent.example/profile.json';
 const PINNED_OLD = 'https://old-agent.example/profile.json';
 const PINNED_NO_CATALOG = 'https://checkout-only.example/profile.json';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 interface Env extends TestStore {
   app: ReturnType<typeof createApp>;

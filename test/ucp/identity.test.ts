@@ -16,8 +16,8 @@ import { silentLogger } from '../../src/logger.js';
 import { openTrust } from '../../src/trust/trust.js';
 import { tempStore, type TestStore } from '../helpers/store.js';
 import { LOOKUP_RESPONSE, expectValid, platformProfile, ucpHeaders } from '../helpers/ucp.js';
+import type { Json } from '../helpers/json.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const AGENT = 'https://agent.example/profile.json';
 const STATUS: Record<string, string> = {
   'https://schema.org/InStock': 'in_stock',
