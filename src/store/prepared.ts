@@ -5,7 +5,7 @@
  */
 import type { Price, Product, Variant } from '../catalog/model.js';
 import { assessStatic, maskOf } from '../catalog/quality.js';
-import type { InventoryInput } from './store.js';
+import type { InventoryInput } from './inventory-records.js';
 
 export interface PreparedVariant {
   id: string;

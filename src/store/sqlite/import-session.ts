@@ -58,7 +58,10 @@ export class SqliteImportSession implements ImportSession {
 
   private mark(collection: Collection, id: string): void {
     let set = this.seen.get(collection);
-    if (!set) this.seen.set(collection, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.seen.set(collection, set);
+    }
     set.add(id);
   }
 

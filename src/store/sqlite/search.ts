@@ -3,11 +3,16 @@
  * brand x4, everything else x1). The index is a projection: `sync` brings it up to date from the change
  * log, product by product in short transactions, so imports never pay for indexing inside their
  * transaction and indexing never holds the write lock for long. Ranking happens inside FTS5; filters are applied to ranked candidates, best first.
+ * Big syncs run on a worker thread with a connection of its own (rebuildInWorker, search-worker.ts).
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { Product } from '../../catalog/model.js';
 import { searchDocument } from '../../catalog/search-text.js';
 import type { SearchQuery, SearchResult } from '../store.js';
 import { Lru } from '../../util/lru.js';
+import { projectPath } from '../../paths.js';
 import type { Db } from './db.js';
 
 /**
@@ -287,4 +292,26 @@ export class SearchIndex {
       .get(match, productId);
     return { title: !!row?.t.includes('\u0001'), brand: !!row?.b.includes('\u0001'), body: !!row?.d.includes('\u0001') };
   }
+}
+
+/** Syncs of more products than one chunk run on a worker thread (they take seconds of CPU). */
+export const WORKER_SYNC_MIN = SYNC_CHUNK;
+
+export type SyncResult = { indexed: number; removed: number; full: boolean };
+
+/** The compiled worker next to this module, or in dist/ when running from TypeScript sources (tests). */
+function searchWorkerUrl(): URL {
+  const here = new URL('./search-worker.js', import.meta.url);
+  return existsSync(fileURLToPath(here)) ? here : pathToFileURL(projectPath('dist', 'src', 'store', 'sqlite', 'search-worker.js'));
+}
+
+export function rebuildInWorker(file: string): Promise<SyncResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(searchWorkerUrl(), { workerData: { file } });
+    worker.once('message', (m: { ok: true; result: SyncResult } | { ok: false; message: string }) => (m.ok ? resolve(m.result) : reject(new Error(`search index rebuild failed: ${m.message}`))));
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`search index worker exited with code ${code}`));
+    });
+  });
 }

@@ -1,4 +1,10 @@
-/** The embedded store: one SQLite file (WAL) in the data directory. */
+/**
+ * The embedded store: one SQLite file (WAL) in the data directory. SqliteStore is the Store contract's
+ * SQLite implementation: each method routes to the module that owns its tables (queries.ts for catalog
+ * reads, commerce.ts, reservations.ts, credentials.ts, tokens.ts, search.ts, import-history.ts,
+ * stock-updates.ts) and runs writes under the write lock. The connections themselves (the main one and
+ * each import's own), the lock, checkpoints, meta and close are SqliteConnection's (connection.ts).
+ */
 import type {
   Customer,
   CustomerAddress,
@@ -14,15 +20,12 @@ import type {
   ShippingRate,
   TaxRate,
 } from '../../catalog/model.js';
-import { UcpdError, invalidInput } from '../../catalog/errors.js';
+import { invalidInput } from '../../catalog/errors.js';
 import type {
   ChangeEntry,
-  Clock,
   CredentialQuery,
   CredentialRecord,
-  ImportOptions,
   ImportRecord,
-  ImportSession,
   InventoryInput,
   PriceInput,
   ProductKey,
@@ -50,107 +53,41 @@ import type {
   IdempotencyBegin,
   StoredResponse,
 } from '../store.js';
-import { isStoreBusy, systemClock } from '../store.js';
-import { WriteLock } from './write-lock.js';
-import { openDatabase, type Db } from './db.js';
-import { SqliteImportSession } from './import-session.js';
+import { isStoreBusy } from '../store.js';
+import { SqliteConnection, type SqliteStoreOptions } from './connection.js';
+import { ImportHistory } from './import-history.js';
 import { CredentialTable } from './credentials.js';
 import { CommerceTables } from './commerce.js';
-import { SearchIndex, SYNC_CHUNK } from './search.js';
+import { rebuildInWorker, SearchIndex, WORKER_SYNC_MIN, type SyncResult } from './search.js';
 import { CatalogQueries, type KeyRow } from './queries.js';
 import { Reservations } from './reservations.js';
-import { levelFromRow, priceFromRow, type InventoryRow, type PriceRow } from './rows.js';
-import { CatalogWriter } from './writer.js';
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { projectPath } from '../../paths.js';
+import { StockUpdates } from './stock-updates.js';
+import { TokenTable } from './tokens.js';
 
-export interface SqliteStoreOptions {
-  /** Database file, or ":memory:" for throwaway stores (imports then share the one connection). */
-  file: string;
-  clock?: Clock;
-  /** How long a write waits for the write lock before a 503 (default WRITE_WAIT_MS, write-lock.ts). */
-  writeWaitMs?: number;
-  /** A write lock held elsewhere this long makes the store not writable (default STUCK_LOCK_MS). */
-  stuckLockMs?: number;
-}
+export type { SqliteStoreOptions };
 
-interface TokenRow {
-  id: string;
-  name: string;
-  scopes: string;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
-
-/** Token use is recorded at most once a minute per token, so authenticated reads do not all write. */
-const TOKEN_TOUCH_MS = 60_000;
-/** Syncs of more products than one chunk run on a worker thread (they take seconds of CPU). */
-const WORKER_SYNC_MIN = SYNC_CHUNK;
-
-type SyncResult = { indexed: number; removed: number; full: boolean };
-
-/** The compiled worker next to this module, or in dist/ when running from TypeScript sources (tests). */
-function searchWorkerUrl(): URL {
-  const here = new URL('./search-worker.js', import.meta.url);
-  return existsSync(fileURLToPath(here)) ? here : pathToFileURL(projectPath('dist', 'src', 'store', 'sqlite', 'search-worker.js'));
-}
-
-function rebuildInWorker(file: string): Promise<SyncResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(searchWorkerUrl(), { workerData: { file } });
-    worker.once('message', (m: { ok: true; result: SyncResult } | { ok: false; message: string }) => (m.ok ? resolve(m.result) : reject(new Error(`search index rebuild failed: ${m.message}`))));
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`search index worker exited with code ${code}`));
-    });
-  });
-}
-
-export class SqliteStore implements Store {
+export class SqliteStore extends SqliteConnection implements Store {
   readonly kind = 'sqlite';
-  private readonly db: Db;
   private readonly q: CatalogQueries;
-  private readonly clock: Clock;
   private readonly holds: Reservations;
-  private importing = false;
   private readonly creds: CredentialTable;
   private readonly search: SearchIndex;
   private indexing?: Promise<SyncResult>;
   private readonly commerce: CommerceTables;
-  private checkpointer?: Worker;
-  private readonly lock: WriteLock;
+  private readonly stock: StockUpdates;
+  private readonly history: ImportHistory;
+  private readonly tokens: TokenTable;
 
-  constructor(private readonly options: SqliteStoreOptions) {
-    this.db = openDatabase({ file: options.file });
-    this.lock = new WriteLock(this.db, {
-      ...(options.writeWaitMs !== undefined ? { waitMs: options.writeWaitMs } : {}),
-      ...(options.stuckLockMs !== undefined ? { stuckMs: options.stuckLockMs } : {}),
-    });
+  constructor(options: SqliteStoreOptions) {
+    super(options);
     this.q = new CatalogQueries(this.db);
-    this.clock = options.clock ?? systemClock;
     this.holds = new Reservations(this.db, () => this.clock.now().toISOString());
     this.creds = new CredentialTable(this.db);
     this.search = new SearchIndex(this.db);
     this.commerce = new CommerceTables(this.db, this.holds, () => this.clock.now().toISOString());
-  }
-
-  /** A write, waiting asynchronously while the write lock is held elsewhere (see write-lock.ts). */
-  private write<T>(fn: () => T): Promise<T> {
-    return this.lock.run(fn);
-  }
-
-  async writeHealth(): Promise<{ writable: boolean; lockHeldMs?: number }> {
-    // a memory store importing shares this connection, inside the import's transaction
-    if (this.options.file === ':memory:' && this.importing) return { writable: true };
-    return this.lock.health();
-  }
-
-  /** The raw connection, for benchmarks and the contract tests' snapshot helper only. */
-  get connection(): Db {
-    return this.db;
+    this.stock = new StockUpdates(this.db, this.q, () => this.clock.now().toISOString());
+    this.history = new ImportHistory(this.db);
+    this.tokens = new TokenTable(this.db, () => this.clock.now());
   }
 
   // ------------------------------------------------------------------- checkouts, carts, orders
@@ -205,31 +142,6 @@ export class SqliteStore implements Store {
   }
   async saveBuyerAddress(email: string, name: string | undefined, address: Omit<CustomerAddress, 'id' | 'customerId'>): Promise<CustomerAddress> {
     return this.write(() => this.commerce.saveBuyerAddress(email, name, address));
-  }
-
-  /**
-   * For a long-running server: move WAL checkpoints to a worker thread (PASSIVE, every `intervalMs`),
-   * so no request pays for copying the log into the database.
-   */
-  startBackgroundCheckpoints(intervalMs = 1000): void {
-    if (this.checkpointer || this.options.file === ':memory:') return;
-    const here = new URL('./checkpoint-worker.js', import.meta.url);
-    const url = existsSync(fileURLToPath(here)) ? here : pathToFileURL(projectPath('dist', 'src', 'store', 'sqlite', 'checkpoint-worker.js'));
-    this.checkpointer = new Worker(url, { workerData: { file: this.options.file, intervalMs } });
-    this.checkpointer.unref();
-    this.db.pragma('wal_autocheckpoint = 0');
-  }
-
-  async close(): Promise<void> {
-    if (this.checkpointer) {
-      const worker = this.checkpointer;
-      this.checkpointer = undefined;
-      const exited = new Promise((r) => worker.once('exit', r));
-      worker.postMessage('stop');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
-      await worker.terminate();
-    }
-    if (this.db.open) this.db.close();
   }
 
   // -------------------------------------------------------------------------------------------- reads
@@ -324,49 +236,17 @@ export class SqliteStore implements Store {
 
   // ------------------------------------------------------------------------------------------- stock
   async getLevels(variantIds: readonly string[]): Promise<InventoryLevel[]> {
-    const stmt = this.db.prepare<[string], InventoryRow>('SELECT * FROM inventory WHERE variant_id = ? ORDER BY location_id');
-    return variantIds.flatMap((id) => stmt.all(id).map(levelFromRow));
-  }
-
-  private writer(): CatalogWriter {
-    const currency = this.q.merchant()?.currencies[0] ?? 'USD';
-    return new CatalogWriter(this.db, this.q, this.clock.now().toISOString(), null, currency);
-  }
-
-  /** All updates or none: the first bad one aborts the transaction with its index in the error. */
-  private atomically<T, R>(items: readonly T[], apply: (w: CatalogWriter, item: T) => R | undefined): Promise<R[]> {
-    this.assertNotImporting();
-    return this.write(() =>
-      this.db
-        .transaction(() => {
-          const w = this.writer();
-          const out: R[] = [];
-          items.forEach((item, index) => {
-            try {
-              const r = apply(w, item);
-              if (r !== undefined) out.push(r);
-            } catch (err) {
-              if (err instanceof UcpdError) throw new UcpdError(err.kind, err.code, `updates[${index}]: ${err.message}`, { ...err.details, index });
-              throw err;
-            }
-          });
-          w.finish();
-          return out;
-        })
-        .immediate(),
-    );
+    return this.stock.levels(variantIds);
   }
 
   async applyInventory(updates: readonly InventoryInput[]): Promise<StockChange[]> {
-    return this.atomically(updates, (w, u) => w.setInventory(u).change);
+    this.assertNotImporting();
+    return this.write(() => this.stock.applyInventory(updates));
   }
 
   async applyPrices(updates: readonly PriceInput[]): Promise<Price[]> {
-    const select = this.db.prepare<[string, string], PriceRow>('SELECT * FROM prices WHERE variant_id = ? AND currency = ?');
-    return this.atomically(updates, (w, u) => {
-      w.setPrice(u);
-      return priceFromRow(select.get(u.variantId, u.currency)!);
-    });
+    this.assertNotImporting();
+    return this.write(() => this.stock.applyPrices(updates));
   }
 
   async reserve(reservationId: string, lines: readonly ReserveLine[], expiresAt: string): Promise<ReserveResult> {
@@ -383,41 +263,8 @@ export class SqliteStore implements Store {
   }
 
   // ----------------------------------------------------------------------------------------- imports
-  async beginImport(options: ImportOptions): Promise<ImportSession> {
-    this.assertNotImporting();
-    const memory = this.options.file === ':memory:';
-    // A connection of its own: readers on the main connection see the previous catalog until COMMIT.
-    const db = memory ? this.db : openDatabase({ file: this.options.file });
-    if (!memory) db.pragma('busy_timeout = 0');
-    try {
-      // the import's transaction waits for the write lock like any write: asynchronously
-      const session = await this.write(
-        () =>
-          new SqliteImportSession(db, this.clock, options, () => {
-            this.importing = false;
-            if (!memory) db.close();
-          }),
-      );
-      this.importing = memory;
-      return session;
-    } catch (err) {
-      if (!memory) db.close();
-      throw err;
-    }
-  }
-
-  private assertNotImporting(): void {
-    if (this.importing) throw new UcpdError('unavailable', 'import_in_progress', 'an import is in progress; try again when it finishes');
-  }
-
   async recordImport(record: ImportRecord): Promise<void> {
-    const insert = () =>
-      this.db
-        .prepare(
-          `INSERT INTO imports (id, format, mode, source, started_at, finished_at, status, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at, status = excluded.status, summary = excluded.summary`,
-        )
-        .run(record.id, record.format, record.mode, record.source, record.startedAt, record.finishedAt ?? null, record.status, JSON.stringify(record.summary));
+    const insert = () => this.history.record(record);
     try {
       insert();
     } catch (err) {
@@ -428,21 +275,7 @@ export class SqliteStore implements Store {
   }
 
   async listImports(limit: number): Promise<ImportRecord[]> {
-    const rows = this.db
-      .prepare<[number], { id: string; format: string; mode: string; source: string; started_at: string; finished_at: string | null; status: ImportRecord['status']; summary: string }>(
-        'SELECT * FROM imports ORDER BY started_at DESC, rowid DESC LIMIT ?',
-      )
-      .all(limit);
-    return rows.map((r) => ({
-      id: r.id,
-      format: r.format,
-      mode: r.mode,
-      source: r.source,
-      startedAt: r.started_at,
-      ...(r.finished_at ? { finishedAt: r.finished_at } : {}),
-      status: r.status,
-      summary: JSON.parse(r.summary) as unknown,
-    }));
+    return this.history.list(limit);
   }
 
   // ------------------------------------------------------------------------------------- credentials
@@ -504,54 +337,30 @@ export class SqliteStore implements Store {
     return this.indexing;
   }
 
-  async getMeta(key: string): Promise<string | undefined> {
-    return this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(key)?.value;
-  }
-  async setMeta(key: string, value: string): Promise<void> {
-    await this.write(() => this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value));
-  }
-
   // ------------------------------------------------------------------------------------------ tokens
   async insertToken(token: TokenRecord & { hash: string }): Promise<void> {
     if (!token.name.trim()) throw invalidInput('invalid_token_name', 'token name must not be empty');
-    await this.write(() =>
-      this.db.prepare('INSERT INTO tokens (id, name, hash, scopes, created_at) VALUES (?, ?, ?, ?, ?)').run(token.id, token.name, token.hash, JSON.stringify(token.scopes), token.createdAt),
-    );
+    await this.write(() => this.tokens.insert(token));
   }
 
   async listTokens(): Promise<TokenRecord[]> {
-    return this.db.prepare<[], TokenRow>('SELECT id, name, scopes, created_at, last_used_at, revoked_at FROM tokens ORDER BY created_at, id').all().map(tokenFromRow);
+    return this.tokens.list();
   }
 
   async revokeToken(id: string): Promise<boolean> {
     const at = this.clock.now().toISOString();
-    return this.write(() => this.db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes > 0);
+    return this.write(() => this.tokens.revoke(id, at));
   }
 
   async useToken(hash: string): Promise<TokenRecord | undefined> {
-    const row = this.db.prepare<[string], TokenRow>('SELECT id, name, scopes, created_at, last_used_at, revoked_at FROM tokens WHERE hash = ? AND revoked_at IS NULL').get(hash);
-    if (!row) return undefined;
-    const now = this.clock.now();
-    if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > TOKEN_TOUCH_MS) {
-      row.last_used_at = now.toISOString();
-      const touched = row.last_used_at;
-      await this.write(() => this.db.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(touched, row.id));
-    }
-    return tokenFromRow(row);
+    const found = this.tokens.find(hash);
+    if (!found) return undefined;
+    const { token, touchAt } = found;
+    if (touchAt !== undefined) await this.write(() => this.tokens.touch(token.id, touchAt));
+    return token;
   }
 }
 
 function keyFromRow(r: KeyRow): ProductKey {
   return { id: r.id, seq: r.seq, updatedAt: r.updated_at };
-}
-
-function tokenFromRow(r: TokenRow): TokenRecord {
-  return {
-    id: r.id,
-    name: r.name,
-    scopes: JSON.parse(r.scopes) as string[],
-    createdAt: r.created_at,
-    ...(r.last_used_at ? { lastUsedAt: r.last_used_at } : {}),
-    ...(r.revoked_at ? { revokedAt: r.revoked_at } : {}),
-  };
 }

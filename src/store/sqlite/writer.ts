@@ -2,34 +2,27 @@
  * Write side of the SQLite store. Every change to a product, variant, price or stock level is recorded in
  * the change log with a monotonic sequence number, and the owning product's `seq`/`updated_at` move with
  * it, so `modified_since`, ETags and the change feed all derive from one place. Callers wrap calls in a
- * transaction; the writer itself never commits.
+ * transaction; the writer itself never commits. Store-wide documents are written through StoreDocuments
+ * (store-documents.ts) and stock level rows through StockLevelRows (stock-levels.ts).
  */
 import type { Customer, CustomerAddress, DiscountCode, Location, Merchant, PaymentInstrument, Promotion, ReturnPolicy, Review, Price, ShippingRate, TaxRate } from '../../catalog/model.js';
-import { invalidInput, notFound } from '../../catalog/errors.js';
-import { MAX_STOCK_UNITS } from '../../catalog/availability.js';
+import { invalidInput } from '../../catalog/errors.js';
 import { oldestSync } from '../../catalog/quality.js';
 import { storedQualityMask, type PreparedProduct, type PreparedVariant } from '../prepared.js';
 import { aggregateRating } from '../../catalog/reviews.js';
 import type { ChangeEntity, ChangeKind, InventoryInput, PriceInput, PutOutcome, StockChange } from '../store.js';
 import type { Db } from './db.js';
 import type { CatalogQueries } from './queries.js';
-import { hashOf, type InventoryRow, type PriceRow, type VariantRow } from './rows.js';
+import { hashOf, type PriceRow, type VariantRow } from './rows.js';
+import { levelState, StockLevelRows } from './stock-levels.js';
+import { StoreDocuments } from './store-documents.js';
 
 export const DEFAULT_LOCATION_ID = 'default';
 
-/** Customer data is not published, so changing it does not touch the change log or store ETags. */
-const PRIVATE_TABLES = new Set(['customers', 'addresses', 'payment_instruments']);
-
-interface LevelState {
-  on_hand: number | null;
-  low_stock_threshold: number | null;
-  restock_date: string | null;
-  backorder: number;
-  preorder: number;
-}
-
 export class CatalogWriter {
   private readonly s;
+  private readonly docs: StoreDocuments;
+  private readonly levels: StockLevelRows;
   private readonly locationIds: Set<string>;
   private readonly policyIds: Set<string>;
   private currency: string;
@@ -69,18 +62,6 @@ export class CatalogWriter {
          ON CONFLICT (variant_id, currency) DO UPDATE SET amount = excluded.amount, list_amount = excluded.list_amount, valid_until = excluded.valid_until`,
       ),
       deletePrice: db.prepare('DELETE FROM prices WHERE variant_id = ? AND currency = ?'),
-      levelsOfVariant: db.prepare<[string], InventoryRow>('SELECT * FROM inventory WHERE variant_id = ?'),
-      level: db.prepare<[string, string], InventoryRow>('SELECT * FROM inventory WHERE variant_id = ? AND location_id = ?'),
-      insertLevel: db.prepare(
-        `INSERT INTO inventory (variant_id, location_id, on_hand, low_stock_threshold, restock_date, backorder, preorder, updated_at, synced_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      updateLevel: db.prepare(
-        `UPDATE inventory SET on_hand = ?, low_stock_threshold = ?, restock_date = ?, backorder = ?, preorder = ?, updated_at = ?, synced_at = ?
-         WHERE variant_id = ? AND location_id = ?`,
-      ),
-      syncLevel: db.prepare('UPDATE inventory SET synced_at = ? WHERE variant_id = ? AND location_id = ?'),
-      deleteLevel: db.prepare('DELETE FROM inventory WHERE variant_id = ? AND location_id = ?'),
       reviewRatings: db.prepare<[string], { doc: string }>('SELECT doc FROM reviews WHERE product_id = ?'),
       reviewOwner: db.prepare<[string], { product_id: string; doc: string }>('SELECT product_id, doc FROM reviews WHERE id = ?'),
       upsertReview: db.prepare(
@@ -94,6 +75,8 @@ export class CatalogWriter {
       customerExists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM customers WHERE id = ?'),
       addressHash: db.prepare<[string, string], { id: string }>('SELECT id FROM addresses WHERE customer_id = ? AND content_hash = ?'),
     };
+    this.docs = new StoreDocuments(db, (kind) => this.change('store', kind, null));
+    this.levels = new StockLevelRows(db, at);
     this.locationIds = new Set(this.s.locationIds.all().map((r) => r.id));
     this.policyIds = new Set(this.s.policyIds.all().map((r) => r.id));
     this.currency = defaultCurrency;
@@ -110,57 +93,39 @@ export class CatalogWriter {
 
   // ------------------------------------------------------------------------------ store-wide records
 
-  /** Store-wide documents (merchant, locations, rates, policies, ...): replace when the content differs. */
-  private putDoc(table: string, key: string, id: string, doc: string, extra: Record<string, string | number> = {}): PutOutcome {
-    const existing = this.db.prepare<[string], { doc: string }>(`SELECT doc FROM ${table} WHERE ${key} = ?`).get(id);
-    if (existing?.doc === doc) return 'unchanged';
-    const cols = [key, 'doc', ...Object.keys(extra)];
-    const updates = cols
-      .slice(1)
-      .map((c) => `${c} = excluded.${c}`)
-      .join(', ');
-    this.db.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ON CONFLICT (${key}) DO UPDATE SET ${updates}`).run(id, doc, ...Object.values(extra));
-    if (!PRIVATE_TABLES.has(table)) this.change('store', existing ? 'update' : 'create', null);
-    return existing ? 'updated' : 'created';
-  }
-
   putMerchant(merchant: Merchant): PutOutcome {
-    const outcome = this.putDoc('merchant', 'id', '1', JSON.stringify(merchant), { updated_at: this.at });
+    const outcome = this.docs.put('merchant', 'id', '1', JSON.stringify(merchant), { updated_at: this.at });
     const previous = this.currency;
     this.currency = merchant.currencies[0] ?? this.currency;
-    if (previous !== this.currency)
-      this.db
-        .prepare('SELECT id FROM products')
-        .all()
-        .forEach((r) => this.dirty.add((r as { id: string }).id));
+    if (previous !== this.currency) for (const r of this.db.prepare<[], { id: string }>('SELECT id FROM products').all()) this.dirty.add(r.id);
     return outcome;
   }
 
   putLocation(location: Location, priority: number): PutOutcome {
     this.locationIds.add(location.id);
-    return this.putDoc('locations', 'id', location.id, JSON.stringify(location), { priority, updated_at: this.at });
+    return this.docs.put('locations', 'id', location.id, JSON.stringify(location), { priority, updated_at: this.at });
   }
   putShippingRate(rate: ShippingRate): PutOutcome {
-    return this.putDoc('shipping_rates', 'id', rate.id, JSON.stringify(rate));
+    return this.docs.put('shipping_rates', 'id', rate.id, JSON.stringify(rate));
   }
   putTaxRate(rate: TaxRate): PutOutcome {
-    return this.putDoc('tax_rates', 'id', rate.id, JSON.stringify(rate));
+    return this.docs.put('tax_rates', 'id', rate.id, JSON.stringify(rate));
   }
   putReturnPolicy(policy: ReturnPolicy): PutOutcome {
     this.policyIds.add(policy.id);
-    return this.putDoc('return_policies', 'id', policy.id, JSON.stringify(policy));
+    return this.docs.put('return_policies', 'id', policy.id, JSON.stringify(policy));
   }
   putDiscount(discount: DiscountCode): PutOutcome {
-    return this.putDoc('discounts', 'code', discount.code, JSON.stringify(discount));
+    return this.docs.put('discounts', 'code', discount.code, JSON.stringify(discount));
   }
   putPromotion(promotion: Promotion): PutOutcome {
-    return this.putDoc('promotions', 'id', promotion.id, JSON.stringify(promotion));
+    return this.docs.put('promotions', 'id', promotion.id, JSON.stringify(promotion));
   }
   putCustomer(customer: Customer): PutOutcome {
-    return this.putDoc('customers', 'id', customer.id, JSON.stringify(customer), { email: customer.email });
+    return this.docs.put('customers', 'id', customer.id, JSON.stringify(customer), { email: customer.email });
   }
   putPaymentInstrument(instrument: PaymentInstrument): PutOutcome {
-    return this.putDoc('payment_instruments', 'id', instrument.id, JSON.stringify(instrument));
+    return this.docs.put('payment_instruments', 'id', instrument.id, JSON.stringify(instrument));
   }
 
   /** Addresses are de-duplicated by content per customer: the same address twice is one row. */
@@ -172,15 +137,12 @@ export class CatalogWriter {
     const hash = hashOf(JSON.stringify(content));
     const same = this.s.addressHash.get(address.customerId, hash);
     if (same && same.id !== address.id) return 'unchanged';
-    return this.putDoc('addresses', 'id', address.id, JSON.stringify(address), { customer_id: address.customerId, content_hash: hash });
+    return this.docs.put('addresses', 'id', address.id, JSON.stringify(address), { customer_id: address.customerId, content_hash: hash });
   }
 
   /** Delete rows of a store-wide table; logs one store change when anything went. */
   deleteDocs(table: string, key: string, ids: readonly string[]): number {
-    const stmt = this.db.prepare(`DELETE FROM ${table} WHERE ${key} = ?`);
-    let n = 0;
-    for (const id of ids) n += stmt.run(id).changes;
-    if (n > 0 && !PRIVATE_TABLES.has(table)) this.change('store', 'delete', null);
+    const n = this.docs.delete(table, key, ids);
     if (table === 'locations') for (const id of ids) this.locationIds.delete(id);
     if (table === 'return_policies') for (const id of ids) this.policyIds.delete(id);
     return n;
@@ -275,15 +237,15 @@ export class CatalogWriter {
 
   /** Make a variant's stock levels equal to `levels`; returns the last change seq (0 = none). */
   private syncLevels(productId: string, variantId: string, levels: readonly InventoryInput[]): number {
-    const old = new Map(this.s.levelsOfVariant.all(variantId).map((l) => [l.location_id, l]));
+    const old = new Map(this.levels.ofVariant(variantId).map((l) => [l.location_id, l]));
     let seq = 0;
     for (const input of levels) {
       const locationId = this.resolveLocation(input.locationId);
       old.delete(locationId);
-      if (this.upsertLevel(variantId, { ...input, locationId })) seq = this.change('inventory', 'update', productId, variantId, locationId);
+      if (this.levels.upsert(variantId, { ...input, locationId })) seq = this.change('inventory', 'update', productId, variantId, locationId);
     }
     for (const locationId of old.keys()) {
-      this.s.deleteLevel.run(variantId, locationId);
+      this.levels.delete(variantId, locationId);
       seq = this.change('inventory', 'delete', productId, variantId, locationId);
     }
     return seq;
@@ -291,29 +253,7 @@ export class CatalogWriter {
 
   private insertLevel(variantId: string, input: InventoryInput): void {
     const s = levelState(input, undefined);
-    this.s.insertLevel.run(variantId, this.resolveLocation(input.locationId), s.on_hand, s.low_stock_threshold, s.restock_date, s.backorder, s.preorder, this.at, this.at);
-  }
-
-  /** Insert or update one level; true when its published state changed (a re-stated level only syncs). */
-  private upsertLevel(variantId: string, input: InventoryInput & { locationId: string }): boolean {
-    const old = this.s.level.get(variantId, input.locationId);
-    const next = levelState(input, old);
-    if (!old) {
-      this.s.insertLevel.run(variantId, input.locationId, next.on_hand, next.low_stock_threshold, next.restock_date, next.backorder, next.preorder, this.at, this.at);
-      return true;
-    }
-    const same =
-      old.on_hand === next.on_hand &&
-      old.low_stock_threshold === next.low_stock_threshold &&
-      old.restock_date === next.restock_date &&
-      old.backorder === next.backorder &&
-      old.preorder === next.preorder;
-    if (same) {
-      this.s.syncLevel.run(this.at, variantId, input.locationId);
-      return false;
-    }
-    this.s.updateLevel.run(next.on_hand, next.low_stock_threshold, next.restock_date, next.backorder, next.preorder, this.at, this.at, variantId, input.locationId);
-    return true;
+    this.levels.insert(variantId, this.resolveLocation(input.locationId), s);
   }
 
   /** The given location (which must exist), or the primary one; a store with none gets "default". */
@@ -342,12 +282,12 @@ export class CatalogWriter {
     const owner = this.s.variantOwner.get(input.variantId);
     if (!owner) throw unknownRef('variant', input.variantId);
     const locationId = this.resolveLocation(input.locationId);
-    const existed = this.s.level.get(input.variantId, locationId) !== undefined;
-    const changed = this.upsertLevel(input.variantId, { ...input, locationId });
+    const existed = this.levels.get(input.variantId, locationId) !== undefined;
+    const changed = this.levels.upsert(input.variantId, { ...input, locationId });
     this.dirty.add(owner.product_id);
     if (!changed) return { outcome: 'unchanged' };
     this.touch(owner.product_id, this.change('inventory', existed ? 'update' : 'create', owner.product_id, input.variantId, locationId));
-    const level = this.s.level.get(input.variantId, locationId)!;
+    const level = this.levels.get(input.variantId, locationId)!;
     return {
       outcome: existed ? 'updated' : 'created',
       change: { variantId: input.variantId, productId: owner.product_id, locationId, onHand: level.on_hand, reserved: level.reserved },
@@ -430,30 +370,4 @@ function unknownRef(what: string, id: string) {
     reference: what,
     id,
   });
-}
-
-/** The stored state a stock input produces from the previous state (undefined fields keep their value). */
-function levelState(input: InventoryInput, old: InventoryRow | undefined): LevelState {
-  let onHand: number | null;
-  if (input.adjust !== undefined) {
-    const base = old ? old.on_hand : 0;
-    if (base === null) throw invalidInput('untracked_stock', `stock of variant "${input.variantId}" is not tracked; set on_hand instead of adjusting it`);
-    onHand = base + input.adjust;
-    if (onHand < 0) throw invalidInput('negative_stock', `adjusting by ${input.adjust} would make on-hand stock of "${input.variantId}" negative (${onHand})`);
-    if (onHand > MAX_STOCK_UNITS) throw invalidInput('stock_too_large', `adjusting by ${input.adjust} would make on-hand stock of "${input.variantId}" exceed ${MAX_STOCK_UNITS}`);
-  } else if (input.onHand !== undefined) {
-    onHand = input.onHand;
-  } else if (old) {
-    onHand = old.on_hand;
-  } else {
-    throw notFound('unknown_stock_level', `variant "${input.variantId}" has no stock level at this location yet; give on_hand`);
-  }
-  const keep = <T>(next: T | null | undefined, prev: T | null): T | null => (next === undefined ? prev : next);
-  return {
-    on_hand: onHand,
-    low_stock_threshold: keep(input.lowStockThreshold, old?.low_stock_threshold ?? null),
-    restock_date: keep(input.restockDate, old?.restock_date ?? null),
-    backorder: input.backorder === undefined ? (old?.backorder ?? 0) : Number(input.backorder),
-    preorder: input.preorder === undefined ? (old?.preorder ?? 0) : Number(input.preorder),
-  };
 }
