@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The project's test command (`npm test`): type-check and build with tsc (the end-to-end tests run the
-// compiled CLI), run jest, and end with one plain line `N passed, N failed` read from jest's JSON report.
+// The project's test command (`npm test`): lint and format check with Biome (zero findings, or no tests
+// run), type-check and build with tsc (the end-to-end tests run the compiled CLI), run jest, and end with
+// one plain line `N passed, N failed` read from jest's JSON report.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,13 @@ import path from 'node:path';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const report = path.join(root, '.jest-results.json');
+
+const biome = spawnSync(bin('biome'), ['ci', '--colors=off', '.'], { cwd: root, stdio: 'inherit' });
+if (biome.status !== 0) {
+  console.log('lint/format findings (npx biome check --write . fixes most): no tests ran');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
 
 const tsc = spawnSync(bin('tsc'), ['-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
 if (tsc.status !== 0) {

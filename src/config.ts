@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { isQualityCheckId, type QualityCheckId } from './catalog/quality.js';
+import { UcpdError } from './errors.js';
 import { isCurrencyCode } from './catalog/money.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -138,9 +139,9 @@ const FLAG: Record<keyof typeof ENV, string> = {
   ucpSavedAddresses: '--saved-addresses',
 };
 
-export class ConfigError extends Error {
+export class ConfigError extends UcpdError {
   constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    super('invalid_input', 'invalid_config', `invalid configuration:\n  - ${problems.join('\n  - ')}`, { problems });
     this.name = 'ConfigError';
   }
 }

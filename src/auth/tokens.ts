@@ -4,7 +4,7 @@
  * database does not leak usable tokens.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { invalidInput } from '../catalog/errors.js';
+import { invalidInput } from '../errors.js';
 import type { Clock, TokenRecord, TokenStore } from '../store/store.js';
 
 export const SCOPES = ['admin', 'catalog:write', 'inventory:write', 'quality:read', 'credentials:write'] as const;

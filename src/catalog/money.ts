@@ -3,6 +3,7 @@
  * the edges (schema.org prices, feed formats that write "19.99 USD"). Conversions are string arithmetic,
  * never floating point, so every price round-trips exactly.
  */
+import { UcpdError } from '../errors.js';
 
 /** ISO 4217 minor units for currencies whose exponent is not 2 (ISO, not CLDR: they differ for IQD, LAK...). */
 const EXPONENT: Readonly<Record<string, number>> = {
@@ -36,8 +37,11 @@ const EXPONENT: Readonly<Record<string, number>> = {
 
 const KNOWN: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
 
-export class MoneyError extends Error {
-  readonly code = 'invalid_money';
+export class MoneyError extends UcpdError {
+  constructor(message: string) {
+    super('invalid_input', 'invalid_money', message);
+    this.name = 'MoneyError';
+  }
 }
 
 /** True for an active ISO 4217 code as Node's ICU knows it (upper case, three letters). */

@@ -3,6 +3,7 @@
  * evidence, and the run's report. A check that cannot run (the endpoint lacks the capability) is
  * skipped with a reason, never passed.
  */
+import { UcpdError } from '../errors.js';
 export type Group = 'commerce' | 'trust' | 'ucp' | 'robustness';
 export type Severity = 'required' | 'recommended';
 export type Status = 'pass' | 'fail' | 'warn' | 'skip';
@@ -43,14 +44,15 @@ export interface Report {
 export const EVIDENCE_SHOWN = 10;
 
 /** Thrown inside a check to end it with a status. */
-export class Outcome extends Error {
+export class Outcome extends UcpdError {
   readonly evidence: Evidence[];
   constructor(
     readonly status: Status,
     message: string,
     evidence: Evidence[] = [],
   ) {
-    super(message);
+    // a check's verdict about the server under test, thrown to end the check: never a fault of ucpd's own
+    super('invalid_input', `check_${status}`, message);
     this.evidence = evidence.slice(0, EVIDENCE_SHOWN);
   }
 }

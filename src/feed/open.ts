@@ -1,7 +1,7 @@
 /** Pick the reader for a path: a directory is the UCP CSV layout; a file is sniffed by extension, then content. */
 import { closeSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { invalidInput } from '../catalog/errors.js';
+import { invalidInput } from '../errors.js';
 import { gmcFile, gmcSource } from './formats/gmc.js';
 import { jsonlFile, jsonlSource } from './formats/jsonl.js';
 import { ucpCsvSource } from './formats/ucp-csv.js';

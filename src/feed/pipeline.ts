@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { UcpdError } from '../catalog/errors.js';
+import { UcpdError } from '../errors.js';
 import { projectPath } from '../paths.js';
 import type { Clock, Collection, ImportSession, PutOutcome, Store } from '../store/store.js';
 import { systemClock } from '../store/store.js';

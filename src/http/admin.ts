@@ -4,7 +4,7 @@
  */
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import path from 'node:path';
-import { UcpdError, invalidInput } from '../catalog/errors.js';
+import { UcpdError, invalidInput } from '../errors.js';
 import { availableUnits } from '../catalog/availability.js';
 import { buildQualityReport } from '../catalog/quality.js';
 import { authenticate, grants, type Scope } from '../auth/tokens.js';

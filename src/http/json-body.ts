@@ -4,7 +4,7 @@
  * overflow the stack.
  */
 import { json, type RequestHandler } from 'express';
-import { invalidInput } from '../catalog/errors.js';
+import { invalidInput } from '../errors.js';
 import { MAX_JSON_DEPTH, jsonOverLimits, type JsonLimits } from '../util/json-limits.js';
 
 export function jsonBody(o: { limit: number; type?: string[]; limits?: JsonLimits }): RequestHandler {

@@ -6,7 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Router, urlencoded, type Request, type Response } from 'express';
 import { jsonBody } from './json-body.js';
-import { invalidInput, notFound, UcpdError } from '../catalog/errors.js';
+import { invalidInput, notFound, UcpdError } from '../errors.js';
 import { toDecimalString } from '../catalog/money.js';
 import { MAX_STOCK_UNITS } from '../catalog/availability.js';
 import type { Config } from '../config.js';

@@ -5,7 +5,7 @@
  */
 import { Router } from 'express';
 import { jsonBody } from './json-body.js';
-import { invalidInput, notFound } from '../catalog/errors.js';
+import { invalidInput, notFound } from '../errors.js';
 import type { Config } from '../config.js';
 import type { Store } from '../store/store.js';
 import { UcpProtocolError } from '../ucp/errors.js';

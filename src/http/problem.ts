@@ -5,7 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { UcpdError, type ErrorKind } from '../catalog/errors.js';
+import { UcpdError, type ErrorKind } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { isStoreBusy } from '../store/store.js';
 
@@ -20,6 +20,7 @@ const STATUS: Record<ErrorKind, number> = {
   too_large: 413,
   too_many_requests: 429,
   timeout: 408,
+  internal: 500,
 };
 
 const TITLES: Record<number, string> = {
@@ -66,6 +67,7 @@ export function sendProblem(res: ServerResponse, p: Problem): void {
 /** The problem document for any error: typed errors keep their code; others are a logged 500. */
 export function problemFor(err: unknown, logger: Logger, where: string): Problem {
   if (err instanceof UcpdError) {
+    if (err.kind === 'internal') logger.error('internal error', { where, code: err.code, error: err.stack });
     const { retryAfterSeconds: _retry, ...details } = err.details ?? {};
     return problem(STATUS[err.kind], err.code, err.message, details);
   }

@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
-import { UcpdError } from '../catalog/errors.js';
+import { UcpdError } from '../errors.js';
 
 /** Bytes read and dropped after a refusal, so a client still sending can read the answer. */
 const DRAIN_BYTES = 64 * 1024 * 1024;

@@ -9,7 +9,7 @@
  * Last-Event-ID and lose nothing. Streams are capped per client and in all.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { invalidInput, UcpdError } from '../catalog/errors.js';
+import { invalidInput, UcpdError } from '../errors.js';
 import { changeNode } from './documents.js';
 import type { Urls } from '../publish/urls.js';
 import type { Logger } from '../logger.js';

@@ -3,6 +3,7 @@
  * document loader that knows only those: anything else fails closed (no network, ever).
  */
 import { readFileSync } from 'node:fs';
+import { UcpdError } from '../errors.js';
 import { projectPath } from '../paths.js';
 
 export const SCHEMA_ORG = 'https://schema.org';
@@ -45,10 +46,9 @@ export interface RemoteDocument {
 
 export type DocumentLoader = (url: string) => Promise<RemoteDocument>;
 
-export class UnknownDocumentError extends Error {
-  readonly code = 'unknown_document';
+export class UnknownDocumentError extends UcpdError {
   constructor(readonly url: string) {
-    super(`document loader: ${url} is not available offline (fail closed)`);
+    super('invalid_input', 'unknown_document', `document loader: ${url} is not available offline (fail closed)`, { url });
   }
 }
 

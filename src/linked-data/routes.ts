@@ -5,7 +5,7 @@
  * respond.ts adds validators, HEAD, CORS and the response signature.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { invalidInput, UcpdError } from '../catalog/errors.js';
+import { invalidInput, UcpdError } from '../errors.js';
 import { contextFiles } from './contexts.js';
 import { etagOf, type Rendered, sendRendered } from '../publish/rendered.js';
 import { JSONLD, type CommerceService } from './service.js';

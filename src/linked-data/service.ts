@@ -5,7 +5,7 @@
  * any process is visible on the very next request.
  */
 import { createHash } from 'node:crypto';
-import { invalidInput, notFound } from '../catalog/errors.js';
+import { invalidInput, notFound } from '../errors.js';
 import { exclusionFilter, isExcluded, type QualityCheckId } from '../catalog/quality.js';
 import type { ChangeEntry, ProductKey, ProductListQuery, ProductRecord, Store } from '../store/store.js';
 import type { Clock } from '../store/store.js';
@@ -15,6 +15,7 @@ import { productPage } from './html.js';
 import { contextKey, contextParams, parseOfferContext, type OfferContext } from '../publish/context.js';
 import { productDocument, productNode, reviewId, type PublishEnv } from './product.js';
 import { etagOf, type Rendered } from '../publish/rendered.js';
+import { type Cursor, decodeCursor, encodeCursor, parseInstant, parseLimit, parseSince } from './feed-query.js';
 import { Urls } from '../publish/urls.js';
 import { Snapshots, type StoreSnapshot } from '../publish/snapshot.js';
 import { holdsUntil, publishEnv } from '../publish/env.js';
@@ -68,7 +69,6 @@ const CACHE = {
   changes: 'public, max-age=5',
   static: 'public, max-age=86400',
 };
-const MAX_LIMIT = 1000;
 /** Rendered documents expire after this long at most (and sooner when their offers change; see PublishEnv.validity). */
 const MAX_RENDER_AGE_MS = 60_000;
 
@@ -84,44 +84,6 @@ function later(a: string | undefined, b: string | undefined): string | undefined
 
 function render(body: Buffer, contentType: string, cacheControl: string, lastModified: string | undefined, headers: Record<string, string> = {}): Rendered {
   return { status: 200, body, contentType, etag: etagOf(body), ...(lastModified ? { lastModified: httpDate(lastModified)! } : {}), cacheControl, headers };
-}
-
-function parseLimit(raw: string | null, fallback: number): number {
-  if (raw === null) return fallback;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < 1 || n > MAX_LIMIT) throw invalidInput('invalid_parameter', `limit must be an integer from 1 to ${MAX_LIMIT}`, { parameter: 'limit' });
-  return n;
-}
-
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
-
-function parseInstant(raw: string, parameter: string): string {
-  const ms = Date.parse(raw);
-  if (!RFC3339.test(raw) || Number.isNaN(ms)) throw invalidInput('invalid_parameter', `${parameter} must be an RFC 3339 date-time like 2026-11-01T00:00:00Z`, { parameter });
-  return new Date(ms).toISOString();
-}
-
-/** Our own cursor around the store's: phase i = id order, m = modified since, d = deletions since. */
-interface Cursor {
-  p: 'i' | 'm' | 'd';
-  k?: string;
-}
-
-function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify(c)).toString('base64url');
-}
-
-function decodeCursor(raw: string, modified: boolean): Cursor {
-  let c: unknown;
-  try {
-    c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-  } catch {
-    c = undefined;
-  }
-  const ok =
-    typeof c === 'object' && c !== null && ((c as Cursor).p === 'i' || (c as Cursor).p === 'm' || (c as Cursor).p === 'd') && ((c as Cursor).k === undefined || typeof (c as Cursor).k === 'string');
-  if (!ok || ((c as Cursor).p === 'i') === modified) throw invalidInput('invalid_cursor', 'cursor is not valid for this query', { parameter: 'cursor' });
-  return c as Cursor;
 }
 
 const AVAILABILITY = ['in_stock', 'out_of_stock', 'backorder', 'preorder'] as const;
@@ -405,12 +367,6 @@ export class CommerceService {
 /** One DataFeedItem of the catalog feed: dates plus the product's compact node. */
 export function feedItemJson(record: ProductRecord, env: PublishEnv): string {
   return JSON.stringify({ '@type': 'DataFeedItem', dateCreated: record.createdAt, dateModified: record.updatedAt, item: productNode(record, env, { full: false }) });
-}
-
-function parseSince(raw: string | null): number {
-  if (raw === null) return 0;
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw invalidInput('invalid_parameter', 'since must be a change sequence number (a non-negative integer)', { parameter: 'since' });
-  return Number(raw);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

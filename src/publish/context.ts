@@ -3,7 +3,7 @@
  * (?country=&region=&postal_code=&currency=&lang=) or a `UCP-Context`-style header with the same keys
  * (`country=US, region=CA, currency=USD`). Invalid values are 400s naming the parameter.
  */
-import { invalidInput } from '../catalog/errors.js';
+import { invalidInput } from '../errors.js';
 import { isCurrencyCode } from '../catalog/money.js';
 
 export interface OfferContext {

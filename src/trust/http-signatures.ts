@@ -4,6 +4,7 @@
  * structured fields via `structured-headers`. One signing function and one verifying function serve
  * signed responses, `ucpd verify`, and (in UCP) signed requests and webhooks.
  */
+import { UcpdError } from '../errors.js';
 import { createHash, createPublicKey, sign as cryptoSign, verify as cryptoVerify, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { parseDictionary, serializeInnerList, type Dictionary, type InnerList, type Item, type Parameters } from 'structured-headers';
 
@@ -98,12 +99,10 @@ export function signMessage(message: MessageParts, o: SignOptions, request?: Mes
 
 export type SignatureErrorCode = 'signature_missing' | 'signature_invalid' | 'key_not_found' | 'digest_mismatch' | 'algorithm_unsupported' | 'signature_expired';
 
-export class SignatureError extends Error {
-  constructor(
-    readonly code: SignatureErrorCode,
-    message: string,
-  ) {
-    super(message);
+export class SignatureError extends UcpdError {
+  declare readonly code: SignatureErrorCode;
+  constructor(code: SignatureErrorCode, message: string) {
+    super('unauthorized', code, message);
     this.name = 'SignatureError';
   }
 }

@@ -7,6 +7,7 @@
  * Rotation retires the active key of a kind and creates a new one; retired keys stay published (DID
  * document, JWKS) while anything signed with them can still be verified, and are pruned after that.
  */
+import { UcpdError } from '../errors.js';
 import { generateKeyPairSync, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -38,8 +39,12 @@ interface IndexFile {
 
 const ALG: Record<KeyKind, string> = { ed25519: 'EdDSA', p256: 'ES256' };
 
-export class KeyStoreError extends Error {
-  readonly code = 'key_store';
+/** The key store cannot be read or written: the server's own state, never a request's fault. */
+export class KeyStoreError extends UcpdError {
+  constructor(message: string) {
+    super('internal', 'key_store', message);
+    this.name = 'KeyStoreError';
+  }
 }
 
 /** Public part of a JWK with its kid, alg and use: what JWKS and DID documents publish. */

@@ -5,7 +5,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { jsonBody } from '../http/json-body.js';
-import { UcpdError, invalidInput, notFound } from '../catalog/errors.js';
+import { UcpdError, invalidInput, notFound } from '../errors.js';
 import type { Config } from '../config.js';
 import { etagOf, type Rendered, sendRendered } from '../publish/rendered.js';
 import type { Store } from '../store/store.js';

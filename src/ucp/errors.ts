@@ -4,10 +4,9 @@
  * business outcomes (not found, nothing matched) are 200 responses with `messages` instead. This module
  * makes both shapes, and maps every other error to a protocol error: the one UCP error mapper.
  */
-import { UcpdError } from '../catalog/errors.js';
+import { type ErrorKind, UcpdError } from '../errors.js';
 import { isStoreBusy } from '../store/store.js';
 import { error as errorMessage, type UcpMessage } from './messages.js';
-import type { Negotiated } from './negotiation.js';
 export type ProtocolErrorCode =
   | 'invalid_profile_url'
   | 'profile_unreachable'
@@ -53,15 +52,33 @@ export const PROTOCOL_STATUS: Record<ProtocolErrorCode, number> = {
   internal_error: 500,
 };
 
-export class UcpProtocolError extends Error {
+/** The root error kind of each protocol error, by its status. */
+const KIND_OF_STATUS: Record<number, ErrorKind> = {
+  400: 'invalid_input',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'invalid_input',
+  409: 'conflict',
+  413: 'too_large',
+  415: 'not_acceptable',
+  422: 'invalid_input',
+  424: 'unavailable',
+  429: 'too_many_requests',
+  500: 'internal',
+  503: 'unavailable',
+};
+
+export class UcpProtocolError extends UcpdError {
   readonly status: number;
+  declare readonly code: ProtocolErrorCode;
 
   constructor(
-    readonly code: ProtocolErrorCode,
+    code: ProtocolErrorCode,
     message: string,
     readonly extra: { retryAfterSeconds?: number; path?: string } = {},
   ) {
-    super(message);
+    super(KIND_OF_STATUS[PROTOCOL_STATUS[code]] ?? 'internal', code, message, extra.retryAfterSeconds !== undefined ? { retryAfterSeconds: extra.retryAfterSeconds } : undefined);
     this.name = 'UcpProtocolError';
     this.status = PROTOCOL_STATUS[code];
   }
@@ -97,6 +114,9 @@ export function toProtocolError(err: unknown, onUnexpected: (err: unknown) => vo
         return protocolError('payload_too_large', err.message);
       case 'too_many_requests':
         return protocolError('rate_limited', err.message, { retryAfterSeconds: 5, ...retry });
+      case 'internal':
+        onUnexpected(err);
+        return protocolError('internal_error', 'the business could not complete the request');
       default: {
         const never: never = err.kind;
         return never;
@@ -121,7 +141,7 @@ export function businessError(env: Record<string, unknown>, messages: UcpMessage
 }
 
 /** The answer when the platform and this business share no version of the operation's capability. */
-export function incompatible(n: Negotiated, capability: string, continueUrl: string): Record<string, unknown> {
+export function incompatible(n: { version: string }, capability: string, continueUrl: string): Record<string, unknown> {
   return businessError(
     { version: n.version, capabilities: {} },
     [errorMessage('capabilities_incompatible', `the platform and this business share no version of ${capability}`, 'unrecoverable')],

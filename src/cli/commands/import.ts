@@ -4,7 +4,7 @@ import path from 'node:path';
 import { importFeed } from '../../feed/pipeline.js';
 import { FORMATS, openFeed, streamFeed, type FeedFormat } from '../../feed/open.js';
 import type { FeedSource } from '../../feed/records.js';
-import { UcpdError } from '../../catalog/errors.js';
+import { UcpdError } from '../../errors.js';
 import { configFrom, openStore } from '../context.js';
 import { CommandFailed, UsageError } from '../errors.js';
 import { progressReporter } from '../progress.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { SCOPES, createToken } from '../../auth/tokens.js';
-import { UcpdError } from '../../catalog/errors.js';
+import { UcpdError } from '../../errors.js';
 import { systemClock } from '../../store/store.js';
 import { configFrom, openStore } from '../context.js';
 import { CommandFailed, UsageError } from '../errors.js';

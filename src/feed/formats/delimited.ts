@@ -3,6 +3,7 @@
  * differs from the header is reported as an error on its line (a truncated last row, a stray delimiter);
  * a quoting error ends the file with an error on the line where it happened.
  */
+import { UcpdError } from '../../errors.js';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
@@ -66,12 +67,12 @@ export function missingColumns(fields: Record<string, string>, required: readonl
   return required.filter((c) => !(c in fields));
 }
 
-export class FieldError extends Error {
+export class FieldError extends UcpdError {
   constructor(
     readonly field: string,
     message: string,
   ) {
-    super(message);
+    super('invalid_input', 'invalid_field', message, { field });
   }
 }
 

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { UcpdError } from '../../catalog/errors.js';
+import { UcpdError } from '../../errors.js';
 import { projectPath } from '../../paths.js';
 import { systemClock, type Clock, type ImportOptions, type ImportSession, type MetaStore } from '../store.js';
 import { openDatabase, type Db } from './db.js';

@@ -14,7 +14,7 @@ import type {
   ShippingRate,
   TaxRate,
 } from '../../catalog/model.js';
-import { invalidInput } from '../../catalog/errors.js';
+import { invalidInput } from '../../errors.js';
 import type { ChangeEntry, ProductListQuery, ProductPage, ProductRecord, ResolvedKey, VariantRef } from '../store.js';
 import type { Db } from './db.js';
 import type Database from 'better-sqlite3';

@@ -5,7 +5,7 @@
  */
 import { allocate } from '../../catalog/allocation.js';
 import { availableUnits, MAX_STOCK_UNITS } from '../../catalog/availability.js';
-import { invalidInput } from '../../catalog/errors.js';
+import { invalidInput } from '../../errors.js';
 import type { ReserveLine, ReserveResult, ReservedLine } from '../store.js';
 import type { Db } from './db.js';
 

@@ -20,7 +20,7 @@ import type {
   ShippingRate,
   TaxRate,
 } from '../../catalog/model.js';
-import { invalidInput } from '../../catalog/errors.js';
+import { invalidInput } from '../../errors.js';
 import type {
   ChangeEntry,
   CredentialQuery,

@@ -6,7 +6,7 @@
  * stated again unchanged only records that it was confirmed now).
  */
 import { MAX_STOCK_UNITS } from '../../catalog/availability.js';
-import { invalidInput, notFound } from '../../catalog/errors.js';
+import { invalidInput, notFound } from '../../errors.js';
 import type { InventoryInput } from '../store.js';
 import type { Db } from './db.js';
 import type { InventoryRow } from './rows.js';

@@ -4,7 +4,7 @@
  * the error; derived product columns are brought up to date before the commit. Also the plain read of
  * stock levels by variant. SqliteStore runs the updates under the write lock.
  */
-import { UcpdError } from '../../catalog/errors.js';
+import { UcpdError } from '../../errors.js';
 import type { InventoryLevel, Price } from '../../catalog/model.js';
 import type { InventoryInput, PriceInput, StockChange } from '../store.js';
 import type { Db } from './db.js';

@@ -5,7 +5,7 @@
  * retried here asynchronously, with backoff, until a deadline; then it is refused with a 503. The same
  * place remembers since when writes have been shut out, for /healthz.
  */
-import { UcpdError } from '../../catalog/errors.js';
+import { UcpdError } from '../../errors.js';
 import { isStoreBusy } from '../store.js';
 import type { Db } from './db.js';
 

@@ -6,7 +6,7 @@
  * (store-documents.ts) and stock level rows through StockLevelRows (stock-levels.ts).
  */
 import type { Customer, CustomerAddress, DiscountCode, Location, Merchant, PaymentInstrument, Promotion, ReturnPolicy, Review, Price, ShippingRate, TaxRate } from '../../catalog/model.js';
-import { invalidInput } from '../../catalog/errors.js';
+import { invalidInput } from '../../errors.js';
 import { oldestSync } from '../../catalog/quality.js';
 import { storedQualityMask, type PreparedProduct, type PreparedVariant } from '../prepared.js';
 import { aggregateRating } from '../../catalog/reviews.js';

@@ -3,6 +3,7 @@
  * messages safe to show API clients: URLs without credentials or fragments, and network failures
  * described from the error code alone (Node's own messages can name the addresses a host resolved to).
  */
+import { UcpdError } from '../../errors.js';
 
 export type FetchFailure =
   | 'invalid_url'
@@ -17,14 +18,14 @@ export type FetchFailure =
   | 'budget_exhausted'
   | 'client_budget_exhausted';
 
-export class FetchError extends Error {
+export class FetchError extends UcpdError {
   constructor(
     readonly failure: FetchFailure,
     message: string,
     /** Only for the budget failures: whole seconds until a budget token is available. */
     readonly retryAfterSeconds?: number,
   ) {
-    super(message);
+    super('unavailable', `fetch_${failure}`, message, retryAfterSeconds !== undefined ? { retryAfterSeconds } : undefined);
     this.name = 'FetchError';
   }
 }

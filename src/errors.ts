@@ -1,8 +1,11 @@
 /**
- * Typed errors with a stable `code`. Each protocol maps them to its own error shape in one place
- * (src/http/problem.ts for the admin API; later the JSON-LD and UCP mappers).
+ * The error root: every error ucpd throws on purpose is a UcpdError (or a subclass) with a `kind` from
+ * the stable union below and a specific `code`. Each protocol maps kinds to its own error shape in one
+ * place, exhaustively, so no domain error becomes a 500: src/http/problem.ts (RFC 9457 problem details
+ * for the admin API, JSON-LD and trust routes) and src/ucp/errors.ts (UCP's protocol and business
+ * shapes). `internal` is the one kind that is a 500: a broken invariant, never a request's fault.
  */
-export type ErrorKind = 'invalid_input' | 'not_found' | 'not_acceptable' | 'conflict' | 'unauthorized' | 'forbidden' | 'unavailable' | 'too_large' | 'too_many_requests' | 'timeout';
+export type ErrorKind = 'invalid_input' | 'not_found' | 'not_acceptable' | 'conflict' | 'unauthorized' | 'forbidden' | 'unavailable' | 'too_large' | 'too_many_requests' | 'timeout' | 'internal';
 
 export class UcpdError extends Error {
   constructor(
