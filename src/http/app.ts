@@ -1,42 +1,33 @@
 /**
- * HTTP assembly: the agent-facing catalog routes are served straight from node:http (commerce.ts);
- * everything else (admin API, pages) goes through Express. Everything injected, no module-level state.
+ * HTTP assembly: the services of the composition root (compose.ts) behind one request handler. The
+ * agent-facing routes are served straight from node:http (JSON-LD: linked-data/routes.ts; UCP:
+ * ucp/rest/); everything else (admin API, trust documents, pages) goes through Express. Everything
+ * injected, no module-level state.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
-import type { Config } from '../config.js';
+import { type ComposeDeps, compose } from '../compose.js';
+import { type BackgroundJob, backgroundJobs, startJobs, stopJobs } from '../jobs.js';
+import type { ChangeBroadcaster } from '../linked-data/change-stream.js';
 import { escapeHtml, policyPage } from '../linked-data/html.js';
-import { CommerceService } from '../linked-data/service.js';
-import type { Logger } from '../logger.js';
-import type { Clock, Store } from '../store/store.js';
-import { adminRouter } from './admin.js';
-import { trustRouter } from '../trust/routes.js';
-import type { Trust } from '../trust/trust.js';
-import { ChangeBroadcaster } from '../linked-data/change-stream.js';
 import { COMMERCE_ROUTES, commerceHandler } from '../linked-data/routes.js';
-import { expressRoutes, type RouteInfo } from './routes.js';
-import { demoMedia } from './demo-media.js';
-import { platformAdminRouter } from './platform-admin.js';
+import type { CommerceService } from '../linked-data/service.js';
+import type { SearchIndexer } from '../store/search-indexer.js';
+import { trustRouter } from '../trust/routes.js';
 import { operationTable } from '../ucp/operations.js';
 import { ucpProfileRouter } from '../ucp/rest/profile.js';
 import { ucpHandler } from '../ucp/rest/router.js';
-import { ordersRouter } from './orders.js';
-import { Ucp } from '../ucp/runtime.js';
-import { SearchIndexer } from '../store/search-indexer.js';
-import type { FetchPolicy } from '../ucp/fetcher.js';
-import { errorHandler, notFoundHandler } from './problem.js';
-import { Faults, guardRequests } from './guard.js';
+import type { Ucp } from '../ucp/runtime.js';
+import { adminRouter } from './admin.js';
 import { clientAddresses } from './client.js';
+import { demoMedia } from './demo-media.js';
+import { Faults, guardRequests } from './guard.js';
+import { ordersRouter } from './orders.js';
+import { platformAdminRouter } from './platform-admin.js';
+import { errorHandler, notFoundHandler } from './problem.js';
+import { expressRoutes, type RouteInfo } from './routes.js';
 
-export interface AppDeps {
-  store: Store;
-  config: Config;
-  clock: Clock;
-  logger: Logger;
-  trust: Trust;
-  /** Test hooks for fetching platform profiles (private CA, DNS stub). */
-  fetchPolicy?: Partial<FetchPolicy>;
-}
+export type AppDeps = ComposeDeps;
 
 export type Handler = ((req: IncomingMessage, res: ServerResponse) => void) & {
   service: CommerceService;
@@ -47,46 +38,23 @@ export type Handler = ((req: IncomingMessage, res: ServerResponse) => void) & {
   faults: Faults;
   /** Every route this server answers (see routes.ts). */
   routes(): RouteInfo[];
+  /** The background jobs (jobs.ts): the `app` ones run already; `ucpd serve` starts the `server` ones. */
+  jobs: BackgroundJob[];
+  /** Stop every background job. */
   close(): void;
 };
 
 const POLICY_KINDS = { privacy: 'privacy', terms: 'terms', refund: 'refund', shipping: 'shipping', faq: 'faq' } as const;
 
-/** Active credentials about each subject @id, for the catalog documents to link to. */
-async function credentialLinks(store: Store, subjectIds: readonly string[]): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  for (const subjectId of subjectIds) {
-    const page = await store.listCredentials({ limit: 20, subjectId });
-    if (page.items.length)
-      out.set(
-        subjectId,
-        page.items.map((c) => c.id),
-      );
-  }
-  return out;
-}
-
 export function createApp(deps: AppDeps): Handler {
-  const { store, config, logger, clock, trust } = deps;
-  const service = new CommerceService({
-    store,
-    clock,
-    baseUrl: config.baseUrl,
-    defaultCurrency: config.defaultCurrency,
-    qualityExclude: config.qualityExclude,
-    links: () => ({ ucpProfile: true, didDocument: true, jwks: true, credentials: true }),
-    credentialLinks: async (subjectIds) => credentialLinks(store, subjectIds),
-  });
-  const changes = new ChangeBroadcaster(store, service.urls, logger);
-  const signer = config.signResponses ? trust.signer : undefined;
+  const parts = compose(deps);
+  const { store, config, logger, clock, trust, service, changes, indexer, ucp, signer } = parts;
   const clientOf = clientAddresses(config.trustProxy, logger);
   const commerce = commerceHandler({ service, changes, logger, clientOf, ...(signer ? { signer } : {}) });
-  const indexer = new SearchIndexer(store, logger);
-  indexer.start();
-  const ucp = new Ucp({ config, store, snapshots: service.snapshots, trust, clock, logger, ...(deps.fetchPolicy ? { fetchPolicy: deps.fetchPolicy } : {}) });
   const ucpDeps = { ucp, config, logger, clientOf, ...(signer ? { signer } : {}) };
   const ucpOperations = ucpHandler(ucpDeps, operationTable(ucp));
-  ucp.webhooks.start();
+  const jobs = backgroundJobs(parts);
+  startJobs(jobs, 'app');
 
   const faults = new Faults();
   const app = express();
@@ -161,10 +129,7 @@ export function createApp(deps: AppDeps): Handler {
   handler.changes = changes;
   handler.ucp = ucp;
   handler.indexer = indexer;
-  handler.close = () => {
-    changes.close();
-    indexer.stop();
-    ucp.webhooks.stop();
-  };
+  handler.jobs = jobs;
+  handler.close = () => stopJobs(jobs);
   return handler;
 }

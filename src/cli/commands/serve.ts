@@ -6,6 +6,7 @@ import { openTrust } from '../../trust/trust.js';
 import { listen } from '../../http/server.js';
 import { installProcessBackstop } from '../../http/guard.js';
 import { limitConnections } from '../../http/limits.js';
+import { startJobs } from '../../jobs.js';
 import { createLogger } from '../../logger.js';
 import { systemClock } from '../../store/store.js';
 import { configFrom, isPristine, loadDemo, openStore } from '../context.js';
@@ -56,7 +57,6 @@ export function registerServe(program: Command): void {
       });
       const logger = createLogger(config.logLevel);
       const store = openStore(config);
-      (store as { startBackgroundCheckpoints?: () => void }).startBackgroundCheckpoints?.();
       if (config.seedDemo && (await isPristine(store))) {
         const report = await loadDemo(store);
         logger.info('seeded the demo catalog', { products: report.counts.products?.created ?? 0, ms: report.durationMs });
@@ -69,23 +69,8 @@ export function registerServe(program: Command): void {
       const app = createApp({ store, config: effective, clock: systemClock, logger, trust });
       running.server.on('request', app);
       installProcessBackstop(logger, app.faults);
-      trust.sync.start();
-      // The server's periodic jobs, in one list. Each runs on its own timer; a failure is logged and the
-      // job runs again next time.
-      const jobs: { name: string; everyMs: number; atStart?: boolean; run: () => Promise<unknown> }[] = [
-        // keys rotated by `ucpd keys rotate` in another process are picked up within seconds
-        { name: 'key refresh', everyMs: 5_000, run: () => trust.refreshKeys() },
-        { name: 'releasing expired stock holds', everyMs: 30_000, run: () => store.releaseExpired(new Date()) },
-        // stored answers to idempotent requests hold buyer data: kept as long as the spec asks, then purged
-        { name: 'purging expired idempotency keys', everyMs: 10 * 60_000, atStart: true, run: () => app.ucp.idempotency.purge() },
-      ];
-      const timers = jobs.map((job) => {
-        const tick = () => void job.run().catch((err: unknown) => logger.error(`${job.name} failed`, { error: String(err) }));
-        if (job.atStart) tick();
-        const timer = setInterval(tick, job.everyMs);
-        timer.unref();
-        return timer;
-      });
+      // the app's own jobs run already; a long-running server adds its upkeep (one list: src/jobs.ts)
+      startJobs(app.jobs, 'server');
       if ((await app.ucp.payments.offered()).get('mock_payment_handler')) {
         const why = config.ucp.testPayments === 'always' ? 'UCPD_UCP_TEST_PAYMENTS=true' : 'the store holds the bundled demo catalog';
         logger.warn('TEST PAYMENTS ARE ON: any agent can place orders without paying (token success_token); never run a live store like this', { reason: why });
@@ -96,8 +81,6 @@ export function registerServe(program: Command): void {
       process.stdout.write(`ucpd serving on ${local} (data: ${config.dataDir})\n`);
       const stop = async (signal: string) => {
         logger.info('shutting down', { signal });
-        for (const timer of timers) clearInterval(timer);
-        trust.sync.stop();
         app.close();
         await running.close();
         await store.close();
