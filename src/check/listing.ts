@@ -6,9 +6,33 @@
  * The required/recommended split follows Google's merchant listing structured data and schema.org's
  * definitions; on top of them, ucpd's own conventions for agents: prices as decimal strings with an ISO
  * 4217 currency, and availability that agrees with the stock level it states.
+ *
+ * Error or warning, and why:
+ * - An error is what makes a listing ineligible (a property Google's merchant listing requires) or a
+ *   stated fact wrong or unreadable (a price that is not a decimal, availability against the stock
+ *   level). A warning is a property Google recommends: the listing works without it, with less detail.
+ * - Product groups (Google's product-variant rules). A ProductGroup needs name, productGroupID and
+ *   hasVariant (errors); variesBy, description and brand are warnings. Every variant (a Product under
+ *   hasVariant, or one with isVariantOf / inProductGroupWithID) is a listing of its own: name, image and
+ *   offers are errors when missing, and the image must be the variant's OWN. A group's image is not
+ *   inherited: Google's validator reports a variant without one as an error, so this rule does too.
+ *   Warnings per variant: brand, description and inProductGroupWithID (Google does not carry these down
+ *   from the group either), plus gtin/mpn and sku as for any product. An inProductGroupWithID that is
+ *   not its group's productGroupID is an error: it files the variant under another group.
+ * - Offers (`offerRules`): price, priceCurrency and availability are errors; itemCondition a warning.
+ * - priceValidUntil (`priceValidityRules`, a rule of its own): Google recommends it "if applicable",
+ *   and it is only applicable to a price that ends (a sale with an end date). Publishers must not
+ *   invent one, so on a store with regular prices every offer warns: the warning is about data the
+ *   store does not have. It therefore stays out of `offerRules`, whose warnings `ucpd check` reports as
+ *   recommended properties a store should add, and is run by callers that want Google's full list.
+ *   It covers shipped offers only: a pickup offer (availableDeliveryMethod OnSitePickup) restates the
+ *   shipped offer's price for one store's stock, and when that price ends is the shipped offer's to say.
+ * - Shipping: a shippingDestination with addressCountry is required. addressRegion and postalCode
+ *   (postalCodePrefix, postalCodeRange) are NOT asked for, not even as warnings: Google lists them as
+ *   optional, and a country-wide rate has neither; a warning would push publishers to invent a region.
  */
 import { isCurrencyCode } from '../catalog/money.js';
-import { children, first, has, is, label, values, type LdNode } from './nodes.js';
+import { children, first, has, is, label, local, values, type LdNode } from './nodes.js';
 
 export interface Problem {
   at: string;
@@ -30,6 +54,18 @@ const substantial = (n: LdNode) => Object.keys(n.raw).some((k) => k !== '@id' &&
 
 const isVariant = (n: LdNode) => n.via === 'hasVariant' || has(n, 'isVariantOf') || has(n, 'inProductGroupWithID');
 
+/** A variant is judged as a listing of its own: nothing is inherited from its group (its image: see productRules). */
+function variantRules(n: LdNode, r: RuleResult): void {
+  if (!has(n, 'brand')) r.warnings.push(p(n, 'variant has no brand'));
+  if (!has(n, 'description')) r.warnings.push(p(n, 'variant has no description'));
+  if (!has(n, 'inProductGroupWithID')) r.warnings.push(p(n, 'variant has no inProductGroupWithID'));
+  else if (n.via === 'hasVariant' && n.parent && has(n.parent, 'productGroupID')) {
+    const mine = first(n, 'inProductGroupWithID');
+    const group = first(n.parent, 'productGroupID');
+    if (String(mine) !== String(group)) r.errors.push(p(n, `inProductGroupWithID ${JSON.stringify(mine)} is not its group's productGroupID ${JSON.stringify(group)}`));
+  }
+}
+
 export function productRules(nodes: LdNode[]): RuleResult {
   const r = result();
   for (const n of nodes) {
@@ -46,12 +82,15 @@ export function productRules(nodes: LdNode[]): RuleResult {
       r.checked++;
       const variant = isVariant(n);
       if (!has(n, 'name')) r.errors.push(p(n, 'Product has no name'));
-      if (!has(n, 'image') && !(variant && n.parent && has(n.parent, 'image'))) r.errors.push(p(n, 'Product has no image'));
+      if (!has(n, 'image')) r.errors.push(p(n, variant ? 'variant has no image of its own (its group image does not count)' : 'Product has no image'));
       if (!has(n, 'offers')) r.errors.push(p(n, 'Product has no offers'));
       if (!has(n, 'gtin') && !has(n, 'gtin8') && !has(n, 'gtin12') && !has(n, 'gtin13') && !has(n, 'gtin14') && !has(n, 'mpn')) r.warnings.push(p(n, 'Product has neither gtin nor mpn'));
       if (!has(n, 'sku')) r.warnings.push(p(n, 'Product has no sku'));
-      if (!variant && !has(n, 'description')) r.warnings.push(p(n, 'Product has no description'));
-      if (!variant && !has(n, 'brand')) r.warnings.push(p(n, 'Product has no brand'));
+      if (variant) variantRules(n, r);
+      else {
+        if (!has(n, 'description')) r.warnings.push(p(n, 'Product has no description'));
+        if (!has(n, 'brand')) r.warnings.push(p(n, 'Product has no brand'));
+      }
     }
   }
   return r;
@@ -78,6 +117,28 @@ export function offerRules(nodes: LdNode[]): RuleResult {
     if (currency === undefined) r.errors.push(p(n, 'Offer has no priceCurrency'));
     if (!has(n, 'availability')) r.errors.push(p(n, 'Offer has no availability'));
     if (!has(n, 'itemCondition')) r.warnings.push(p(n, 'Offer has no itemCondition'));
+  }
+  return r;
+}
+
+/** A pickup offer: the item handed over at a store (availableDeliveryMethod OnSitePickup). */
+const isPickup = (n: LdNode) =>
+  values(n, 'availableDeliveryMethod').some((v) => {
+    const o = (v && typeof v === 'object' ? v : {}) as { '@id'?: unknown; '@value'?: unknown };
+    const iri = o['@id'] ?? o['@value'] ?? v;
+    return typeof iri === 'string' && local(iri) === 'OnSitePickup';
+  });
+
+/**
+ * priceValidUntil on every shipped (non-pickup) Offer: Google's recommendation, kept apart from
+ * `offerRules` because a price without an end date has none to state (see the header).
+ */
+export function priceValidityRules(nodes: LdNode[]): RuleResult {
+  const r = result();
+  for (const n of nodes) {
+    if (!is(n, 'Offer') || !substantial(n) || isPickup(n)) continue;
+    r.checked++;
+    if (!has(n, 'priceValidUntil')) r.warnings.push(p(n, 'Offer has no priceValidUntil'));
   }
   return r;
 }

@@ -1,6 +1,7 @@
 /**
  * Product records -> schema.org JSON-LD. A product with options is a ProductGroup whose variants are
- * Products (isVariantOf, sku, gtin, colour/size); a product without options is one Product. Offers
+ * Products (isVariantOf, inProductGroupWithID, sku, gtin, colour/size, and an image, brand and description
+ * of their own: each variant is a merchant listing by itself); a product without options is one Product. Offers
  * carry price (decimal string), availability from stock, inventoryLevel, shipping details and return
  * policies for the buyer's context, and pickup offers at stores with that store's stock.
  *
@@ -108,6 +109,8 @@ function offersFor({ record, variant, url, full }: OfferInput, env: PublishEnv, 
     ...(full ? { url } : {}),
     price: money(price.amount, price.currency),
     priceCurrency: price.currency,
+    // only when the store knows when the price ends (a sale's validUntil): a regular price has no end
+    // date, and none is invented (Google recommends priceValidUntil "if applicable").
     ...(price.validUntil ? { priceValidUntil: price.validUntil.slice(0, 10) } : {}),
     itemCondition: CONDITION[variant.condition],
     ...stockFields(summarizeStock(levels)),
@@ -272,12 +275,13 @@ export function productNode(record: ProductRecord, env: PublishEnv, opts: Render
   const { urls } = env;
   const url = urls.product(product.id);
   const grouped = product.options.length > 0 || product.variants.length > 1;
+  const brand = product.brand ? { '@type': 'Brand', name: product.brand } : undefined;
   // The compact (feed) form leaves out `url`: it equals @id, and feed pages are mostly URLs otherwise.
   const common: Record<string, unknown> = {
     '@id': url,
     ...(opts.full ? { url } : {}),
     name: product.title,
-    ...(product.brand ? { brand: { '@type': 'Brand', name: product.brand } } : {}),
+    ...(brand ? { brand } : {}),
   };
   const cats = categories(record);
   if (cats.length) common.category = cats.length === 1 ? cats[0] : cats;
@@ -285,8 +289,8 @@ export function productNode(record: ProductRecord, env: PublishEnv, opts: Render
   if (imgs.length) common.image = opts.full ? imgs : imgs[0]!.url;
   const rating = aggregate(record, opts.full);
   if (rating) common.aggregateRating = rating;
+  const text = product.description.plain ?? product.description.markdown ?? product.description.html;
   if (opts.full) {
-    const text = product.description.plain ?? product.description.markdown ?? product.description.html;
     if (text) common.description = text;
     if (product.tags.length) common.keywords = product.tags.join(', ');
     if (product.attributes.material) common.material = product.attributes.material;
@@ -316,17 +320,25 @@ export function productNode(record: ProductRecord, env: PublishEnv, opts: Render
     }),
     hasVariant: product.variants.map((variant) => {
       const vurl = urls.variant(product.id, variant.id);
-      const vimgs = images(variant.media, urls);
+      // Each variant is a listing of its own (Google's product-variant rules): it carries its image
+      // (its own, else the product's: a variant of a product with an image always has one), and in the
+      // full form the product's brand and description and its group's id. The feed stays compact: the
+      // image (its first URL) only, the rest is one dereference of the @id away.
+      const own = images(variant.media, urls);
+      const vimgs = own.length ? own : imgs;
       return {
         '@type': 'Product',
         '@id': vurl,
         ...(opts.full ? { url: vurl } : {}),
         name: variant.title ?? `${product.title} (${variant.options.map((o) => o.value).join(', ')})`,
+        ...(opts.full && brand ? { brand } : {}),
+        ...(opts.full && text ? { description: text } : {}),
         ...identifiers(variant),
         ...optionFields(variant),
         ...(vimgs.length ? { image: opts.full ? vimgs : vimgs[0]!.url } : {}),
         ...(opts.full ? physical(variant) : {}),
         isVariantOf: { '@id': url },
+        ...(opts.full ? { inProductGroupWithID: product.id } : {}),
         offers: offersFor({ record, variant, url: vurl, full: opts.full }, env, nodes),
       };
     }),

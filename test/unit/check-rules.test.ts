@@ -2,7 +2,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { embeddedJsonLd, firstDifference } from '../../src/check/checks/commerce.js';
 import { expandChecked } from '../../src/check/jsonld.js';
-import { availabilityRules, offerRules, priceRules, productRules, ratingRules, returnPolicyRules, shippingRules } from '../../src/check/listing.js';
+import { availabilityRules, offerRules, priceRules, priceValidityRules, productRules, ratingRules, returnPolicyRules, shippingRules } from '../../src/check/listing.js';
 import type { Report } from '../../src/check/model.js';
 import { idsIn, nodesOf } from '../../src/check/nodes.js';
 import { junitReport, formatReport } from '../../src/check/report.js';
@@ -47,25 +47,73 @@ describe('listing rules', () => {
     expect(offerRules(bad).errors[0]!.at).toBe(`${BASE}/p/1 > offers(Offer)`);
   });
 
-  test('a price in priceSpecification counts; a variant inherits its group image', async () => {
+  test('a price in priceSpecification counts', async () => {
     const spec = await nodes(
       product({ offers: offer({ price: undefined, priceCurrency: undefined, priceSpecification: { '@type': 'UnitPriceSpecification', price: '5.00', priceCurrency: 'EUR' } }) }),
     );
     expect(offerRules(spec).errors).toEqual([]);
-    const group = await nodes({
-      '@type': 'ProductGroup',
-      '@id': `${BASE}/g`,
-      name: 'G',
-      productGroupID: 'g',
-      image: `${BASE}/g.jpg`,
-      variesBy: 'https://schema.org/size',
-      brand: { '@type': 'Brand', name: 'B' },
-      description: 'd',
-      hasVariant: [product({ image: undefined, description: undefined, brand: undefined })],
-    });
-    expect(productRules(group)).toMatchObject({ checked: 2, errors: [], warnings: [] });
     const empty = await nodes({ '@type': 'ProductGroup', '@id': `${BASE}/g`, name: 'G' });
     expect(productRules(empty).errors.map((e) => e.message)).toEqual(['ProductGroup has no productGroupID', 'ProductGroup has no hasVariant']);
+  });
+
+  describe('product groups: each variant is a listing of its own', () => {
+    const variant = (over: object = {}) => product({ '@id': `${BASE}/g?variant=1`, inProductGroupWithID: 'g', ...over });
+    const group = (...variants: object[]) =>
+      nodes({
+        '@type': 'ProductGroup',
+        '@id': `${BASE}/g`,
+        name: 'G',
+        productGroupID: 'g',
+        image: `${BASE}/g.jpg`,
+        variesBy: 'https://schema.org/size',
+        brand: { '@type': 'Brand', name: 'B' },
+        description: 'd',
+        hasVariant: variants,
+      });
+
+    test('a complete variant passes; without its own image it is an error, whatever the group has', async () => {
+      expect(productRules(await group(variant()))).toMatchObject({ checked: 2, errors: [], warnings: [] });
+      const bare = productRules(await group(variant({ image: undefined })));
+      expect(bare.errors).toEqual([{ at: `${BASE}/g?variant=1`, message: 'variant has no image of its own (its group image does not count)' }]);
+      expect(bare.warnings).toEqual([]);
+      // a variant named by isVariantOf alone (not nested) is judged the same way
+      const linked = await nodes(variant({ inProductGroupWithID: undefined, isVariantOf: { '@id': `${BASE}/g` }, image: undefined }));
+      expect(productRules(linked).errors.map((e) => e.message)).toEqual(['variant has no image of its own (its group image does not count)']);
+      // a product that is no variant keeps its own message
+      expect(productRules(await nodes(product({ image: undefined }))).errors.map((e) => e.message)).toEqual(['Product has no image']);
+    });
+
+    test('brand, description and inProductGroupWithID are warned per variant, not inherited from the group', async () => {
+      const r = productRules(await group(variant({ brand: undefined, description: undefined, inProductGroupWithID: undefined, gtin: undefined, sku: undefined })));
+      expect(r.errors).toEqual([]);
+      expect(r.warnings.map((w) => w.message)).toEqual([
+        'Product has neither gtin nor mpn',
+        'Product has no sku',
+        'variant has no brand',
+        'variant has no description',
+        'variant has no inProductGroupWithID',
+      ]);
+      expect(new Set(r.warnings.map((w) => w.at))).toEqual(new Set([`${BASE}/g?variant=1`]));
+      // an mpn stands in for a gtin; each property added takes its warning away
+      expect(productRules(await group(variant({ gtin: undefined, mpn: 'M-1', description: undefined }))).warnings.map((w) => w.message)).toEqual(['variant has no description']);
+    });
+
+    test("an inProductGroupWithID other than the group's productGroupID is an error", async () => {
+      const r = productRules(await group(variant({ inProductGroupWithID: 'other' })));
+      expect(r.errors.map((e) => e.message)).toEqual(['inProductGroupWithID "other" is not its group\'s productGroupID "g"']);
+    });
+  });
+
+  test('priceValidUntil: a warning of its own rule on shipped offers, none on pickup offers, none in offerRules', async () => {
+    const pickup = offer({ availableDeliveryMethod: 'https://schema.org/OnSitePickup', availableAtOrFrom: { '@id': `${BASE}/#store` } });
+    const n = await nodes(product({ offers: [offer(), offer({ priceValidUntil: '2026-12-31' }), pickup] }));
+    expect(priceValidityRules(n)).toEqual({ checked: 2, errors: [], warnings: [{ at: `${BASE}/p/1 > offers(Offer)`, message: 'Offer has no priceValidUntil' }] });
+    expect(offerRules(n)).toMatchObject({ checked: 3, errors: [], warnings: [] });
+    // the pickup method written as a compact IRI or a plain string is still a pickup offer
+    const other = await nodes(
+      product({ offers: [offer({ availableDeliveryMethod: 'OnSitePickup', priceValidUntil: undefined }), offer({ availableDeliveryMethod: { '@id': 'schema:OnSitePickup' } })] }),
+    );
+    expect(priceValidityRules(other)).toMatchObject({ checked: 0, warnings: [] });
   });
 
   test('prices: decimal strings with an ISO 4217 currency, on offers and amounts', async () => {
@@ -120,6 +168,36 @@ describe('listing rules', () => {
       errors: [{ message: 'OfferShippingDetails has no shippingDestination' }],
       warnings: [{ message: 'OfferShippingDetails has no deliveryTime' }],
     });
+    // a country-wide rate: no addressRegion, no postalCode, and no warning for them (Google lists them as optional)
+    const countryWide = await nodes(
+      product({
+        offers: offer({
+          shippingDetails: {
+            '@type': 'OfferShippingDetails',
+            shippingDestination: { '@type': 'DefinedRegion', addressCountry: 'US' },
+            shippingRate: { '@type': 'MonetaryAmount', value: '7.95', currency: 'USD' },
+            deliveryTime: {
+              '@type': 'ShippingDeliveryTime',
+              handlingTime: { '@type': 'QuantitativeValue', minValue: 0, maxValue: 1 },
+              transitTime: { '@type': 'QuantitativeValue', minValue: 3, maxValue: 5 },
+            },
+          },
+        }),
+      }),
+    );
+    expect(shippingRules(countryWide)).toEqual({ checked: 1, errors: [], warnings: [] });
+    const noCountry = await nodes(
+      product({
+        offers: offer({
+          shippingDetails: {
+            '@type': 'OfferShippingDetails',
+            shippingDestination: { '@type': 'DefinedRegion', addressRegion: 'CA' },
+            shippingRate: { '@type': 'MonetaryAmount', value: '0', currency: 'USD' },
+          },
+        }),
+      }),
+    );
+    expect(shippingRules(noCountry).errors.map((e) => e.message)).toEqual(['shippingDestination has no addressCountry']);
     const returns = await nodes({
       '@type': 'OnlineStore',
       '@id': `${BASE}/#s`,
