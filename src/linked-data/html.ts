@@ -11,7 +11,7 @@ import { deliveryDays } from '../catalog/shipping.js';
 import { AVAILABILITY_TEXT, destinationText, pickupText, shippingText } from '../publish/wording.js';
 import type { ProductRecord } from '../store/store.js';
 import { holdsUntil, type PublishEnv } from '../publish/env.js';
-import { contextDestination, contextTax, destinationsFor, pickupOptions, priceFor, servedBy, shippingOptions } from '../publish/offers.js';
+import { contextDestination, contextTax, destinationsFor, offerPrice, pickupOptions, servedBy, shippingOptions } from '../publish/offers.js';
 import { taxNote } from '../publish/tax.js';
 
 export function escapeHtml(s: string): string {
@@ -41,12 +41,17 @@ function layout(title: string, body: string, head = ''): string {
 `;
 }
 
-function priceHtml(variant: Variant, env: PublishEnv): string {
-  const price = priceFor(env, variant.prices, env.context);
+function priceHtml(product: ProductRecord['product'], variant: Variant, env: PublishEnv): string {
+  const price = offerPriceOf(product, variant, env);
   if (!price) return '';
   const now = `${toDecimalString(price.amount, price.currency)} ${price.currency}`;
-  return price.listAmount !== undefined && price.listAmount > price.amount ? `${now} <s>${toDecimalString(price.listAmount, price.currency)}</s>` : now;
+  const was = price.listAmount !== undefined && price.listAmount > price.amount ? ` <s>${toDecimalString(price.listAmount, price.currency)}</s>` : '';
+  const why = price.promotions ? ` <small class="promotion">${escapeHtml(price.promotions.map((p) => p.title).join('; '))}</small>` : '';
+  return `${now}${was}${why}`;
 }
+
+const offerPriceOf = (product: ProductRecord['product'], variant: Variant, env: PublishEnv) =>
+  offerPrice(env, { productId: product.id, variantId: variant.id, categories: product.categories, prices: variant.prices }, env.context);
 
 export function productPage(record: ProductRecord, env: PublishEnv, reviews: Review[], jsonLd: string, selectedVariant?: string): string {
   const { product } = record;
@@ -57,12 +62,12 @@ export function productPage(record: ProductRecord, env: PublishEnv, reviews: Rev
       const stock = summarizeStock(record.levels.filter((l) => l.variantId === v.id));
       const qty = stock.quantity === null ? '' : ` (${stock.quantity})`;
       const selected = v.id === selectedVariant ? ' style="background:#fff6d5"' : '';
-      return `<tr${selected} data-variant="${escapeHtml(v.id)}"><td>${escapeHtml(v.options.map((o) => `${o.name}: ${o.value}`).join(', ') || v.title || v.id)}</td><td>${escapeHtml(v.sku ?? '')}</td><td>${priceHtml(v, env)}</td><td>${escapeHtml(AVAILABILITY_TEXT[stock.availability]!)}${qty}${stock.restockDate ? `, expected ${escapeHtml(stock.restockDate)}` : ''}</td></tr>`;
+      return `<tr${selected} data-variant="${escapeHtml(v.id)}"><td>${escapeHtml(v.options.map((o) => `${o.name}: ${o.value}`).join(', ') || v.title || v.id)}</td><td>${escapeHtml(v.sku ?? '')}</td><td>${priceHtml(product, v, env)}</td><td>${escapeHtml(AVAILABILITY_TEXT[stock.availability]!)}${qty}${stock.restockDate ? `, expected ${escapeHtml(stock.restockDate)}` : ''}</td></tr>`;
     })
     .join('\n');
   // shipping and pickup as the JSON-LD offer of the selected variant (or the first) states them
   const shown = product.variants.find((v) => v.id === selectedVariant) ?? product.variants[0];
-  const price = shown ? priceFor(env, shown.prices, env.context) : undefined;
+  const price = shown ? offerPriceOf(product, shown, env) : undefined;
   const levels = shown ? record.levels.filter((l) => l.variantId === shown.id) : [];
   const pickupOffers = shown ? pickupOptions(env, levels, env.context.country ? { country: env.context.country } : {}) : [];
   const shippingOffers =

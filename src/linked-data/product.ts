@@ -26,7 +26,7 @@ import { toDecimalString } from '../catalog/money.js';
 import { returnPoliciesFor } from '../catalog/shipping.js';
 import type { ProductRecord } from '../store/store.js';
 import { holdsUntil, type PublishEnv } from '../publish/env.js';
-import { contextDestination, contextTax, destinationsFor, pickupOptions, priceFor, servedBy, shippingOptions } from '../publish/offers.js';
+import { contextDestination, contextTax, destinationsFor, offerPrice, pickupOptions, servedBy, shippingOptions } from '../publish/offers.js';
 import { taxNote } from '../publish/tax.js';
 import { destinationText } from '../publish/wording.js';
 import { NodeSet, pickupFields, placeNode, returnPolicyNode, sellerNode, shippingDetailsNode } from './nodes.js';
@@ -100,7 +100,8 @@ interface OfferInput {
  * shipping and pickup as the offer engine states them for this buyer (publish/offers.ts).
  */
 function offersFor({ record, variant, url, full }: OfferInput, env: PublishEnv, nodes: NodeSet): OfferNode[] {
-  const price = priceFor(env, variant.prices, env.context);
+  // one unit as checkout charges it: automatic promotions included (the price before them is the strikethrough price)
+  const price = offerPrice(env, { productId: record.product.id, variantId: variant.id, categories: record.product.categories, prices: variant.prices }, env.context);
   if (!price) return [];
   holdsUntil(env, price.validUntil ? new Date(price.validUntil) : undefined);
   const levels = record.levels.filter((l) => l.variantId === variant.id);

@@ -6,7 +6,9 @@
  *   country when the store sells in it; else the store's default (the merchant's first currency, or the
  *   configured default). An item shows its price in that currency, or in the store's default when the
  *   feed has none in it, never in a third one; shipping is always in the price's currency.
- * - Price. A sale price past its `validUntil` gives way to the regular (list) price.
+ * - Price. A sale price past its `validUntil` gives way to the regular (list) price. The price offered
+ *   for one unit is that price less the automatic promotions that apply to one unit for this buyer,
+ *   computed by checkout's own discount code (discounts.ts), so one unit costs what was published.
  * - Shipping. For a destination and a basket in a currency: per service level, the most specific rate
  *   in that currency (postal prefix over region over country over "*"); a free-shipping promotion makes
  *   it free when the destination's country, the currency, the subtotal (after discounts) and the items
@@ -20,6 +22,7 @@ import { destinationRates, ratesFor, servedCountries, type Destination } from '.
 import countryCurrency from 'country-to-currency';
 import { calendar, type Calendar } from './calendar.js';
 import { deliveryWindow, type DeliveryWindow } from './delivery.js';
+import { applyDiscounts } from './discounts.js';
 import { pickupReadiness, type PickupReadiness } from './pickup.js';
 import { taxFor, type TaxAnswer } from './tax.js';
 
@@ -88,6 +91,38 @@ export function priceFor(r: CurrencyRules & Pick<OfferRules, 'now'>, prices: rea
   const wanted = currencyFor(r, ctx);
   const p = prices.find((x) => x.currency === wanted) ?? prices.find((x) => x.currency === storeCurrency(r));
   return p ? currentPrice(p, r.now) : undefined;
+}
+
+/** A price as offered for one unit: with the automatic promotions that lowered it, if any. */
+export interface OfferPrice extends Price {
+  /** What each automatic promotion takes off one unit, in the order checkout applies them. */
+  promotions?: { title: string; amount: number }[];
+}
+
+export interface OfferItem {
+  productId: string;
+  variantId: string;
+  categories?: readonly { path: string }[];
+  prices: readonly Price[];
+}
+
+/**
+ * What one unit of an item costs this buyer: `priceFor`, less the automatic promotions (percentage or
+ * fixed amount) that a basket of just that unit meets for the buyer's country, as checkout applies them.
+ * The price before them stays as the list (strikethrough) price when there was none.
+ */
+export function offerPrice(r: CurrencyRules & Pick<OfferRules, 'now' | 'promotions'>, item: OfferItem, ctx: BuyerContext): OfferPrice | undefined {
+  const base = priceFor(r, item.prices, ctx);
+  if (!base || !r.promotions.some((p) => p.type === 'percentage' || p.type === 'fixed_amount')) return base;
+  const line = { index: 0, productId: item.productId, variantId: item.variantId, amount: base.amount, ...(item.categories ? { categories: item.categories } : {}) };
+  const result = applyDiscounts({ lines: [line], codes: [], catalog: [], promotions: r.promotions, currency: base.currency, now: r.now, ...(ctx.country ? { country: ctx.country } : {}) });
+  if (result.total <= 0) return base;
+  return {
+    ...base,
+    amount: base.amount - result.total,
+    listAmount: base.listAmount ?? base.amount,
+    promotions: result.applied.map((a) => ({ title: a.title, amount: a.amount })),
+  };
 }
 
 /** The exact price in `currency`, or none (checkout sells in one currency). */

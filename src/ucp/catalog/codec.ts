@@ -8,7 +8,7 @@
 import { summarizeStock, type StockSummary } from '../../catalog/availability.js';
 import type { InventoryLevel, Location, Media, Price, Variant } from '../../catalog/model.js';
 import { holdsUntil, type PublishEnv } from '../../publish/env.js';
-import { contextDestination, contextTax, destinationsFor, pickupOptions, priceFor, shippingOptions } from '../../publish/offers.js';
+import { contextDestination, contextTax, destinationsFor, type OfferPrice, offerPrice, pickupOptions, shippingOptions } from '../../publish/offers.js';
 import type { PickupReadiness } from '../../publish/pickup.js';
 import { taxNote } from '../../publish/tax.js';
 import { policyLinks } from '../../publish/urls.js';
@@ -100,8 +100,8 @@ export function availabilityOf(s: StockSummary): UcpVariant['availability'] {
 }
 
 /** The price an agent sees for a variant in this context (the JSON-LD offer's price: the offer engine's). */
-export function variantPrice(variant: Variant, env: PublishEnv): Price | undefined {
-  const price = priceFor(env, variant.prices, env.context);
+export function variantPrice(product: ProductRecord['product'], variant: Variant, env: PublishEnv): OfferPrice | undefined {
+  const price = offerPrice(env, { productId: product.id, variantId: variant.id, categories: product.categories, prices: variant.prices }, env.context);
   holdsUntil(env, price?.validUntil ? new Date(price.validUntil) : undefined);
   return price;
 }
@@ -237,7 +237,7 @@ export function isGrouped(record: ProductRecord): boolean {
 
 export function encodeVariant(record: ProductRecord, variant: Variant, env: PublishEnv, o: EncodeOptions, locations: ReadonlyMap<string, Location>): UcpVariant | undefined {
   const { product } = record;
-  const price = variantPrice(variant, env);
+  const price = variantPrice(product, variant, env);
   if (!price) return undefined;
   const levels = record.levels.filter((l) => l.variantId === variant.id);
   const title = variant.title ?? (variant.options.length ? `${product.title} (${variant.options.map((x) => x.value).join(', ')})` : product.title);
@@ -259,8 +259,15 @@ export function encodeVariant(record: ProductRecord, variant: Variant, env: Publ
     ...(variant.media.length ? { media: media(variant.media, env) } : {}),
     seller: sellerOf(env),
     ...(o.inventory ? { inventory: inventoryOf(levels, locations, pickupReadiness(levels, env)) } : {}),
-    ...(variant.condition !== 'new' || shipping || tax
-      ? { metadata: { ...(variant.condition !== 'new' ? { condition: variant.condition } : {}), ...(shipping ? { shipping } : {}), ...(tax ? { tax } : {}) } }
+    ...(variant.condition !== 'new' || shipping || tax || price.promotions
+      ? {
+          metadata: {
+            ...(variant.condition !== 'new' ? { condition: variant.condition } : {}),
+            ...(price.promotions ? { promotions: price.promotions.map((p) => ({ title: p.title, amount: { amount: p.amount, currency: price.currency } })) } : {}),
+            ...(shipping ? { shipping } : {}),
+            ...(tax ? { tax } : {}),
+          },
+        }
       : {}),
   };
 }
@@ -288,7 +295,7 @@ export function encodeProduct(record: ProductRecord, env: PublishEnv, o: EncodeO
     if (encoded) variants.push(encoded);
   }
   // price ranges cover the whole product, whatever subset of variants is shown
-  const all = o.variants ? product.variants.map((v) => variantPrice(v, env)).filter((p): p is Price => p !== undefined) : undefined;
+  const all = o.variants ? product.variants.map((v) => variantPrice(product, v, env)).filter((p): p is Price => p !== undefined) : undefined;
   const priced = all ?? variants.map((v) => ({ amount: v.price.amount, currency: v.price.currency, ...(v.list_price ? { listAmount: v.list_price.amount } : {}) }));
   const priceRange = range(priced.map((p) => ({ amount: p.amount, currency: p.currency })));
   if (!priceRange || variants.length === 0) return undefined;
