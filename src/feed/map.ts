@@ -264,7 +264,7 @@ export function toPromotion(r: PromotionRecord): Promotion {
     type: r.promotion_type,
     description: r.description ?? r.id,
     minSubtotal: r.min_subtotal?.amount,
-    currency: r.min_subtotal?.currency,
+    currency: r.currency ?? r.min_subtotal?.currency,
     eligibleIds: r.eligible_ids ?? [],
     countries: r.countries ?? [],
     ...(r.service_levels ? { serviceLevels: r.service_levels } : {}),

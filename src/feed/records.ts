@@ -218,6 +218,8 @@ export interface PromotionRecord {
   type: 'promotion';
   id: string;
   promotion_type: 'free_shipping' | 'percentage' | 'fixed_amount';
+  /** The currency of a fixed amount (or of the minimum); the promotion applies only to baskets in it. */
+  currency?: string;
   description?: string;
   min_subtotal?: WireMoney;
   eligible_ids?: string[];

@@ -144,8 +144,20 @@ function semanticProblems(record: FeedRecord): FieldProblem[] {
       if (record.starts_at && record.ends_at && record.starts_at >= record.ends_at) problems.push({ field: 'ends_at', message: 'must be after starts_at' });
       return problems;
     }
-    case 'promotion':
-      return currencyProblem('min_subtotal.currency', record.min_subtotal?.currency);
+    case 'promotion': {
+      const problems = [...currencyProblem('currency', record.currency), ...currencyProblem('min_subtotal.currency', record.min_subtotal?.currency)];
+      const currency = record.currency ?? record.min_subtotal?.currency;
+      if (record.currency && record.min_subtotal && record.min_subtotal.currency !== record.currency) {
+        problems.push({ field: 'min_subtotal.currency', message: `must be the promotion's currency (${record.currency})` });
+      }
+      if ((record.promotion_type === 'percentage' || record.promotion_type === 'fixed_amount') && record.value === undefined)
+        problems.push({ field: 'value', message: `a ${record.promotion_type} promotion needs a value` });
+      if (record.promotion_type === 'percentage' && (record.value ?? 0) > 100) problems.push({ field: 'value', message: 'a percentage must be 0-100' });
+      // an amount without a currency would take 5.00 off a dollar basket and 500 off a yen one
+      if (record.promotion_type === 'fixed_amount' && !currency) problems.push({ field: 'currency', message: 'a fixed_amount promotion needs the currency its amount is in' });
+      if (record.starts_at && record.ends_at && record.starts_at >= record.ends_at) problems.push({ field: 'ends_at', message: 'must be after starts_at' });
+      return problems;
+    }
     default:
       return [];
   }

@@ -248,6 +248,31 @@ describe('corrupt feeds leave the store exactly as it was and name the record', 
     expect(report.errors).toEqual([{ file: 'bad.tsv', line: 4, field: 'price', message: '"39,95" is not a price like "15.00 USD"' }]);
   });
 
+  test('promotions whose amount or share cannot be applied as stated', async () => {
+    const promo = (id: string, over: object) => ({ type: 'promotion', id, promotion_type: 'fixed_amount', value: 500, ...over });
+    const report = await importFeed(
+      t.store,
+      linesSource(
+        [
+          promo('no-currency', {}),
+          promo('too-much', { promotion_type: 'percentage', value: 150 }),
+          promo('two-currencies', { currency: 'USD', min_subtotal: { amount: 5000, currency: 'CAD' } }),
+          promo('no-value', { promotion_type: 'percentage', value: undefined }),
+          promo('fine', { currency: 'USD' }),
+        ],
+        'promos.jsonl',
+      ),
+      { clock: t.clock },
+    );
+    await expectIntact(report);
+    expect(report.errors.map((e) => [e.line, e.field, e.message])).toEqual([
+      [1, 'currency', 'a fixed_amount promotion needs the currency its amount is in'],
+      [2, 'value', 'a percentage must be 0-100'],
+      [3, 'min_subtotal.currency', "must be the promotion's currency (USD)"],
+      [4, 'value', 'a percentage promotion needs a value'],
+    ]);
+  });
+
   test('the merchant record after products', async () => {
     const report = await importFeed(t.store, linesSource([location('wh'), product('p7'), merchant()]), { clock: t.clock });
     await expectIntact(report);

@@ -50,7 +50,7 @@ const FEED = [
   item('tent', 24999, 33999),
   item('sock', 1299, 1799),
   { type: 'promotion', id: 'lamp15', promotion_type: 'percentage', value: 15, description: '15% off headlamps', eligible_ids: ['lamp'] },
-  { type: 'promotion', id: 'ca5', promotion_type: 'fixed_amount', value: 500, min_subtotal: { amount: 0, currency: 'CAD' }, description: 'CA$5 off for Canada', countries: ['CA'] },
+  { type: 'promotion', id: 'ca5', promotion_type: 'fixed_amount', value: 500, currency: 'CAD', description: 'CA$5 off for Canada', countries: ['CA'] },
   { type: 'promotion', id: 'big10', promotion_type: 'percentage', value: 10, description: '10% off orders over $200', min_subtotal: { amount: 20000, currency: 'USD' } },
 ];
 

@@ -128,6 +128,7 @@ const FILES: FileSpec[] = [
         type: 'promotion',
         id: f.str('id'),
         promotion_type: kind,
+        ...(kind === 'fixed_amount' ? { currency: f.has('currency') ? f.str('currency').toUpperCase() : currency } : {}),
         ...(f.has('description') ? { description: f.str('description') } : {}),
         ...(f.has('min_subtotal') ? { min_subtotal: { amount: f.int('min_subtotal'), currency } } : {}),
         ...(f.has('eligible_item_ids') ? { eligible_ids: idList(f.str('eligible_item_ids')) } : {}),
