@@ -1,7 +1,7 @@
 /**
  * The error root: every error ucpd throws on purpose is a UcpdError (or a subclass) with a `kind` from
  * the stable union below and a specific `code`. Each protocol maps kinds to its own error shape in one
- * place, exhaustively, so no domain error becomes a 500: src/http/problem.ts (RFC 9457 problem details
+ * place, exhaustively, so no domain error becomes a 500: src/edge/problem.ts (RFC 9457 problem details
  * for the admin API, JSON-LD and trust routes) and src/ucp/errors.ts (UCP's protocol and business
  * shapes). `internal` is the one kind that is a 500: a broken invariant, never a request's fault.
  */

@@ -8,8 +8,23 @@
  * A periodic job runs on its own timer; a failure is logged and the job runs again next time.
  * (Certificate reloading belongs to the listening socket: http/server.ts.)
  */
-import type { Composition } from './compose.js';
+import type { ChangeBroadcaster } from './linked-data/change-stream.js';
 import type { Logger } from './logger.js';
+import type { SearchIndexer } from './store/search-indexer.js';
+import type { Clock, Store } from './store/store.js';
+import type { Trust } from './trust/trust.js';
+import type { Ucp } from './ucp/runtime.js';
+
+/** The services the jobs run on (what compose.ts built). */
+export interface JobParts {
+  store: Store;
+  trust: Trust;
+  ucp: Ucp;
+  indexer: SearchIndexer;
+  changes: ChangeBroadcaster;
+  logger: Logger;
+  clock: Clock;
+}
 
 export interface BackgroundJob {
   name: string;
@@ -38,7 +53,7 @@ export function periodic(name: string, everyMs: number, run: () => Promise<unkno
   };
 }
 
-export function backgroundJobs(c: Composition): BackgroundJob[] {
+export function backgroundJobs(c: JobParts): BackgroundJob[] {
   const { store, trust, ucp, indexer, changes, logger, clock } = c;
   const sqlite = store as { startBackgroundCheckpoints?: () => void };
   return [

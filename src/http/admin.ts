@@ -2,21 +2,21 @@
  * The retailer's admin API (/admin/v1, bearer tokens): stock and price deltas without a full feed, feed
  * upload, data quality, import history. Handlers parse, call the store or pipeline, and serialise.
  */
-import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { Router } from 'express';
 import path from 'node:path';
 import { UcpdError, invalidInput } from '../errors.js';
 import { availableUnits } from '../catalog/availability.js';
 import { buildQualityReport } from '../catalog/quality.js';
-import { authenticate, grants, type Scope } from '../auth/tokens.js';
+import { requireScope } from '../edge/require-scope.js';
 import type { Config } from '../config.js';
 import { importFeed } from '../feed/pipeline.js';
 import { FORMATS, openFeed, type FeedFormat } from '../feed/open.js';
 import { receiveUpload } from './upload.js';
-import { jsonBody } from './json-body.js';
+import { jsonBody } from '../edge/json-body.js';
 import { toInventoryInput, toPriceInput } from '../feed/map.js';
 import type { InventoryRecord, PriceRecord } from '../feed/records.js';
 import { validateRecord, validator } from '../feed/validate.js';
-import type { Clock, InventoryInput, PriceInput, Store, TokenRecord } from '../store/store.js';
+import type { Clock, InventoryInput, PriceInput, Store } from '../store/store.js';
 
 export interface AdminDeps {
   store: Store;
@@ -25,21 +25,6 @@ export interface AdminDeps {
 }
 
 const MAX_UPDATES = 10_000;
-
-type AuthedRequest = Request & { token?: TokenRecord };
-
-export function requireScope(store: Store, scope: Scope): RequestHandler {
-  return async (req: AuthedRequest, _res: Response, next: NextFunction) => {
-    const header = req.headers.authorization ?? '';
-    const m = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!m) throw new UcpdError('unauthorized', 'missing_token', 'send an admin token: Authorization: Bearer <token> (create one with `ucpd tokens create`)');
-    const token = await authenticate(store, m[1]!);
-    if (!token) throw new UcpdError('unauthorized', 'invalid_token', 'the token is unknown or revoked');
-    if (!grants(token, scope)) throw new UcpdError('forbidden', 'insufficient_scope', `this token lacks the "${scope}" scope`, { required: scope });
-    req.token = token;
-    next();
-  };
-}
 
 /** `{updates: [...]}` with 1..MAX_UPDATES objects, each validated as a feed record of `type`. */
 function updatesOf<T>(body: unknown, type: 'inventory' | 'price'): T[] {

@@ -19,13 +19,13 @@ import { ucpProfileRouter } from '../ucp/rest/profile.js';
 import { ucpHandler } from '../ucp/rest/router.js';
 import type { Ucp } from '../ucp/runtime.js';
 import { adminRouter } from './admin.js';
-import { clientAddresses } from './client.js';
+import { clientAddresses } from '../edge/client.js';
 import { demoMedia } from './demo-media.js';
 import { Faults, guardRequests } from './guard.js';
 import { ordersRouter } from './orders.js';
 import { platformAdminRouter } from './platform-admin.js';
-import { errorHandler, notFoundHandler } from './problem.js';
-import { expressRoutes, type RouteInfo } from './routes.js';
+import { errorHandler, notFoundHandler } from '../edge/problem.js';
+import { expressRoutes, type RouteInfo } from '../edge/routes.js';
 
 export type AppDeps = ComposeDeps;
 

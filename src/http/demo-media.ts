@@ -4,7 +4,7 @@
  */
 import type { RequestHandler } from 'express';
 import { createHash } from 'node:crypto';
-import { problem, sendProblem } from './problem.js';
+import { problem, sendProblem } from '../edge/problem.js';
 
 const NAME = /^[a-z0-9-]{1,200}\.svg$/;
 

@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
-import { problem, sendProblem } from './problem.js';
+import { problem, sendProblem } from '../edge/problem.js';
 
 export class Faults {
   count = 0;

@@ -5,7 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { Router, urlencoded, type Request, type Response } from 'express';
-import { jsonBody } from './json-body.js';
+import { jsonBody } from '../edge/json-body.js';
 import { invalidInput, notFound, UcpdError } from '../errors.js';
 import { toDecimalString } from '../catalog/money.js';
 import { MAX_STOCK_UNITS } from '../catalog/availability.js';
@@ -14,7 +14,7 @@ import { escapeHtml } from '../linked-data/html.js';
 import type { Store } from '../store/store.js';
 import type { SessionDoc } from '../ucp/checkout/session.js';
 import type { Ucp } from '../ucp/runtime.js';
-import { requireScope } from './admin.js';
+import { requireScope } from '../edge/require-scope.js';
 
 type Json = Record<string, unknown>;
 

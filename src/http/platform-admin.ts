@@ -4,13 +4,13 @@
  * Pinned profiles are validated against the official profile schema and stored in <data>/platforms.
  */
 import { Router } from 'express';
-import { jsonBody } from './json-body.js';
+import { jsonBody } from '../edge/json-body.js';
 import { invalidInput, notFound } from '../errors.js';
 import type { Config } from '../config.js';
 import type { Store } from '../store/store.js';
 import { UcpProtocolError } from '../ucp/errors.js';
 import type { PlatformRegistry } from '../ucp/platforms.js';
-import { requireScope } from './admin.js';
+import { requireScope } from '../edge/require-scope.js';
 
 export function platformAdminRouter(deps: { store: Store; config: Config; registry: PlatformRegistry }): Router {
   const { store, config, registry } = deps;

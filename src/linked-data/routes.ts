@@ -7,11 +7,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { invalidInput, UcpdError } from '../errors.js';
 import { contextFiles } from './contexts.js';
-import { etagOf, type Rendered, sendRendered } from '../publish/rendered.js';
+import { etagOf, type Rendered, sendRendered } from '../edge/rendered.js';
 import { JSONLD, type CommerceService } from './service.js';
 import type { Logger } from '../logger.js';
 import type { ChangeBroadcaster } from './change-stream.js';
-import { problem, problemFor, sendProblem } from '../http/problem.js';
+import { negotiate } from '../edge/accept.js';
+import { problem, problemFor, sendProblem } from '../edge/problem.js';
 import type { ResponseSigner } from '../trust/response-signer.js';
 
 export type Handled = boolean;
@@ -20,38 +21,6 @@ const STATIC_CACHE = 'public, max-age=86400';
 
 function staticDoc(body: Buffer, contentType: string): Rendered {
   return { status: 200, body, contentType, etag: etagOf(body), cacheControl: STATIC_CACHE, headers: {} };
-}
-
-interface MediaRange {
-  type: string;
-  q: number;
-}
-
-function parseAccept(header: string | undefined): MediaRange[] {
-  if (!header) return [{ type: '*/*', q: 1 }];
-  return header
-    .split(',')
-    .map((part) => {
-      const [type, ...params] = part.trim().toLowerCase().split(';');
-      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-      return { type: type!.trim(), q: q ? Number(q.slice(2)) || 0 : 1 };
-    })
-    .filter((m) => m.type);
-}
-
-/** The best of `offered` for an Accept header (ties go to the first offered), or undefined (406). */
-export function negotiate(header: string | undefined, offered: readonly string[]): string | undefined {
-  const ranges = parseAccept(header);
-  let best: { type: string; q: number; specificity: number } | undefined;
-  for (const type of offered) {
-    const [major] = type.split('/');
-    for (const r of ranges) {
-      const specificity = r.type === type ? 2 : r.type === `${major}/*` ? 1 : r.type === '*/*' ? 0 : -1;
-      if (specificity < 0 || r.q <= 0) continue;
-      if (!best || r.q > best.q || (r.q === best.q && specificity > best.specificity)) best = { type, q: r.q, specificity };
-    }
-  }
-  return best?.type;
 }
 
 function decodeSegment(raw: string): string {

@@ -14,7 +14,7 @@ import { changeFeedDocument, feedPageJson, storeDocument, type StoreLinks } from
 import { productPage } from './html.js';
 import { contextKey, contextParams, parseOfferContext, type OfferContext } from '../publish/context.js';
 import { productDocument, productNode, reviewId, type PublishEnv } from './product.js';
-import { etagOf, type Rendered } from '../publish/rendered.js';
+import { etagOf, type Rendered } from '../edge/rendered.js';
 import { type Cursor, decodeCursor, encodeCursor, parseInstant, parseLimit, parseSince } from './feed-query.js';
 import { Urls } from '../publish/urls.js';
 import { Snapshots, type StoreSnapshot } from '../publish/snapshot.js';

@@ -4,16 +4,16 @@
  * in public). Documents are signed responses like the JSON-LD catalog.
  */
 import { Router, type Request, type Response } from 'express';
-import { jsonBody } from '../http/json-body.js';
+import { jsonBody } from '../edge/json-body.js';
 import { UcpdError, invalidInput, notFound } from '../errors.js';
 import type { Config } from '../config.js';
-import { etagOf, type Rendered, sendRendered } from '../publish/rendered.js';
+import { etagOf, type Rendered, sendRendered } from '../edge/rendered.js';
 import type { Store } from '../store/store.js';
 import { CREDENTIAL_TYPES } from './claims.js';
 import { credentialContextDocument } from './loader.js';
 import type { Trust } from './trust.js';
-import { requireScope } from '../http/admin.js';
-import { negotiate } from '../linked-data/routes.js';
+import { requireScope } from '../edge/require-scope.js';
+import { negotiate } from '../edge/accept.js';
 
 const MAX_LIMIT = 1000;
 /**

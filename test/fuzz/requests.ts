@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check';
 import { gzipSync } from 'node:zlib';
-import type { RouteInfo } from '../../src/http/routes.js';
+import type { RouteInfo } from '../../src/edge/routes.js';
 import { ucpSchemas, UCP_SCHEMA_BASE } from '../../src/ucp/schemas.js';
 
 export interface FuzzRequest {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { negotiate } from '../../src/linked-data/routes.js';
+import { negotiate } from '../../src/edge/accept.js';
 import { parseOfferContext } from '../../src/publish/context.js';
 
 describe('content negotiation', () => {

@@ -49,10 +49,22 @@ describe('the house', () => {
   test('the offer engine (publish/) imports no protocol and no HTTP code', () => {
     const protocols = ['ucp', 'linked-data', 'http', 'trust', 'check', 'cli'].map((d) => `${d}${path.sep}`);
     const offending = files
-      .filter((f) => rel(f).startsWith(`publish${path.sep}`) && !rel(f).endsWith('rendered.ts'))
+      .filter((f) => rel(f).startsWith(`publish${path.sep}`))
       .flatMap((f) =>
         importsOf(f)
           .filter((i) => protocols.some((p) => rel(i).startsWith(p)))
+          .map((i) => `${rel(f)} -> ${rel(i)}`),
+      );
+    expect(offending).toEqual([]);
+  });
+
+  test('protocol edges share edge/, never the HTTP assembly (http/ sits on top of them)', () => {
+    const edges = ['linked-data', 'ucp', 'trust', 'publish', 'edge'].map((d) => `${d}${path.sep}`);
+    const offending = files
+      .filter((f) => edges.some((e) => rel(f).startsWith(e)))
+      .flatMap((f) =>
+        importsOf(f)
+          .filter((i) => rel(i).startsWith(`http${path.sep}`))
           .map((i) => `${rel(f)} -> ${rel(i)}`),
       );
     expect(offending).toEqual([]);

@@ -4,7 +4,7 @@
  * payment handlers offered change.
  */
 import { Router, type Request, type Response } from 'express';
-import { etagOf, type Rendered, sendRendered } from '../../publish/rendered.js';
+import { etagOf, type Rendered, sendRendered } from '../../edge/rendered.js';
 import { canonicalJson } from '../../util/canonical-json.js';
 import { protocolError } from '../errors.js';
 import type { UcpRouteDeps } from './router.js';

@@ -10,8 +10,8 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../../config.js';
-import type { RouteInfo } from '../../http/routes.js';
-import type { ClientOf } from '../../http/client.js';
+import type { RouteInfo } from '../../edge/routes.js';
+import type { ClientOf } from '../../edge/client.js';
 import type { Logger } from '../../logger.js';
 import type { ResponseSigner } from '../../trust/response-signer.js';
 import { canonicalJson } from '../../util/canonical-json.js';

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { splitUrl } from '../../publish/rendered.js';
+import { splitUrl } from '../../edge/rendered.js';
 import { contentDigest } from '../../trust/http-signatures.js';
 import type { ResponseSigner } from '../../trust/response-signer.js';
 import { canonicalJson } from '../../util/canonical-json.js';
