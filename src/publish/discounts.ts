@@ -240,6 +240,18 @@ export function applyDiscounts(input: DiscountInput): DiscountResult {
 }
 
 /** The codes applied to an order with the limits the commit must enforce atomically. */
+/**
+ * The sent codes whose conditions need counts from the store (a usage limit, a per-buyer limit, first
+ * order only): the others are decided without reading the order history.
+ */
+export function countedCodes(sent: readonly string[], catalog: readonly DiscountCode[]): string[] {
+  const byCode = new Map(catalog.map((d) => [d.code.toUpperCase(), d]));
+  return sent.filter((c) => {
+    const d = byCode.get(c.trim().toUpperCase());
+    return d !== undefined && (d.usageLimit !== undefined || d.perBuyerLimit !== undefined || d.firstOrder === true);
+  });
+}
+
 export function limitedCodes(result: DiscountResult, catalog: readonly DiscountCode[]): { code: string; usageLimit?: number; perBuyerLimit?: number; firstOrder?: boolean }[] {
   const byCode = new Map(catalog.map((d) => [d.code.toUpperCase(), d]));
   return result.applied.flatMap((a) => {

@@ -47,13 +47,29 @@ export function countryCode(value: string): string | undefined {
 
 /** ISO 3166-2 subdivision (without the country prefix) for a code or a name within a country. */
 export function regionCode(country: string, value: string): string | undefined {
-  const v = fold(value).replace(new RegExp(`^${country.toLowerCase()}-`), '');
-  for (const s of iso31662) {
-    if (s.parent !== country) continue;
-    const code = s.code.slice(country.length + 1);
-    if (code.toLowerCase() === v || fold(s.name) === v) return code;
+  const v = fold(value);
+  const prefix = `${country.toLowerCase()}-`;
+  return subdivisionIndex(country).get(v.startsWith(prefix) ? v.slice(prefix.length) : v);
+}
+
+/** Per country, its subdivisions by lower-case code and by folded name (built on first use: the table has ~5,000 rows). */
+const subdivisions = new Map<string, Map<string, string>>();
+function subdivisionIndex(country: string): Map<string, string> {
+  let index = subdivisions.get(country);
+  if (!index) {
+    index = new Map();
+    const names = new Map<string, string>();
+    for (const s of iso31662) {
+      if (s.parent !== country) continue;
+      const code = s.code.slice(country.length + 1);
+      index.set(code.toLowerCase(), code);
+      if (!names.has(fold(s.name))) names.set(fold(s.name), code);
+    }
+    // a code wins over a name that reads the same
+    for (const [name, code] of names) if (!index.has(name)) index.set(name, code);
+    subdivisions.set(country, index);
   }
-  return undefined;
+  return index;
 }
 
 function ignored(field: string, value: unknown, why: string): UcpMessage {

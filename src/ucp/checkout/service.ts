@@ -13,6 +13,7 @@
  * complete.ts (the completion workflow), orders.ts (orders and their webhooks).
  */
 import type { Logger } from '../../logger.js';
+import { countedCodes } from '../../publish/discounts.js';
 import { contextDestination, currencyFor } from '../../publish/offers.js';
 import type { StoreSnapshot } from '../../publish/snapshot.js';
 import type { Urls } from '../../publish/urls.js';
@@ -85,9 +86,10 @@ export class CheckoutService implements SessionAccess {
           );
     const capabilities = caller?.negotiated.capabilities;
     const destination = contextDestination(context);
-    // conditions on the buyer and usage limits need counts from the store, read only when codes are sent
+    // usage limits and conditions on the buyer need counts from the store: read only for codes that have them
     const email = buyerEmail(doc);
-    const counts = doc.codes.length ? await this.o.store.discountUsage(doc.codes, email) : undefined;
+    const counted = doc.codes.length ? countedCodes(doc.codes, wide.discounts) : [];
+    const counts = counted.length ? await this.o.store.discountUsage(counted, email) : undefined;
     return {
       urls: this.o.urls,
       merchant: wide.merchant,
