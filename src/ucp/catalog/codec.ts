@@ -235,7 +235,14 @@ export function isGrouped(record: ProductRecord): boolean {
   return record.product.options.length > 0 || record.product.variants.length > 1;
 }
 
-export function encodeVariant(record: ProductRecord, variant: Variant, env: PublishEnv, o: EncodeOptions, locations: ReadonlyMap<string, Location>): UcpVariant | undefined {
+/** What every variant of a product states alike in one context: made once per product, not per variant. */
+interface Shared {
+  locations: ReadonlyMap<string, Location>;
+  seller: UcpVariant['seller'];
+  tax: Record<string, unknown> | undefined;
+}
+
+export function encodeVariant(record: ProductRecord, variant: Variant, env: PublishEnv, o: EncodeOptions, shared: Shared): UcpVariant | undefined {
   const { product } = record;
   const price = variantPrice(product, variant, env);
   if (!price) return undefined;
@@ -243,7 +250,7 @@ export function encodeVariant(record: ProductRecord, variant: Variant, env: Publ
   const title = variant.title ?? (variant.options.length ? `${product.title} (${variant.options.map((x) => x.value).join(', ')})` : product.title);
   const unit = unitPrice(price, variant);
   const shipping = shippingHints(record, price, variant.id, env);
-  const tax = taxHint(env);
+  const { tax, locations } = shared;
   return {
     id: variant.id,
     ...(variant.sku ? { sku: variant.sku } : {}),
@@ -257,7 +264,7 @@ export function encodeVariant(record: ProductRecord, variant: Variant, env: Publ
     availability: availabilityOf(summarizeStock(levels)),
     ...(variant.options.length ? { options: variant.options.map((x) => ({ name: x.name, label: x.value })) } : {}),
     ...(variant.media.length ? { media: media(variant.media, env) } : {}),
-    seller: sellerOf(env),
+    seller: shared.seller,
     ...(o.inventory ? { inventory: inventoryOf(levels, locations, pickupReadiness(levels, env)) } : {}),
     ...(variant.condition !== 'new' || shipping || tax || price.promotions
       ? {
@@ -288,10 +295,10 @@ function range(prices: readonly UcpPrice[]): { min: UcpPrice; max: UcpPrice } | 
 /** The UCP product, or undefined when no variant has a price (nothing an agent could buy). */
 export function encodeProduct(record: ProductRecord, env: PublishEnv, o: EncodeOptions): UcpProduct | undefined {
   const { product } = record;
-  const locations = new Map(env.locations.map((l) => [l.id, l]));
+  const shared: Shared = { locations: new Map(env.locations.map((l) => [l.id, l])), seller: sellerOf(env), tax: taxHint(env) };
   const variants: UcpVariant[] = [];
   for (const v of o.variants ?? product.variants) {
-    const encoded = encodeVariant(record, v, env, o, locations);
+    const encoded = encodeVariant(record, v, env, o, shared);
     if (encoded) variants.push(encoded);
   }
   // price ranges cover the whole product, whatever subset of variants is shown
