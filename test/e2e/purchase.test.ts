@@ -13,20 +13,11 @@ import http from 'node:http';
 import { verifyMessage } from '../../src/trust/http-signatures.js';
 import { CLI, cleanEnv, freePort } from '../helpers/server.js';
 import { FLOWER_SHOP, tempDir } from '../helpers/store.js';
-import { expectValid, platformProfile, profileServer, ucpHeaders, type ProfileServer } from '../helpers/ucp.js';
+import { ALL_SHOPPING_CAPS, expectValid, platformProfile, profileServer, ucpHeaders, type ProfileServer } from '../helpers/ucp.js';
 import { checkoutSchemaRefs } from '../../src/ucp/schemas.js';
 import type { Json } from '../helpers/json.js';
 
-const ALL = [
-  'dev.ucp.shopping.catalog.search',
-  'dev.ucp.shopping.catalog.lookup',
-  'dev.ucp.shopping.checkout',
-  'dev.ucp.shopping.cart',
-  'dev.ucp.shopping.order',
-  'dev.ucp.shopping.fulfillment',
-  'dev.ucp.shopping.discount',
-  'dev.ucp.shopping.buyer_consent',
-];
+const ALL = ALL_SHOPPING_CAPS;
 const CHECKOUT_REFS = checkoutSchemaRefs(new Set(ALL));
 const PAY = { payment: { instruments: [{ id: 'instr_1', handler_id: 'mock_payment_handler', type: 'card', credential: { type: 'token', token: 'success_token' } }] } };
 

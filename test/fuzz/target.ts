@@ -13,17 +13,9 @@ import { CLI, cleanEnv, startServer, type Started } from '../helpers/server.js';
 import { tempDir } from '../helpers/store.js';
 import type { FuzzContext, FuzzRequest } from './requests.js';
 import { testApp } from '../helpers/app.js';
+import { ALL_SHOPPING_CAPS } from '../helpers/ucp.js';
 
-const ALL_CAPS = [
-  'dev.ucp.shopping.catalog.search',
-  'dev.ucp.shopping.catalog.lookup',
-  'dev.ucp.shopping.checkout',
-  'dev.ucp.shopping.cart',
-  'dev.ucp.shopping.order',
-  'dev.ucp.shopping.fulfillment',
-  'dev.ucp.shopping.discount',
-  'dev.ucp.shopping.buyer_consent',
-];
+const ALL_CAPS = ALL_SHOPPING_CAPS;
 const AGENT = 'https://fuzz-agent.example/profile.json';
 const SOME_CAPS = 'https://fuzz-catalog-only.example/profile.json';
 

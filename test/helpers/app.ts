@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { createToken } from '../../src/auth/tokens.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { importFeed } from '../../src/feed/pipeline.js';
@@ -14,9 +16,16 @@ export interface TestApp extends TestStore {
   token: (scopes?: string[]) => Promise<string>;
 }
 
-/** An app over a temp SQLite store, optionally loaded with feed records. */
-export async function testApp(records: object[] = [], env: Record<string, string> = {}, clock?: TestClock): Promise<TestApp> {
+/** Pin a platform profile in a data directory's registry (read when the app starts). */
+export function pin(dir: string, url: string, profile: unknown): void {
+  mkdirSync(path.join(dir, 'platforms'), { recursive: true });
+  writeFileSync(path.join(dir, 'platforms', `${encodeURIComponent(url)}.json`), JSON.stringify({ profile_url: url, profile }));
+}
+
+/** An app over a temp SQLite store, optionally loaded with feed records and with platform profiles pinned. */
+export async function testApp(records: object[] = [], env: Record<string, string> = {}, clock?: TestClock, pins: [string, unknown][] = []): Promise<TestApp> {
   const t = tempStore(clock);
+  for (const [url, profile] of pins) pin(t.dir, url, profile);
   if (records.length) {
     const report = await importFeed(t.store, linesSource(records), { clock: t.clock });
     if (report.status !== 'applied') throw new Error(JSON.stringify(report.errors));

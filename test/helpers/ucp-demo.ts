@@ -3,12 +3,11 @@
  * server: `ucpDemoSuite()` sets one up for a test file (before all its tests) and tears it down after.
  */
 import { afterAll, beforeAll, expect } from '@jest/globals';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import request from 'supertest';
 import { loadDemo } from '../../src/cli/context.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createApp } from '../../src/http/app.js';
+import { pin } from './app.js';
 import { silentLogger } from '../../src/logger.js';
 import { Urls } from '../../src/publish/urls.js';
 import { openTrust, type Trust } from '../../src/trust/trust.js';
@@ -25,11 +24,6 @@ export interface Env extends TestStore {
   app: ReturnType<typeof createApp>;
   config: Config;
   trust: Trust;
-}
-
-export function pin(dir: string, url: string, profile: unknown): void {
-  mkdirSync(path.join(dir, 'platforms'), { recursive: true });
-  writeFileSync(path.join(dir, 'platforms', `${encodeURIComponent(url)}.json`), JSON.stringify({ profile_url: url, profile }));
 }
 
 /** The demo store behind an app; `pins` are written to the platform registry before it starts. */
@@ -90,3 +84,5 @@ export function ucpDemoSuite(): UcpDemoSuite {
     },
   };
 }
+
+export { pin };

@@ -72,3 +72,15 @@ export async function profileServer(): Promise<ProfileServer> {
       }),
   };
 }
+
+/** Every UCP shopping capability ucpd offers: a platform that negotiates all of them. */
+export const ALL_SHOPPING_CAPS = [
+  'dev.ucp.shopping.catalog.search',
+  'dev.ucp.shopping.catalog.lookup',
+  'dev.ucp.shopping.checkout',
+  'dev.ucp.shopping.cart',
+  'dev.ucp.shopping.order',
+  'dev.ucp.shopping.fulfillment',
+  'dev.ucp.shopping.discount',
+  'dev.ucp.shopping.buyer_consent',
+];

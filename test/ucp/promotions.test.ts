@@ -5,18 +5,10 @@
  * not meet is not in the unit price, and checkout still applies it once the basket does.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import request from 'supertest';
-import { loadConfig } from '../../src/config.js';
-import { importFeed } from '../../src/feed/pipeline.js';
-import { createApp } from '../../src/http/app.js';
-import { silentLogger } from '../../src/logger.js';
-import { Urls } from '../../src/publish/urls.js';
-import { openTrust } from '../../src/trust/trust.js';
+import { type TestApp, testApp } from '../helpers/app.js';
 import type { Json } from '../helpers/json.js';
 import { location, merchant } from '../helpers/records.js';
-import { linesSource, tempStore, type TestStore } from '../helpers/store.js';
 import { platformProfile } from '../helpers/ucp.js';
 
 const AGENT = 'https://agent.example/profile.json';
@@ -54,18 +46,12 @@ const FEED = [
   { type: 'promotion', id: 'big10', promotion_type: 'percentage', value: 10, description: '10% off orders over $200', min_subtotal: { amount: 20000, currency: 'USD' } },
 ];
 
-let t: TestStore;
-let app: ReturnType<typeof createApp>;
+let t: TestApp;
+let app: TestApp['app'];
 
 beforeAll(async () => {
-  t = tempStore();
-  const report = await importFeed(t.store, linesSource(FEED), { clock: t.clock });
-  expect(report.errors).toEqual([]);
-  mkdirSync(path.join(t.dir, 'platforms'));
-  writeFileSync(path.join(t.dir, 'platforms', 'agent.json'), JSON.stringify({ profile_url: AGENT, profile: platformProfile({ capabilities: ALL }) }));
-  const config = loadConfig({ dataDir: t.dir, baseUrl: 'https://shop.example' }, { UCPD_SEED_DEMO: 'false', UCPD_UCP_TEST_PAYMENTS: 'true' });
-  const trust = await openTrust({ store: t.store, dataDir: t.dir, urls: new Urls(config.baseUrl), clock: t.clock, logger: silentLogger });
-  app = createApp({ store: t.store, config, clock: t.clock, logger: silentLogger, trust });
+  t = await testApp(FEED, { UCPD_SEED_DEMO: 'false', UCPD_UCP_TEST_PAYMENTS: 'true' }, undefined, [[AGENT, platformProfile({ capabilities: ALL })]]);
+  app = t.app;
   app.ucp.webhooks.stop();
 });
 
