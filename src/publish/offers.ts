@@ -23,7 +23,7 @@ import countryCurrency from 'country-to-currency';
 import { calendar, type Calendar } from './calendar.js';
 import { deliveryWindow, type DeliveryWindow } from './delivery.js';
 import { applyDiscounts } from './discounts.js';
-import { pickupReadiness, type PickupReadiness } from './pickup.js';
+import { pickupReadiness, QUARTER_MS, type PickupReadiness } from './pickup.js';
 import { taxFor, type TaxAnswer } from './tax.js';
 
 /** Store-wide data and the moment the offers are made for. */
@@ -218,29 +218,56 @@ export function calendarOf(location: Location | undefined, timeZone?: string): C
 
 /**
  * Answers that depend only on the store-wide data and the moment, not on the item: one delivery window
- * per rate and one readiness per store at a given instant, however many offers and renderings ask.
- * Remembered per snapshot (the locations array is the snapshot's own) for the latest instant asked.
+ * per rate and one pickup readiness per store. Each answer says until when it holds (`validUntil`), so it
+ * is remembered for exactly that interval, from the instant it was computed, and reused by every offer,
+ * rendering and request that asks within it. Remembered per snapshot (the locations array is the
+ * snapshot's own), so new store data starts afresh.
  */
+interface Held<T> {
+  from: number;
+  until: number;
+  value: T;
+}
 interface Memo {
-  at: number;
-  windows: Map<string, DeliveryWindow | undefined>;
-  ready: Map<string, PickupReadiness | undefined>;
+  windows: Map<string, Held<DeliveryWindow | undefined>>;
+  ready: Map<string, Held<PickupReadiness | undefined>>;
 }
 const memos = new WeakMap<object, Memo>();
-function memo(r: Pick<OfferRules, 'locations' | 'now'>): Memo {
-  const at = r.now.getTime();
+function memo(r: Pick<OfferRules, 'locations'>): Memo {
   let m = memos.get(r.locations);
-  if (!m || m.at !== at) {
-    m = { at, windows: new Map(), ready: new Map() };
+  if (!m) {
+    m = { windows: new Map(), ready: new Map() };
     memos.set(r.locations, m);
   }
   return m;
 }
 
+/** The remembered answer for `key` if it holds at `now`, else a new one (held from `now` until it says). */
+function held<T>(m: Map<string, Held<T>>, key: string, now: Date, compute: () => { value: T; from?: number; until: number }): T {
+  const t = now.getTime();
+  const known = m.get(key);
+  if (known && known.from <= t && t < known.until) return known.value;
+  const fresh = compute();
+  m.set(key, { from: fresh.from ?? t, until: fresh.until, value: fresh.value });
+  return fresh.value;
+}
+
 function windowOf(r: OfferRules, rate: ShippingRate): DeliveryWindow | undefined {
-  const m = memo(r).windows;
-  if (!m.has(rate.id)) m.set(rate.id, deliveryWindow(r.now, rate, calendarOf(shipsFrom(r, rate), rate.timeZone)));
-  return m.get(rate.id);
+  return held(memo(r).windows, rate.id, r.now, () => {
+    const value = deliveryWindow(r.now, rate, calendarOf(shipsFrom(r, rate), rate.timeZone));
+    // without handling or transit days there is no window at any time
+    return { value, until: value ? value.validUntil.getTime() : Number.POSITIVE_INFINITY };
+  });
+}
+
+function readinessOf(r: Pick<OfferRules, 'locations' | 'now'>, location: Location): PickupReadiness | undefined {
+  return held(memo(r).ready, location.id, r.now, () => {
+    const value = pickupReadiness(r.now, location.hours, calendarOf(location), location.pickupReadyMinutes ?? PICKUP_READY_MINUTES);
+    if (value) return { value, until: value.validUntil.getTime() };
+    // no answer (no hours, or none open soon enough): asked again next quarter hour
+    const from = Math.floor(r.now.getTime() / QUARTER_MS) * QUARTER_MS;
+    return { value, from, until: from + QUARTER_MS };
+  });
 }
 
 /** Shipping options for a destination and a basket: one per service level, in the basket's currency. */
@@ -273,9 +300,7 @@ export function pickupOptions(r: Pick<OfferRules, 'locations' | 'now'>, levels: 
     if (here.length === 0) continue;
     const stock = summarizeStock(here);
     if (o.quantity !== undefined && stock.quantity !== null && !stock.backorder && !stock.preorder && stock.quantity < o.quantity) continue;
-    const m = memo(r).ready;
-    if (!m.has(location.id)) m.set(location.id, pickupReadiness(r.now, location.hours, calendarOf(location), location.pickupReadyMinutes ?? PICKUP_READY_MINUTES));
-    const ready = m.get(location.id);
+    const ready = readinessOf(r, location);
     out.push({ location, stock, ...(ready ? { ready } : {}) });
   }
   return out;

@@ -17,7 +17,8 @@ export interface PickupReadiness {
   validUntil: Date;
 }
 
-const QUARTER_MS = 15 * 60_000;
+/** Pickup readiness is computed per quarter hour. */
+export const QUARTER_MS = 15 * 60_000;
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 

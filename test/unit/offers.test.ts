@@ -214,6 +214,32 @@ describe('shipping options', () => {
   });
 });
 
+describe('remembered answers', () => {
+  test('a delivery window and a pickup readiness are reused while they hold and recomputed the moment they change, in either direction of time', () => {
+    // one snapshot (one locations array) asked at instants around Reno's 14:00 cutoff and day ends, forward and back
+    const locations = [reno, denver];
+    const instants = [
+      '2026-12-02T18:00:00Z',
+      '2026-12-02T21:59:59.999Z', // 13:59:59.999 in Reno
+      '2026-12-02T22:00:00Z', // the cutoff
+      '2026-12-03T07:59:59.999Z',
+      '2026-12-03T08:00:00Z', // Reno's day rolls over
+      '2026-12-02T18:00:00Z', // back in time
+      '2026-12-04T23:30:00Z', // Friday after the cutoff
+      '2026-12-02T19:14:59.999Z',
+      '2026-12-02T19:15:00Z', // the next quarter hour for pickup
+    ];
+    for (const at of instants) {
+      const r = rules({ locations, now: new Date(at) });
+      for (const o of shippingOptions(r, { country: 'US' }, { subtotal: 5000, currency: 'USD', itemIds: ['v1'] })) {
+        expect({ at, rate: o.rate.id, window: o.window }).toEqual({ at, rate: o.rate.id, window: deliveryWindow(r.now, o.rate, calendar(reno.timeZone!, reno.businessDays, reno.holidays)) });
+      }
+      const den = pickupOptions(r, [{ variantId: 'v1', locationId: 'den', onHand: 3, reserved: 0 } as InventoryLevel])[0]!;
+      expect({ at, ready: den.ready }).toEqual({ at, ready: pickupReadiness(r.now, denver.hours, calendar(denver.timeZone!, denver.businessDays, denver.holidays), 60) });
+    }
+  });
+});
+
 describe('pickup options', () => {
   const levels: InventoryLevel[] = [{ variantId: 'v1', locationId: 'den', onHand: 3, reserved: 0 } as InventoryLevel, { variantId: 'v1', locationId: 'wh', onHand: 50, reserved: 0 } as InventoryLevel];
   test('only stores with pickup that hold the item, in the buyer country, with enough stock', () => {

@@ -25,14 +25,15 @@ export interface ProductFragments {
   order: string[];
 }
 
+/** The members of a key-sorted object, serialised: its keys are in order already, so plain JSON is canonical. */
 function members(obj: object, keep: (key: string) => boolean): string {
   return Object.keys(obj)
     .filter(keep)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson((obj as Record<string, unknown>)[k])}`)
+    .map((k) => `${JSON.stringify(k)}:${JSON.stringify((obj as Record<string, unknown>)[k])}`)
     .join(',');
 }
 
+/** The parts of a product encoding that is key-sorted all the way down (`sortedDeep`, as the catalog caches it). */
 export function fragmentsOf(p: UcpProduct): ProductFragments {
   const variants = new Map<string, { head: string; tail: string }>();
   for (const v of p.variants) variants.set(v.id, { head: members(v, (k) => k < 'inputs'), tail: members(v, (k) => k > 'inputs') });
