@@ -64,13 +64,35 @@ export function currencyFor(r: CurrencyRules, ctx: Pick<BuyerContext, 'currency'
   const sold = r.merchant.currencies;
   if (ctx.currency && sold.includes(ctx.currency)) return ctx.currency;
   if (!ctx.country) return storeCurrency(r);
-  const local = (countryCurrency as Record<string, string>)[ctx.country];
-  const shipped = shippingCurrencies(r, { country: ctx.country, ...(ctx.region ? { region: ctx.region } : {}), ...(ctx.postalCode ? { postalCode: ctx.postalCode } : {}) }).filter((c) =>
-    sold.includes(c),
-  );
-  if (shipped.length) return local && shipped.includes(local) ? local : shipped.includes(storeCurrency(r)) ? storeCurrency(r) : shipped[0]!;
-  if (local && sold.includes(local)) return local;
-  return storeCurrency(r);
+  // asked for every offer of a rendering: remembered per rate table (a snapshot's own array)
+  const key = `${ctx.country}|${ctx.region ?? ''}|${ctx.postalCode ?? ''}|${sold.join(',')}|${r.defaultCurrency}`;
+  return remembered(currencies, r.rates, key, () => {
+    const local = (countryCurrency as Record<string, string>)[ctx.country!];
+    const shipped = shippingCurrencies(r, { country: ctx.country!, ...(ctx.region ? { region: ctx.region } : {}), ...(ctx.postalCode ? { postalCode: ctx.postalCode } : {}) }).filter((c) =>
+      sold.includes(c),
+    );
+    if (shipped.length) return local && shipped.includes(local) ? local : shipped.includes(storeCurrency(r)) ? storeCurrency(r) : shipped[0]!;
+    if (local && sold.includes(local)) return local;
+    return storeCurrency(r);
+  });
+}
+
+/** Answers that depend only on a snapshot's rate table and a key, remembered per table (at most 1,000 keys each). */
+const currencies = new WeakMap<object, Map<string, string>>();
+const applicable = new WeakMap<object, Map<string, ShippingRate[]>>();
+function remembered<T>(memo: WeakMap<object, Map<string, T>>, table: object, key: string, compute: () => T): T {
+  let m = memo.get(table);
+  if (!m) {
+    m = new Map();
+    memo.set(table, m);
+  }
+  let v = m.get(key);
+  if (v === undefined) {
+    if (m.size >= 1000) m.clear();
+    v = compute();
+    m.set(key, v);
+  }
+  return v;
 }
 
 /** The currencies the store has shipping rates in for a destination. */
@@ -82,7 +104,7 @@ export function shippingCurrencies(r: Pick<OfferRules, 'rates'>, destination: De
 
 /** A price as it stands at `now`: a sale price past its end is the regular price again. */
 export function currentPrice(p: Price, now: Date): Price {
-  if (p.validUntil === undefined || now.toISOString() < p.validUntil) return p;
+  if (p.validUntil === undefined || isoOf(now) < p.validUntil) return p;
   return p.listAmount !== undefined ? { currency: p.currency, amount: p.listAmount } : { currency: p.currency, amount: p.amount };
 }
 
@@ -135,12 +157,12 @@ export function servedBy(r: Pick<OfferRules, 'merchant' | 'rates' | 'policies' |
   return servedCountries(r.merchant, r.rates, r.policies, r.locations);
 }
 
-/** The destinations an offer describes: the buyer's, or (no country in context) every one the store serves. */
 /** The buyer's destination as far as the context says (undefined without a country). */
 export function contextDestination(ctx: BuyerContext): Destination | undefined {
   return ctx.country ? { country: ctx.country, ...(ctx.region ? { region: ctx.region } : {}), ...(ctx.postalCode ? { postalCode: ctx.postalCode } : {}) } : undefined;
 }
 
+/** The destinations an offer describes: the buyer's, or (no country in context) every one the store serves. */
 export function destinationsFor(r: Pick<OfferRules, 'merchant' | 'rates' | 'policies' | 'locations'>, ctx: BuyerContext, currency: string): Destination[] {
   const own = contextDestination(ctx);
   if (own) return [own];
@@ -173,9 +195,17 @@ export interface ShippingOption {
   window?: DeliveryWindow;
 }
 
+/** An instant as ISO 8601 text, remembered for the one instant a rendering asks about again and again. */
+let lastIso = { t: Number.NaN, iso: '' };
+function isoOf(d: Date): string {
+  const t = d.getTime();
+  if (t !== lastIso.t) lastIso = { t, iso: d.toISOString() };
+  return lastIso.iso;
+}
+
 /** A promotion (or code) runs from `startsAt` (inclusive) to `endsAt` (exclusive). */
 export function isActive(p: Pick<Promotion, 'startsAt' | 'endsAt'>, now: Date): boolean {
-  const t = now.toISOString();
+  const t = isoOf(now);
   return (p.startsAt === undefined || p.startsAt <= t) && (p.endsAt === undefined || t < p.endsAt);
 }
 
@@ -272,8 +302,14 @@ function readinessOf(r: Pick<OfferRules, 'locations' | 'now'>, location: Locatio
 
 /** Shipping options for a destination and a basket: one per service level, in the basket's currency. */
 export function shippingOptions(r: OfferRules, destination: Destination, basket: Basket): ShippingOption[] {
-  const inCurrency = r.rates.filter((x) => x.currency === basket.currency);
-  return ratesFor(inCurrency, destination).map((rate) => {
+  const key = `${basket.currency}|${destination.country}|${destination.region ?? ''}|${destination.postalCode ?? ''}`;
+  const rates = remembered(applicable, r.rates, key, () =>
+    ratesFor(
+      r.rates.filter((x) => x.currency === basket.currency),
+      destination,
+    ),
+  );
+  return rates.map((rate) => {
     const free = freeShipping(r, rate, destination, basket);
     const window = windowOf(r, rate);
     return { rate, destination, currency: rate.currency, amount: free ? 0 : rate.price, ...(free ? { free } : {}), ...(window ? { window } : {}) };
