@@ -17,6 +17,7 @@ import { trustRouter } from '../trust/routes.js';
 import { operationTable } from '../ucp/operations.js';
 import { ucpProfileRouter } from '../ucp/rest/profile.js';
 import { ucpHandler } from '../ucp/rest/router.js';
+import { mcpHandler } from '../ucp/mcp/handler.js';
 import type { Ucp } from '../ucp/runtime.js';
 import { adminRouter } from './admin.js';
 import { clientAddresses } from '../edge/client.js';
@@ -52,7 +53,9 @@ export function createApp(deps: AppDeps): Handler {
   const clientOf = clientAddresses(config.trustProxy, logger);
   const commerce = commerceHandler({ service, changes, logger, clientOf, ...(signer ? { signer } : {}) });
   const ucpDeps = { ucp, config, logger, clientOf, ...(signer ? { signer } : {}) };
-  const ucpOperations = ucpHandler(ucpDeps, operationTable(ucp));
+  const operations = operationTable(ucp);
+  const ucpOperations = ucpHandler(ucpDeps, operations);
+  const mcp = mcpHandler(ucpDeps, operations);
   const jobs = backgroundJobs(parts);
   startJobs(jobs, 'app');
 
@@ -118,13 +121,13 @@ export function createApp(deps: AppDeps): Handler {
 
   const handler = guardRequests(
     (req: IncomingMessage, res: ServerResponse) => {
-      if (!commerce(req, res) && !ucpOperations(req, res)) app(req, res);
+      if (!commerce(req, res) && !ucpOperations(req, res) && !mcp(req, res)) app(req, res);
     },
     logger,
     faults,
   ) as Handler;
   handler.faults = faults;
-  handler.routes = () => [...COMMERCE_ROUTES.map((path): RouteInfo => ({ surface: 'jsonld', method: 'GET', path })), ...ucpOperations.routes, ...expressRoutes(app)];
+  handler.routes = () => [...COMMERCE_ROUTES.map((path): RouteInfo => ({ surface: 'jsonld', method: 'GET', path })), ...ucpOperations.routes, ...mcp.routes, ...expressRoutes(app)];
   handler.service = service;
   handler.changes = changes;
   handler.ucp = ucp;

@@ -135,6 +135,11 @@ export function protocolErrorBody(e: UcpProtocolError, continueUrl?: string): Re
   return { code: e.code, content: e.message, ...(e.extra.path ? { path: e.extra.path } : {}), ...(continueUrl && NEGOTIATION_CODES.has(e.code) ? { continue_url: continueUrl } : {}) };
 }
 
+/** The JSON-RPC error code of a protocol error over MCP: -32001 for discovery (negotiation) errors, else -32000. */
+export function jsonRpcErrorCode(e: UcpProtocolError): number {
+  return NEGOTIATION_CODES.has(e.code) ? -32001 : -32000;
+}
+
 /** The business error shape (error_response): the negotiated envelope with status "error", and the messages. */
 export function businessError(env: Record<string, unknown>, messages: UcpMessage[], continueUrl?: string): Record<string, unknown> {
   return { ucp: { ...env, status: 'error' }, messages, ...(continueUrl ? { continue_url: continueUrl } : {}) };

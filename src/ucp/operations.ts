@@ -9,7 +9,7 @@ import { CART, CATALOG_LOOKUP, CATALOG_SEARCH, CHECKOUT, DISCOUNT, INVENTORY_EXT
 import type { Outcome } from './checkout/service.js';
 import { envelope } from './negotiation.js';
 import type { Admission, Ucp } from './runtime.js';
-import { checkoutSchemaRefs, type RequestOp } from './schemas.js';
+import { checkoutSchemaRefs, LOOKUP_RESPONSE, PRODUCT_RESPONSE, SEARCH_RESPONSE, type RequestOp } from './schemas.js';
 import { businessError, incompatible, protocolError } from './errors.js';
 import { responseJson } from './catalog/fragments.js';
 import { canonicalJson } from '../util/canonical-json.js';
@@ -28,7 +28,23 @@ export interface Call {
   idempotencyKey?: string;
 }
 
+/** An operation as an MCP tool (mcp.openrpc.json): arguments `meta`, `id` (the resource) and the payload. */
+export interface ToolBinding {
+  name: string;
+  description: string;
+  /** The argument carrying the request body (REST's body). */
+  payload?: 'catalog' | 'checkout' | 'cart';
+  /** `id` names the resource (REST's path parameter). */
+  id?: true;
+  /** `meta.idempotency-key` is required (complete and cancel). */
+  keyRequired?: true;
+  /** The result schema (a UCP schema ref; the tool's result is it or an error_response). */
+  result: string;
+}
+
 export interface Operation {
+  /** The same operation over MCP. */
+  tool: ToolBinding;
   /** Path under the endpoint, e.g. "/catalog/search" or "/checkout-sessions/{id}/complete". */
   path: string;
   method: 'POST' | 'GET' | 'PUT';
@@ -81,6 +97,12 @@ export function catalogOperations(ucp: Ucp): Operation[] {
   return [
     {
       path: '/catalog/search',
+      tool: {
+        name: 'search_catalog',
+        description: 'Search the catalog: free text, filters (categories, price), context (country, currency); products with variants, prices and availability.',
+        payload: 'catalog',
+        result: SEARCH_RESPONSE,
+      },
       method: 'POST',
       capability: CATALOG_SEARCH,
       requestSchema: 'shopping/catalog_search.json#/$defs/search_request',
@@ -88,6 +110,7 @@ export function catalogOperations(ucp: Ucp): Operation[] {
     },
     {
       path: '/catalog/lookup',
+      tool: { name: 'lookup_catalog', description: 'Look up products and variants by id, SKU, GTIN, handle or product URL.', payload: 'catalog', result: LOOKUP_RESPONSE },
       method: 'POST',
       capability: CATALOG_LOOKUP,
       requestSchema: 'shopping/catalog_lookup.json#/$defs/lookup_request',
@@ -95,6 +118,12 @@ export function catalogOperations(ucp: Ucp): Operation[] {
     },
     {
       path: '/catalog/product',
+      tool: {
+        name: 'get_product',
+        description: 'One product with option selection: the variant that matches the selected options, and what else is available.',
+        payload: 'catalog',
+        result: PRODUCT_RESPONSE,
+      },
       method: 'POST',
       capability: CATALOG_LOOKUP,
       requestSchema: 'shopping/catalog_lookup.json#/$defs/get_product_request',
@@ -129,6 +158,7 @@ export function commerceOperations(ucp: Ucp): Operation[] {
   const bodyOf = (b: unknown) => (b && typeof b === 'object' && !Array.isArray(b) ? (b as Json) : {});
   return [
     {
+      tool: { name: 'create_checkout', description: 'Create a checkout session for line items, buyer and fulfillment.', payload: 'checkout', result: 'shopping/checkout.json' },
       path: '/checkout-sessions',
       method: 'POST',
       capability: CHECKOUT,
@@ -137,8 +167,15 @@ export function commerceOperations(ucp: Ucp): Operation[] {
       idempotent: true,
       run: async (b, c) => result(await svc.create('checkout', bodyOf(b), caller(c))),
     },
-    { path: '/checkout-sessions/{id}', method: 'GET', capability: CHECKOUT, run: async (_b, c) => result(await svc.get('checkout', c.params.id!, caller(c))) },
     {
+      tool: { name: 'get_checkout', description: 'Get a checkout session.', id: true, result: 'shopping/checkout.json' },
+      path: '/checkout-sessions/{id}',
+      method: 'GET',
+      capability: CHECKOUT,
+      run: async (_b, c) => result(await svc.get('checkout', c.params.id!, caller(c))),
+    },
+    {
+      tool: { name: 'update_checkout', description: 'Update a checkout session (full replacement of the writable fields).', payload: 'checkout', id: true, result: 'shopping/checkout.json' },
       path: '/checkout-sessions/{id}',
       method: 'PUT',
       capability: CHECKOUT,
@@ -148,6 +185,14 @@ export function commerceOperations(ucp: Ucp): Operation[] {
       run: async (b, c) => result(await svc.update('checkout', c.params.id!, bodyOf(b), caller(c))),
     },
     {
+      tool: {
+        name: 'complete_checkout',
+        description: 'Place the order with a payment instrument. Needs meta.idempotency-key.',
+        payload: 'checkout',
+        id: true,
+        keyRequired: true,
+        result: 'shopping/checkout.json',
+      },
       path: '/checkout-sessions/{id}/complete',
       method: 'POST',
       capability: CHECKOUT,
@@ -157,6 +202,7 @@ export function commerceOperations(ucp: Ucp): Operation[] {
       run: async (b, c) => result(await svc.complete(c.params.id!, bodyOf(b), caller(c))),
     },
     {
+      tool: { name: 'cancel_checkout', description: 'Cancel a checkout session. Needs meta.idempotency-key.', id: true, keyRequired: true, result: 'shopping/checkout.json' },
       path: '/checkout-sessions/{id}/cancel',
       method: 'POST',
       capability: CHECKOUT,
@@ -165,6 +211,7 @@ export function commerceOperations(ucp: Ucp): Operation[] {
       run: async (_b, c) => result(await svc.cancel('checkout', c.params.id!, caller(c))),
     },
     {
+      tool: { name: 'create_cart', description: 'Create a cart (a basket with estimated totals, before checkout).', payload: 'cart', result: 'shopping/cart.json' },
       path: '/carts',
       method: 'POST',
       capability: CART,
@@ -173,8 +220,15 @@ export function commerceOperations(ucp: Ucp): Operation[] {
       idempotent: true,
       run: async (b, c) => result(await svc.create('cart', bodyOf(b), caller(c))),
     },
-    { path: '/carts/{id}', method: 'GET', capability: CART, run: async (_b, c) => result(await svc.get('cart', c.params.id!, caller(c))) },
     {
+      tool: { name: 'get_cart', description: 'Get a cart.', id: true, result: 'shopping/cart.json' },
+      path: '/carts/{id}',
+      method: 'GET',
+      capability: CART,
+      run: async (_b, c) => result(await svc.get('cart', c.params.id!, caller(c))),
+    },
+    {
+      tool: { name: 'update_cart', description: 'Update a cart (full replacement of its line items).', payload: 'cart', id: true, result: 'shopping/cart.json' },
       path: '/carts/{id}',
       method: 'PUT',
       capability: CART,
@@ -183,8 +237,22 @@ export function commerceOperations(ucp: Ucp): Operation[] {
       idempotent: true,
       run: async (b, c) => result(await svc.update('cart', c.params.id!, bodyOf(b), caller(c))),
     },
-    { path: '/carts/{id}/cancel', method: 'POST', capability: CART, bodyOptional: true, idempotent: true, run: async (_b, c) => result(await svc.cancel('cart', c.params.id!, caller(c))) },
-    { path: '/orders/{id}', method: 'GET', capability: ORDER, run: async (_b, c) => result(await svc.getOrder(c.params.id!, caller(c))) },
+    {
+      tool: { name: 'cancel_cart', description: 'Cancel a cart. Needs meta.idempotency-key.', id: true, keyRequired: true, result: 'shopping/cart.json' },
+      path: '/carts/{id}/cancel',
+      method: 'POST',
+      capability: CART,
+      bodyOptional: true,
+      idempotent: true,
+      run: async (_b, c) => result(await svc.cancel('cart', c.params.id!, caller(c))),
+    },
+    {
+      tool: { name: 'get_order', description: 'Get an order: its line items, fulfillment and adjustments.', id: true, result: 'shopping/order.json' },
+      path: '/orders/{id}',
+      method: 'GET',
+      capability: ORDER,
+      run: async (_b, c) => result(await svc.getOrder(c.params.id!, caller(c))),
+    },
   ];
 }
 

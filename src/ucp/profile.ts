@@ -83,6 +83,8 @@ export function commerceCapabilities(version = UCP_VERSION): CapabilityRegistry 
 export interface BusinessProfileOptions {
   /** The REST endpoint (https, no trailing slash), e.g. https://shop.example/ucp/v1. */
   endpoint: string;
+  /** The MCP endpoint (streamable HTTP), when served. */
+  mcpEndpoint?: string;
   version?: string;
   /** Older protocol versions -> the URL of their leaf profile. */
   supportedVersions?: Record<string, string>;
@@ -107,6 +109,9 @@ export function businessProfile(o: BusinessProfileOptions): ProfileDocument {
             schema: `https://ucp.dev/${version}/services/shopping/rest.openapi.json`,
             endpoint: o.endpoint,
           },
+          ...(o.mcpEndpoint
+            ? [{ version, spec: ucpSpecUrl('overview', version), transport: 'mcp', schema: `https://ucp.dev/${version}/services/shopping/mcp.openrpc.json`, endpoint: o.mcpEndpoint }]
+            : []),
         ],
       },
       capabilities: o.capabilities,

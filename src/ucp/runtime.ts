@@ -23,6 +23,7 @@ import type { Snapshots } from '../publish/snapshot.js';
 import { Urls } from '../publish/urls.js';
 import { RequestVerifier, type SignedRequest } from './request-signature.js';
 import { ucpSchemas, type UcpSchemas } from './schemas.js';
+import { MCP_PATH } from './mcp/path.js';
 
 export interface UcpDeps {
   config: Config;
@@ -68,6 +69,8 @@ export class Ucp {
   /** Public endpoint of the REST service, and its path on this server. */
   readonly endpoint: string;
   readonly endpointPath = '/ucp/v1';
+  /** Public endpoint of the MCP service (streamable HTTP). */
+  readonly mcpEndpoint: string;
   /** Negotiation depends only on the platform profile (cached objects), so its result is kept with it. */
   private readonly negotiated = new WeakMap<PlatformProfile, Negotiated>();
 
@@ -75,6 +78,7 @@ export class Ucp {
     const { config } = d;
     this.schemas = ucpSchemas();
     this.endpoint = `${config.baseUrl}${this.endpointPath}`;
+    this.mcpEndpoint = `${config.baseUrl}${MCP_PATH}`;
     const byVersion = new Map<string, CapabilityRegistry>([[UCP_VERSION, this.capabilities(UCP_VERSION)]]);
     for (const v of config.ucp.supportedVersions) if (v !== UCP_VERSION) byVersion.set(v, this.capabilities(v));
     this.business = { current: UCP_VERSION, byVersion };
@@ -131,7 +135,15 @@ export class Ucp {
     const current = version === UCP_VERSION;
     const supported = current ? Object.fromEntries([...this.business.byVersion.keys()].filter((v) => v !== UCP_VERSION).map((v) => [v, this.profileUrl(v)])) : undefined;
     const paymentHandlers = (await this.payments.offered()).registry();
-    return businessProfile({ endpoint: this.endpoint, version, capabilities: caps, paymentHandlers, signingKeys: this.signingKeys(), ...(supported ? { supportedVersions: supported } : {}) });
+    return businessProfile({
+      endpoint: this.endpoint,
+      mcpEndpoint: this.mcpEndpoint,
+      version,
+      capabilities: caps,
+      paymentHandlers,
+      signingKeys: this.signingKeys(),
+      ...(supported ? { supportedVersions: supported } : {}),
+    });
   }
 
   profileUrl(version: string = UCP_VERSION): string {

@@ -9,6 +9,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormatsModule from 'ajv-formats';
 import { projectPath } from '../paths.js';
 import { BUYER_CONSENT, DISCOUNT, FULFILLMENT } from './constants.js';
+import { bundleSchemas } from './schema-bundle.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
@@ -117,6 +118,15 @@ export class UcpSchemas {
       this.variants.add(op);
     }
     return this.validator(`${REQUEST_BASE}/${op}/${ref}`);
+  }
+
+  /**
+   * Self-contained schemas for `refs` (their request form for `op`, when given): the rewritten refs and
+   * the `$defs` holding every official file they reach (MCP tool schemas).
+   */
+  bundle(refs: readonly string[], op?: RequestOp): { roots: string[]; defs: Record<string, unknown> } {
+    const files = new Map(this.sources.map((s) => [s.id, s.schema]));
+    return bundleSchemas(files, UCP_SCHEMA_BASE, refs, op ? (schema) => requestVariant(schema, op) as object : undefined);
   }
 
   /** Problems of a request body against the request form of `ref` for `op`. */

@@ -9,56 +9,17 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import http from 'node:http';
 import { verifyMessage } from '../../src/trust/http-signatures.js';
 import { CLI, cleanEnv, freePort } from '../helpers/server.js';
 import { FLOWER_SHOP, tempDir } from '../helpers/store.js';
 import { ALL_SHOPPING_CAPS, expectValid, platformProfile, profileServer, ucpHeaders, type ProfileServer } from '../helpers/ucp.js';
 import { checkoutSchemaRefs } from '../../src/ucp/schemas.js';
 import type { Json } from '../helpers/json.js';
+import { Receiver } from '../helpers/webhooks.js';
 
 const ALL = ALL_SHOPPING_CAPS;
 const CHECKOUT_REFS = checkoutSchemaRefs(new Set(ALL));
 const PAY = { payment: { instruments: [{ id: 'instr_1', handler_id: 'mock_payment_handler', type: 'card', credential: { type: 'token', token: 'success_token' } }] } };
-
-interface Delivery {
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-  path: string;
-}
-
-/** A webhook receiver on loopback; `up` false answers nothing (the port is closed). */
-class Receiver {
-  deliveries: Delivery[] = [];
-  private server?: http.Server;
-  constructor(readonly port: number) {}
-  async start(status = 200): Promise<void> {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        this.deliveries.push({ headers: req.headers, body: Buffer.concat(chunks), path: req.url ?? '' });
-        res.writeHead(status).end();
-      });
-    });
-    await new Promise<void>((r) => this.server!.listen(this.port, '127.0.0.1', r));
-  }
-  async stop(): Promise<void> {
-    if (!this.server) return;
-    await new Promise<void>((r) => {
-      this.server!.close(() => r());
-      this.server!.closeAllConnections();
-    });
-    this.server = undefined;
-  }
-  async waitFor(pred: (d: Delivery[]) => boolean, ms = 15_000): Promise<void> {
-    const end = Date.now() + ms;
-    while (!pred(this.deliveries)) {
-      if (Date.now() > end) throw new Error(`webhook not received: ${this.deliveries.length} deliveries`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
 
 let data: { dir: string; cleanup: () => void };
 let agent: ProfileServer;

@@ -20,12 +20,15 @@ beforeAll(() => {
 });
 
 describe('discovery', () => {
-  test('/.well-known/ucp: a valid business profile with the REST endpoint, capabilities and the P-256 signing keys', async () => {
+  test('/.well-known/ucp: a valid business profile with the REST and MCP endpoints, capabilities and the P-256 signing keys', async () => {
     const res = await request(env.app).get('/.well-known/ucp');
     expect(res.status).toBe(200);
     expectValid(BUSINESS_PROFILE, res.body);
     expect(res.body.ucp.version).toBe('2026-04-08');
-    expect(res.body.ucp.services['dev.ucp.shopping']).toEqual([expect.objectContaining({ transport: 'rest', endpoint: 'https://shop.example/ucp/v1' })]);
+    expect(res.body.ucp.services['dev.ucp.shopping']).toEqual([
+      expect.objectContaining({ transport: 'rest', endpoint: 'https://shop.example/ucp/v1' }),
+      expect.objectContaining({ transport: 'mcp', endpoint: 'https://shop.example/ucp/mcp', schema: 'https://ucp.dev/2026-04-08/services/shopping/mcp.openrpc.json' }),
+    ]);
     expect(Object.keys(res.body.ucp.capabilities).sort()).toEqual(
       [
         'dev.ucp.shopping.buyer_consent',

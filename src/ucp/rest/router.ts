@@ -14,10 +14,9 @@ import type { RouteInfo } from '../../edge/routes.js';
 import type { ClientOf } from '../../edge/client.js';
 import type { Logger } from '../../logger.js';
 import type { ResponseSigner } from '../../trust/response-signer.js';
-import { canonicalJson } from '../../util/canonical-json.js';
-import { protocolError, protocolErrorBody, toProtocolError } from '../errors.js';
-import type { Claim } from '../idempotency.js';
-import { execute, type Operation, validate } from '../operations.js';
+import { protocolError, toProtocolError } from '../errors.js';
+import { once } from '../once.js';
+import { type Executed, execute, type Operation, validate } from '../operations.js';
 import type { Ucp } from '../runtime.js';
 import { header, parseJsonBody, readBody, unreadBody } from './body.js';
 import { sendProtocolError, sendUcpJson } from './send.js';
@@ -63,7 +62,6 @@ export function ucpHandler(deps: UcpRouteDeps, operations: readonly Operation[])
     const started = process.hrtime.bigint();
     let status = 500;
     let platform: string | undefined;
-    let claim: Claim | undefined;
     try {
       const rawBody = op.method === 'GET' ? Buffer.alloc(0) : await readBody(req, config.ucp.bodyLimit);
       const headers: Record<string, string | undefined> = {};
@@ -82,39 +80,17 @@ export function ucpHandler(deps: UcpRouteDeps, operations: readonly Operation[])
 
       // Idempotency (after negotiation: a request the version check refuses is never replayed)
       const key = header(req, 'idempotency-key')?.trim();
-      if (op.idempotent && key) {
-        if (key.length > 255) throw protocolError('invalid_request', 'Idempotency-Key is longer than 255 characters');
-        const scope = `${platform} ${op.method} ${path}`;
-        const hash = createHash('sha256').update(rawBody).digest('base64url');
-        const claimed = await ucp.idempotency.claim(scope, key, hash);
-        if (claimed.kind === 'replay') {
-          status = claimed.response.status;
-          sendUcpJson(req, res, status, undefined, signer, { 'Idempotent-Replayed': 'true' }, claimed.response.body.toString('utf8'));
-          return;
-        }
-        claim = claimed.claim;
-      }
-
-      const parsed = parseJsonBody(rawBody, header(req, 'content-type'));
-      validate(ucp, op, parsed, admission);
-      const out = await execute(ucp, op, parsed, { admission, params, ...(key ? { idempotencyKey: key } : {}) }, storefront);
+      const respond = async (): Promise<Executed> => {
+        const parsed = parseJsonBody(rawBody, header(req, 'content-type'));
+        validate(ucp, op, parsed, admission);
+        return execute(ucp, op, parsed, { admission, params, ...(key ? { idempotencyKey: key } : {}) }, storefront);
+      };
+      const out = op.idempotent && key ? await once(ucp, { scope: `${platform} ${op.method} ${path}`, key, hash: createHash('sha256').update(rawBody).digest('base64url') }, respond) : await respond();
       status = out.status;
-      if (claim) {
-        const c = claim;
-        claim = undefined;
-        await c.finish({ status: out.status, contentType: 'application/json', body: Buffer.from(out.body) });
-      }
-      sendUcpJson(req, res, out.status, undefined, signer, {}, out.body);
+      sendUcpJson(req, res, out.status, undefined, signer, 'replayed' in out ? { 'Idempotent-Replayed': 'true' } : {}, out.body);
     } catch (err) {
       const e = toProtocolError(err, (unexpected) => logger.error('unhandled error in UCP operation', { where: op.path, error: unexpected instanceof Error ? unexpected.stack : String(unexpected) }));
       status = e.status;
-      if (claim) {
-        // a refusal is an answer too, except when it says "try again"
-        if (e.status >= 500) await claim.abandon().catch(() => undefined);
-        else {
-          await claim.finish({ status: e.status, contentType: 'application/json', body: Buffer.from(canonicalJson(protocolErrorBody(e))) }).catch(() => undefined);
-        }
-      }
       if (res.headersSent) {
         res.destroy();
         return;
