@@ -39,7 +39,8 @@ export interface Config {
   /** Sign agent-facing responses (RFC 9421); off only when a proxy in front signs them. */
   signResponses: boolean;
   /** Serve HTTPS with this certificate chain and key (PEM files); both or neither. */
-  tls?: { certFile: string; keyFile: string };
+  /** HTTPS: certificate and key files, and the lowest TLS version accepted (1.3 unless told otherwise). */
+  tls?: { certFile: string; keyFile: string; minVersion: 'TLSv1.2' | 'TLSv1.3' };
   ucp: UcpConfig;
 }
 
@@ -96,6 +97,7 @@ export const ENV = {
   signResponses: 'UCPD_SIGN_RESPONSES',
   tlsCert: 'UCPD_TLS_CERT',
   tlsKey: 'UCPD_TLS_KEY',
+  tlsMinVersion: 'UCPD_TLS_MIN_VERSION',
   ucpRequireSignatures: 'UCPD_UCP_REQUIRE_SIGNATURES',
   ucpApprovedOnly: 'UCPD_UCP_APPROVED_ONLY',
   ucpTrustedOrigins: 'UCPD_UCP_TRUSTED_ORIGINS',
@@ -126,6 +128,7 @@ const FLAG: Record<keyof typeof ENV, string> = {
   signResponses: '--no-sign-responses',
   tlsCert: '--tls-cert',
   tlsKey: '--tls-key',
+  tlsMinVersion: '--tls-min-version',
   ucpRequireSignatures: '--require-signatures',
   ucpApprovedOnly: '--approved-platforms-only',
   ucpTrustedOrigins: '--trusted-origins',
@@ -232,6 +235,9 @@ export function loadConfig(flags: RawConfig = {}, env: NodeJS.ProcessEnv = proce
   ] as const) {
     if (file && !existsSync(path.resolve(cwd, file))) problems.push(`${where(key)}: no such file "${file}"`);
   }
+  // UCP's REST bindings: "MUST be served over HTTPS with minimum TLS version 1.3"; 1.2 only when asked for
+  const tlsMin = raw('tlsMinVersion') ?? '1.3';
+  if (tlsMin !== '1.3' && tlsMin !== '1.2') problems.push(`${where('tlsMinVersion')}: "${tlsMin}" is not a TLS version ucpd serves; use 1.3 (the default, what UCP requires) or 1.2`);
 
   const trustedOrigins: string[] = [];
   for (const item of list('ucpTrustedOrigins')) {
@@ -285,7 +291,7 @@ export function loadConfig(flags: RawConfig = {}, env: NodeJS.ProcessEnv = proce
     feedIdleMs: feedIdleSeconds * 1000,
     connectionsPerClient,
     signResponses: bool('signResponses', true),
-    ...(tlsCert && tlsKey ? { tls: { certFile: path.resolve(cwd, tlsCert), keyFile: path.resolve(cwd, tlsKey) } } : {}),
+    ...(tlsCert && tlsKey ? { tls: { certFile: path.resolve(cwd, tlsCert), keyFile: path.resolve(cwd, tlsKey), minVersion: tlsMin === '1.2' ? ('TLSv1.2' as const) : ('TLSv1.3' as const) } } : {}),
     ucp: {
       requireSignatures: bool('ucpRequireSignatures', false),
       approvedOnly: bool('ucpApprovedOnly', false),

@@ -1,7 +1,7 @@
 /**
  * Start and stop the HTTP(S) server; used by `ucpd serve` and the end-to-end tests. With a certificate
- * and key ucpd terminates TLS itself (TLS 1.2 minimum, 1.3 preferred: Node negotiates the highest both
- * sides speak) and picks up a renewed certificate without a restart.
+ * and key ucpd terminates TLS itself (TLS 1.3 minimum, as UCP's REST bindings require; 1.2 only when
+ * configured) and picks up a renewed certificate without a restart.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -17,10 +17,12 @@ export interface Running {
 export interface TlsFiles {
   certFile: string;
   keyFile: string;
+  /** The lowest version accepted (default TLS 1.3). */
+  minVersion?: 'TLSv1.2' | 'TLSv1.3';
 }
 
 function tlsOptions(t: TlsFiles) {
-  return { cert: readFileSync(t.certFile), key: readFileSync(t.keyFile), minVersion: 'TLSv1.2' as const };
+  return { cert: readFileSync(t.certFile), key: readFileSync(t.keyFile), minVersion: t.minVersion ?? ('TLSv1.3' as const) };
 }
 
 /** Reload the certificate when its files change (checked every `everyMs`); returns a stop function. */

@@ -10,6 +10,8 @@ import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import type tls from 'node:tls';
+import { loadConfig } from '../../src/config.js';
+import { listen } from '../../src/http/server.js';
 import { verifyMessage } from '../../src/trust/http-signatures.js';
 import { cleanEnv, CLI } from '../helpers/server.js';
 import { tempDir } from '../helpers/store.js';
@@ -160,12 +162,24 @@ describe('an agent discovers and shops the store over UCP (HTTPS, signed request
     return JSON.parse(res.text) as Json;
   }
 
-  test('TLS: 1.3 by default, 1.2 accepted, 1.1 refused by the server', async () => {
+  test('TLS: 1.3 is the minimum (UCP REST bindings); 1.2 and 1.1 are refused by the server; 1.2 only when configured', async () => {
     expect((await call('GET', `${base}/healthz`)).protocol).toBe('TLSv1.3');
-    expect((await call('GET', `${base}/healthz`, {}, undefined, { maxVersion: 'TLSv1.2' })).protocol).toBe('TLSv1.2');
-    const err = await call('GET', `${base}/healthz`, {}, undefined, { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }).catch((e: NodeJS.ErrnoException) => e);
-    // the server's protocol_version alert (SSL alert 70), not a client-side refusal
-    expect((err as Error).message).toMatch(/alert protocol version/);
+    for (const old of [{ maxVersion: 'TLSv1.2' as const }, { minVersion: 'TLSv1' as const, maxVersion: 'TLSv1.1' as const, ciphers: 'DEFAULT@SECLEVEL=0' }]) {
+      const err = await call('GET', `${base}/healthz`, {}, undefined, old).catch((e: NodeJS.ErrnoException) => e);
+      // the server's protocol_version alert (SSL alert 70), not a client-side refusal
+      expect((err as Error).message).toMatch(/alert protocol version/);
+    }
+    // --tls-min-version 1.2 (UCPD_TLS_MIN_VERSION): the configuration says so, and the server accepts 1.2
+    const files = { certFile: path.join(data.dir, 'tls-cert.pem'), keyFile: path.join(data.dir, 'tls-key.pem') };
+    const config = loadConfig({ dataDir: data.dir, tlsCert: files.certFile, tlsKey: files.keyFile }, { UCPD_TLS_MIN_VERSION: '1.2' });
+    expect(config.tls?.minVersion).toBe('TLSv1.2');
+    expect(() => loadConfig({ dataDir: data.dir, tlsCert: files.certFile, tlsKey: files.keyFile, tlsMinVersion: '1.1' }, {})).toThrow(/--tls-min-version/);
+    const lenient = await listen(0, '127.0.0.1', (_req, res) => res.end('ok'), config.tls);
+    try {
+      expect((await call('GET', `https://127.0.0.1:${lenient.port}/`, {}, undefined, { maxVersion: 'TLSv1.2' })).protocol).toBe('TLSv1.2');
+    } finally {
+      await lenient.close();
+    }
   });
 
   test('discovery -> search -> lookup -> product detail', async () => {

@@ -25,6 +25,7 @@ export function registerServe(program: Command): void {
     .option('--no-sign-responses', 'do not sign responses (UCPD_SIGN_RESPONSES=false; only when a proxy in front signs them)')
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate chain (UCPD_TLS_CERT; with --tls-key)')
     .option('--tls-key <file>', 'PEM private key for --tls-cert (UCPD_TLS_KEY)')
+    .option('--tls-min-version <version>', 'lowest TLS version accepted: 1.3 (default; UCP requires it) or 1.2 for old clients (UCPD_TLS_MIN_VERSION)')
     .option('--require-signatures', 'reject UCP requests without a valid RFC 9421 signature (UCPD_UCP_REQUIRE_SIGNATURES)')
     .option('--approved-platforms-only', 'serve UCP only to platforms in the registry or under --trusted-origins (UCPD_UCP_APPROVED_ONLY)')
     .option('--trusted-origins <origins>', 'platform origins trusted to be fetched, comma-separated (UCPD_UCP_TRUSTED_ORIGINS)')
