@@ -2,7 +2,8 @@
  * Order webhooks from the persistent outbox. Rows are queued in the same transaction as the order
  * change they announce, so a crash cannot lose one; this dispatcher delivers them, signed (RFC 9421
  * with Content-Digest, the merchant's P-256 key, which the business profile publishes) with
- * `Webhook-Id` (stable across retries, so receivers can drop duplicates) and `Webhook-Timestamp`, to
+ * `Webhook-Id` (stable across retries, so receivers can drop duplicates; also sent and signed as
+ * `Idempotency-Key`), `Webhook-Timestamp`, and `@query` covered when the URL has one, to
  * the URL the platform's profile names, through the SSRF-safe client. Failures are retried with
  * exponential backoff (1 s, 2 s, 4 s ... capped at an hour) for up to two days; delivery resumes after
  * a restart from what the outbox still holds.
@@ -29,12 +30,15 @@ export function webhookHeaders(o: { url: string; body: Buffer; id: string; times
     'ucp-agent': `profile="${o.profileUrl}"`,
     'webhook-id': o.id,
     'webhook-timestamp': String(o.timestamp),
+    // the spec's webhook text reads both ways: an Idempotency-Key equal to Webhook-Id satisfies either
+    'idempotency-key': o.id,
   };
   const key = o.keys.active('p256');
   const signed = signMessage(
     { method: 'POST', authority: u.host, path: u.pathname, query: u.search, headers },
     {
-      components: ['@method', '@authority', '@path', 'content-digest', 'content-type', 'ucp-agent', 'webhook-id', 'webhook-timestamp'],
+      // a query string in the webhook URL is part of what is signed (signatures.md)
+      components: ['@method', '@authority', '@path', ...(u.search ? ['@query'] : []), 'content-digest', 'content-type', 'ucp-agent', 'webhook-id', 'webhook-timestamp', 'idempotency-key'],
       keyid: key.kid,
       privateKey: key.privateKey,
       created: o.created,

@@ -5,6 +5,12 @@
  * validated against the official schemas.
  */
 import { beforeAll, describe, expect, test } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { KeyStore } from '../../src/trust/keys.js';
+import { verifyMessage } from '../../src/trust/http-signatures.js';
+import { webhookHeaders } from '../../src/ucp/webhooks.js';
 import request from 'supertest';
 import { createToken } from '../../src/auth/tokens.js';
 import type { Json } from '../helpers/json.js';
@@ -97,5 +103,29 @@ describe('orders', () => {
     expect(ok.status).toBe(200);
     expect(ok.body.status).toBe('shipped');
     expect((await request(app).post('/testing/simulate-shipping/ord_nope').set('simulation-secret', 'simulation-secret-0123456789')).status).toBe(404);
+  });
+});
+
+describe('webhook signatures', () => {
+  test('a webhook URL with a query string has @query signed; Idempotency-Key equals Webhook-Id and is signed', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ucpd-wh-'));
+    try {
+      const keys = await KeyStore.open(dir);
+      const body = Buffer.from('{"id":"ord_1"}');
+      const url = 'https://agent.example/hooks/orders?tenant=42';
+      const h = webhookHeaders({ url, body, id: 'whk_1', timestamp: 1_800_000_000, created: Math.floor(Date.now() / 1000), profileUrl: 'https://shop.example/.well-known/ucp', keys });
+      expect(h['idempotency-key']).toBe(h['webhook-id']);
+      const jwk = keys.active('p256').publicJwk as unknown as Record<string, unknown>;
+      const required = ['@method', '@authority', '@path', '@query', 'content-digest', 'webhook-id', 'idempotency-key'];
+      const verify = (query: string) =>
+        verifyMessage({ method: 'POST', authority: 'agent.example', path: '/hooks/orders', query, headers: h }, { keyFor: () => jwk, body, required });
+      await expect(verify('?tenant=42')).resolves.toMatchObject({ keyid: keys.active('p256').kid });
+      await expect(verify('?tenant=43')).rejects.toThrow();
+      // without a query, @query is not claimed
+      const plain = webhookHeaders({ url: 'https://agent.example/hooks/orders', body, id: 'whk_2', timestamp: 1_800_000_000, created: Math.floor(Date.now() / 1000), profileUrl: 'x', keys });
+      expect(plain['signature-input']).not.toContain('"@query"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
