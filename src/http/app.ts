@@ -92,9 +92,11 @@ export function createApp(deps: AppDeps): Handler {
       .type('html')
       .send(
         `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(m.name)}</title>` +
-          `<link rel="alternate" type="application/ld+json" href="${escapeHtml(service.urls.store)}"></head><body>` +
+          `<link rel="alternate" type="application/ld+json" href="${escapeHtml(service.urls.store)}">` +
+          `<link rel="service-desc" type="application/json" href="${escapeHtml(service.urls.ucpProfile)}" title="UCP business profile"></head><body>` +
           `<h1>${escapeHtml(m.name)}</h1>${m.description ? `<p>${escapeHtml(m.description)}</p>` : ''}` +
-          `<p>${await store.countProducts()} products. For agents: <a href="${escapeHtml(service.urls.store)}">/.well-known/commerce</a> · ` +
+          `<p>${await store.countProducts()} products. For agents: <a href="${escapeHtml(service.urls.store)}">/.well-known/commerce</a> (catalog) · ` +
+          `<a href="${escapeHtml(service.urls.ucpProfile)}">/.well-known/ucp</a> (UCP: search, cart, checkout, orders over REST and MCP) · ` +
           `<a href="${escapeHtml(service.urls.catalog())}">catalog feed</a> · <a href="/sitemap.xml">sitemap</a></p><ul>${items}</ul></body></html>`,
       );
   });

@@ -357,6 +357,7 @@ export class CommerceService {
       'Disallow: /admin/',
       `Sitemap: ${this.urls.sitemap}`,
       `# Machine-readable catalog (schema.org JSON-LD) for agents: ${this.urls.store}`,
+      `# Agents that buy: UCP business profile (REST and MCP services, capabilities, signing keys): ${this.urls.ucpProfile}`,
       `# Catalog feed: ${this.urls.catalog()}`,
       '',
     ].join('\n');

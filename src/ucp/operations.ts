@@ -156,16 +156,21 @@ export function commerceOperations(ucp: Ucp): Operation[] {
   };
   const caller = (c: Call) => ({ negotiated: c.admission.negotiated, ...(c.idempotencyKey ? { idempotencyKey: c.idempotencyKey } : {}) });
   const bodyOf = (b: unknown) => (b && typeof b === 'object' && !Array.isArray(b) ? (b as Json) : {});
+  // converting a cart needs only its id: the cart's lines are the checkout's (line_items is required by the schema otherwise)
+  const fromCart = (b: unknown) => {
+    const o = bodyOf(b);
+    return typeof o.cart_id === 'string' && o.line_items === undefined ? { ...o, line_items: [] } : b;
+  };
   return [
     {
       tool: { name: 'create_checkout', description: 'Create a checkout session for line items, buyer and fulfillment.', payload: 'checkout', result: 'shopping/checkout.json' },
       path: '/checkout-sessions',
       method: 'POST',
       capability: CHECKOUT,
-      check: checkoutCheck('create'),
+      check: (b, a) => checkoutCheck('create')(fromCart(b), a),
       bodySchema: { schema: 'shopping/checkout.json', op: 'create' },
       idempotent: true,
-      run: async (b, c) => result(await svc.create('checkout', bodyOf(b), caller(c))),
+      run: async (b, c) => result(await svc.create('checkout', bodyOf(fromCart(b)), caller(c))),
     },
     {
       tool: { name: 'get_checkout', description: 'Get a checkout session.', id: true, result: 'shopping/checkout.json' },

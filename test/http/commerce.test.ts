@@ -158,10 +158,14 @@ describe('bad input and other routes', () => {
     expect((await get('/.well-known/commerce/nope')).status).toBe(404);
   });
 
-  test('sitemap and robots.txt point crawlers at product pages and the feed', async () => {
+  test('sitemap and robots.txt point crawlers at product pages and the feed; robots.txt and the home page point agents at the UCP profile', async () => {
     const robots = await get('/robots.txt', 'text/plain');
     expect(robots.text).toContain(`Sitemap: ${BASE}/sitemap.xml`);
     expect(robots.text).toContain(`${BASE}/.well-known/commerce`);
+    expect(robots.text).toContain(`${BASE}/.well-known/ucp`);
+    const home = await get('/', 'text/html');
+    expect(home.text).toContain(`<link rel="service-desc" type="application/json" href="${BASE}/.well-known/ucp"`);
+    expect(home.text).toContain(`<a href="${BASE}/.well-known/ucp">`);
     const index = await get('/sitemap.xml', '*/*');
     expect(index.text).toContain(`<loc>${BASE}/sitemap-products-1.xml</loc>`);
     const part = await get('/sitemap-products-1.xml', '*/*');

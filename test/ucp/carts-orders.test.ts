@@ -40,6 +40,12 @@ describe('carts', () => {
     expect(chk.body.discounts.codes).toEqual(['10OFF']);
     const again = await call('post', '/checkout-sessions', { cart_id: cart.body.id, line_items: [] });
     expect(again.body.id).toBe(chk.body.id);
+    // converting a cart needs only its id: the checkout takes the cart's lines
+    const other = await call('post', '/carts', { line_items: [{ item: { id: 'pot_ceramic' }, quantity: 3 }] });
+    const onlyId = await call('post', '/checkout-sessions', { cart_id: other.body.id });
+    expect(onlyId.status).toBe(201);
+    expectCheckout(onlyId.body);
+    expect(onlyId.body.line_items.map((l: Json) => [l.item.id, l.quantity])).toEqual([['pot_ceramic', 3]]);
     const canceled = await call('post', `/carts/${cart.body.id}/cancel`);
     expect(canceled.status).toBe(200);
     expect(canceled.body.id).toBe(cart.body.id);
@@ -117,8 +123,7 @@ describe('webhook signatures', () => {
       expect(h['idempotency-key']).toBe(h['webhook-id']);
       const jwk = keys.active('p256').publicJwk as unknown as Record<string, unknown>;
       const required = ['@method', '@authority', '@path', '@query', 'content-digest', 'webhook-id', 'idempotency-key'];
-      const verify = (query: string) =>
-        verifyMessage({ method: 'POST', authority: 'agent.example', path: '/hooks/orders', query, headers: h }, { keyFor: () => jwk, body, required });
+      const verify = (query: string) => verifyMessage({ method: 'POST', authority: 'agent.example', path: '/hooks/orders', query, headers: h }, { keyFor: () => jwk, body, required });
       await expect(verify('?tenant=42')).resolves.toMatchObject({ keyid: keys.active('p256').kid });
       await expect(verify('?tenant=43')).rejects.toThrow();
       // without a query, @query is not claimed
