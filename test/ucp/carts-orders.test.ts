@@ -99,7 +99,17 @@ describe('orders', () => {
     expect(refund.body.adjustments[0]).toMatchObject({ type: 'refund', status: 'completed', totals: [{ type: 'total', amount: -500 }] });
     const bad = await request(app).post(`/admin/v1/orders/${orderId}/adjustments`).set('authorization', `Bearer ${token}`).send({ type: 'refund', status: 'INVALID' });
     expect(bad.status).toBe(400);
-    expect((await t.store.listWebhooks(orderId)).length).toBe(3);
+    // a returned unit is a reduction: published as a negative quantity, and the line's total drops
+    const line = refund.body.line_items[0].id as string;
+    const returned = await request(app)
+      .post(`/admin/v1/orders/${orderId}/adjustments`)
+      .set('authorization', `Bearer ${token}`)
+      .send({ type: 'return', line_items: [{ id: line, quantity: 1 }], amount: 3500 });
+    expect(returned.status).toBe(201);
+    expectValid('shopping/order.json', returned.body);
+    expect(returned.body.adjustments[1]).toMatchObject({ type: 'return', line_items: [{ id: line, quantity: -1 }], totals: [{ type: 'total', amount: -3500 }] });
+    expect(returned.body.line_items[0]).toMatchObject({ quantity: { total: 0 }, status: 'removed' });
+    expect((await t.store.listWebhooks(orderId)).length).toBe(4);
   });
 
   test('shipping simulation: 403 without the secret, 200 with it, 404 for an unknown order', async () => {

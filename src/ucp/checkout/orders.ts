@@ -10,6 +10,9 @@ import { lineItemsOf, totalsOf } from './render.js';
 import { isObject, newId, str, type Json, type Outcome } from './request.js';
 import type { Address, Caller, Env, SessionDoc, View } from './types.js';
 
+/** Adjustment types that take units away from a line ("Negative values represent reductions", adjustment.json). */
+const REDUCTIONS: ReadonlySet<string> = new Set(['return', 'refund', 'cancellation']);
+
 export class Orders {
   constructor(private readonly o: { store: Store; clock: Clock; onWebhooksQueued?: () => void }) {}
 
@@ -112,7 +115,10 @@ export class Orders {
           type: str(a.type) ?? 'refund',
           occurred_at: str(a.occurred_at) ?? at,
           status: str(a.status) ?? 'completed',
-          ...(Array.isArray(a.line_items) ? { line_items: lineRefs(a.line_items) } : {}),
+          // the retailer names the units affected; the order states them signed: negative for a reduction
+          ...(Array.isArray(a.line_items)
+            ? { line_items: lineRefs(a.line_items).map((r) => ({ id: r.id, quantity: REDUCTIONS.has(String(a.type)) ? -Math.abs(r.quantity) : r.quantity })) }
+            : {}),
           ...(Array.isArray(a.totals) ? { totals: a.totals } : typeof a.amount === 'number' ? { totals: [{ type: 'total', amount: -Math.abs(a.amount), display_text: 'Refund' }] } : {}),
           ...(str(a.description) ? { description: str(a.description) } : {}),
         });
