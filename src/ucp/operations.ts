@@ -86,7 +86,8 @@ export async function execute(ucp: Ucp, op: Operation, body: unknown, call: Call
   if (!n.capabilities.has(op.capability)) return { status: 200, body: canonicalJson(incompatible(n, op.capability, storefront)) };
   const result = await op.run(body, call);
   const env = { ...envelope(n, op.capability), ...(op.capability === CHECKOUT ? { payment_handlers: (await ucp.payments.offered()).registry() } : {}) };
-  if ('errors' in result) return { status: result.status ?? 200, body: canonicalJson(businessError(env, result.errors, result.continueUrl)) };
+  // business outcomes (not found, unavailable, declined) are HTTP 200 with the messages (checkout-rest.md, cart-rest.md)
+  if ('errors' in result) return { status: 200, body: canonicalJson(businessError(env, result.errors, result.continueUrl)) };
   // catalog products come pre-serialised (catalog/fragments.ts)
   return { status: result.status ?? 200, body: responseJson({ ...result.body, ucp: env }) };
 }

@@ -116,9 +116,7 @@ export class Orders {
           occurred_at: str(a.occurred_at) ?? at,
           status: str(a.status) ?? 'completed',
           // the retailer names the units affected; the order states them signed: negative for a reduction
-          ...(Array.isArray(a.line_items)
-            ? { line_items: lineRefs(a.line_items).map((r) => ({ id: r.id, quantity: REDUCTIONS.has(String(a.type)) ? -Math.abs(r.quantity) : r.quantity })) }
-            : {}),
+          ...(Array.isArray(a.line_items) ? { line_items: lineRefs(a.line_items).map((r) => ({ id: r.id, quantity: REDUCTIONS.has(String(a.type)) ? -Math.abs(r.quantity) : r.quantity })) } : {}),
           ...(Array.isArray(a.totals) ? { totals: a.totals } : typeof a.amount === 'number' ? { totals: [{ type: 'total', amount: -Math.abs(a.amount), display_text: 'Refund' }] } : {}),
           ...(str(a.description) ? { description: str(a.description) } : {}),
         });
