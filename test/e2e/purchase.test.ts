@@ -115,7 +115,7 @@ describe('an agent buys flowers', () => {
     expect(updated.body.status).toBe('ready_for_complete');
     expect(updated.body.totals.map((x: Json) => [x.type, x.amount])).toEqual([
       ['subtotal', 7000],
-      ['discount', -700],
+      ['items_discount', -700],
       ['fulfillment', 1500],
       ['total', 7800],
     ]);

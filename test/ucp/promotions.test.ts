@@ -83,7 +83,7 @@ async function surfaces(id: string, country: string) {
     jsonld: `${offer.price} ${offer.priceCurrency}`,
     html: row,
     catalog: money(v.price.amount, v.price.currency),
-    cart: money(totals.get('subtotal')! - Math.abs(totals.get('discount') ?? 0), cart.body.currency),
+    cart: money(totals.get('subtotal')! - Math.abs(totals.get('items_discount') ?? 0) - Math.abs(totals.get('discount') ?? 0), cart.body.currency),
     catalogPromotions: (v.metadata?.promotions ?? []).map((p: Json) => [p.title, p.amount.amount]),
     strikethrough: (offer.priceSpecification ?? []).find((s: Json) => s.priceType === 'https://schema.org/StrikethroughPrice')?.price,
   };
@@ -122,7 +122,14 @@ describe('automatic promotions are in the published unit price', () => {
     expect(sock.jsonld).toBe('12.99 USD');
     // sixteen pairs of socks pass $200: the promotion applies to the basket
     const cart = await ucp('/carts', { line_items: [{ item: { id: 'sock-v' }, quantity: 16 }], context: { address_country: 'US' } });
-    const discount = cart.body.totals.find((x: Json) => x.type === 'discount');
+    // allocated to the lines: items_discount, and each line's totals carry its share (discount.md)
+    const discount = cart.body.totals.find((x: Json) => x.type === 'items_discount');
+    expect(cart.body.totals.find((x: Json) => x.type === 'discount')).toBeUndefined();
+    expect(cart.body.line_items.reduce((s: number, l: Json) => s + (l.totals.find((x: Json) => x.type === 'items_discount')?.amount ?? 0), 0)).toBe(discount.amount);
+    for (const l of cart.body.line_items)
+      expect(l.totals.find((x: Json) => x.type === 'total').amount).toBe(
+        l.totals.find((x: Json) => x.type === 'subtotal').amount + (l.totals.find((x: Json) => x.type === 'items_discount')?.amount ?? 0),
+      );
     expect(Math.abs(discount.amount)).toBe(Math.floor((16 * 1299 * 10) / 100));
   });
 });

@@ -17,7 +17,9 @@ export function totalsOf(v: View, withFulfillment: boolean): Total[] {
   const included = tax?.rate.included ? tax : undefined;
   return [
     { type: 'subtotal', amount: v.subtotal, display_text: 'Subtotal' },
-    ...(v.discounts.total > 0 ? [{ type: 'discount', amount: -v.discounts.total, display_text: 'Discounts' }] : []),
+    // discount.md: what is allocated to line items is items_discount (the sum over the lines' own); the rest is discount
+    ...(itemsDiscount(v) > 0 ? [{ type: 'items_discount', amount: -itemsDiscount(v), display_text: 'Item discounts' }] : []),
+    ...(v.discounts.total - itemsDiscount(v) > 0 ? [{ type: 'discount', amount: -(v.discounts.total - itemsDiscount(v)), display_text: 'Discounts' }] : []),
     ...(withFulfillment && v.selectedTitles.size ? [{ type: 'fulfillment', amount: v.fulfillmentAmount, display_text: [...v.selectedTitles.values()].join(', ') }] : []),
     ...(tax && !tax.rate.included ? [{ type: 'tax', amount: tax.amount, display_text: rateText(tax.rate) }] : []),
     {
@@ -36,7 +38,22 @@ export function totalsOf(v: View, withFulfillment: boolean): Total[] {
   ];
 }
 
+/** What the applied discounts allocate to each line (by line index). */
+function lineDiscounts(v: View): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const d of v.discounts.applied) for (const a of d.allocations) out.set(a.index, (out.get(a.index) ?? 0) + a.amount);
+  return out;
+}
+
+/** The part of the discounts allocated to line items (all of ucpd's discounts are, today). */
+function itemsDiscount(v: View): number {
+  let sum = 0;
+  for (const amount of lineDiscounts(v).values()) sum += amount;
+  return sum;
+}
+
 export function lineItemsOf(v: View): Record<string, unknown>[] {
+  const discountOf = lineDiscounts(v);
   return v.lines.map((l) => ({
     id: l.doc.id,
     item: {
@@ -46,9 +63,11 @@ export function lineItemsOf(v: View): Record<string, unknown>[] {
       ...(l.info?.imageUrl ? { image_url: l.info.imageUrl } : {}),
     },
     quantity: l.doc.quantity,
+    // a line's totals reflect the discounts allocated to it
     totals: [
       { type: 'subtotal', amount: l.amount },
-      { type: 'total', amount: l.amount },
+      ...((discountOf.get(l.index) ?? 0) > 0 ? [{ type: 'items_discount', amount: -(discountOf.get(l.index) ?? 0) }] : []),
+      { type: 'total', amount: l.amount - (discountOf.get(l.index) ?? 0) },
     ],
     ...(l.doc.parentId ? { parent_id: l.doc.parentId } : {}),
   }));
