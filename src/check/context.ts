@@ -286,13 +286,30 @@ export class CheckContext {
   }
 
   /** The REST endpoint of the shopping service. */
-  async ucpEndpoint(): Promise<string> {
+  async ucpEndpoint(transport: 'rest' | 'mcp' = 'rest'): Promise<string> {
     const p = await this.needProfile();
     const services = ((p.json.ucp as Json | undefined)?.services as Json | undefined)?.[SHOPPING_SERVICE];
     const list = (Array.isArray(services) ? services : services ? [services] : []) as Json[];
-    const rest = list.find((s) => s.transport === 'rest' && typeof s.endpoint === 'string');
-    if (!rest) throw skip(`the profile offers no REST binding of ${SHOPPING_SERVICE}`);
-    return (rest.endpoint as string).replace(/\/+$/, '');
+    const binding = list.find((s) => s.transport === transport && typeof s.endpoint === 'string');
+    if (!binding) throw skip(`the profile offers no ${transport === 'rest' ? 'REST' : 'MCP'} binding of ${SHOPPING_SERVICE}`);
+    return (binding.endpoint as string).replace(/\/+$/, '');
+  }
+
+  /** One JSON-RPC request to the MCP binding (signed like `ucp`); a tools/call gets `meta["ucp-agent"]` added. */
+  async mcp(method: string, params: Json = {}, o: { raw?: string } = {}): Promise<Exchange> {
+    const url = await this.ucpEndpoint('mcp');
+    const profile = this.profileUrl('agent');
+    const args = params.arguments as Json | undefined;
+    const withMeta = method === 'tools/call' && args && profile ? { ...params, arguments: { ...args, meta: { 'ucp-agent': { profile }, ...(args.meta as Json | undefined) } } } : params;
+    const text = o.raw ?? JSON.stringify({ jsonrpc: '2.0', id: randomUUID(), method, params: withMeta });
+    const target = new URL(url);
+    let headers: Record<string, string> = { accept: 'application/json, text/event-stream', 'content-type': 'application/json' };
+    if (profile)
+      headers = {
+        ...headers,
+        ...ucpHeaders(profile, text, 'POST', target.pathname + target.search, this.agent && !this.options.agentProfile ? { key: this.agent.key, authority: target.host } : undefined),
+      };
+    return this.client.request('POST', url, { headers, body: text });
   }
 
   /** The UCP-Agent profile URL for a choice; undefined when the checker has no such profile to offer. */

@@ -178,6 +178,35 @@ const CASES: { fault: string; check: string; only: Group[]; mutation: Mutation; 
     evidence: /replaying a create with the same Idempotency-Key made a new checkout/,
   },
   {
+    fault: 'an MCP search whose structuredContent differs from the REST answer',
+    check: 'ucp.mcp.parity',
+    only: ['ucp'],
+    mutation: jsonMutation('/ucp/mcp', (body) => {
+      const products = body.result?.structuredContent?.products;
+      if (!products?.length) return;
+      products[0].title = `${products[0].title} (MCP)`;
+      body.result.content[0].text = JSON.stringify(body.result.structuredContent); // consistent with itself, not with REST
+    }),
+    evidence: /difference\(s\) between MCP and REST/,
+  },
+  {
+    fault: 'an MCP tool list without get_order',
+    check: 'ucp.mcp.tools',
+    only: ['ucp'],
+    mutation: jsonMutation('/ucp/mcp', (body) => {
+      if (Array.isArray(body.result?.tools)) body.result.tools = body.result.tools.filter((t: Json) => t.name !== 'get_order');
+    }),
+    evidence: /tool get_order/,
+  },
+  {
+    fault: 'an MCP protocol error answered as a result',
+    check: 'ucp.mcp.errors',
+    only: ['ucp'],
+    mutation: (req, res) =>
+      req.path === '/ucp/mcp' && res.status >= 400 ? { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from('{"jsonrpc":"2.0","id":1,"result":{}}') } : res,
+    evidence: /a JSON-RPC error/,
+  },
+  {
     fault: 'a 500 for malformed JSON',
     check: 'robust.malformed_json',
     only: ['robustness'],

@@ -11,6 +11,7 @@ import { describeExchange, jsonOf, type Exchange } from '../client.js';
 import type { CheckContext, ProfileChoice } from '../context.js';
 import { fail, skip, warn, type CheckDefinition, type Evidence } from '../model.js';
 import { ucpCatalogChecks } from './ucp-catalog.js';
+import { ucpMcpChecks } from './ucp-mcp.js';
 import { ucpCheckoutChecks } from './ucp-checkout.js';
 import { SPEC } from './ucp-common.js';
 
@@ -145,4 +146,4 @@ const ucpProfileChecks: Check[] = [
   },
 ];
 
-export const ucpChecks: Check[] = [...ucpProfileChecks, ...ucpCatalogChecks, ...ucpCheckoutChecks];
+export const ucpChecks: Check[] = [...ucpProfileChecks, ...ucpCatalogChecks, ...ucpMcpChecks, ...ucpCheckoutChecks];
