@@ -244,6 +244,25 @@ describe('the checks catch real faults', () => {
     60_000,
   );
 
+  test('a document that changes between the crawl and the page fetch (credentials landing after a start) does not fail commerce.product.html', async () => {
+    // each product document is one version older on its first fetch (the crawl) than afterwards
+    const seen = new Set<string>();
+    const report = await check(
+      ['commerce'],
+      jsonMutation(
+        /^\/products\//,
+        (doc, req) => {
+          if (seen.has(req.path)) return;
+          seen.add(req.path);
+          doc.name = `${String(doc.name)} (the version before)`;
+        },
+        { contentType: /ld\+json/ },
+      ),
+    );
+    expect(seen.size).toBeGreaterThan(0);
+    expect(result(report, 'commerce.product.html')).toMatchObject({ status: 'pass' });
+  }, 60_000);
+
   // last: revocation cannot be undone
   test('a revoked credential -> trust.credentials.verify fails', async () => {
     const token = execFileSync(process.execPath, [CLI, 'tokens', 'create', '--name', 'revoker', '--scope', 'credentials:write'], { env: { ...cleanEnv, UCPD_DATA_DIR: data.dir } })

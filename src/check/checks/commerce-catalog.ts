@@ -5,7 +5,7 @@
  * those comparisons use: the first difference between two JSON values, and the JSON-LD blocks of a page.
  */
 import { canonicalJson } from '../../util/canonical-json.js';
-import { describeExchange, snippet, withParam } from '../client.js';
+import { describeExchange, type Exchange, jsonOf, snippet, withParam } from '../client.js';
 import type { CheckContext } from '../context.js';
 import { fail, skip, warn, type CheckDefinition, type Evidence } from '../model.js';
 import { shownNote } from './commerce-graph.js';
@@ -156,7 +156,18 @@ export const commerceCatalogChecks: Check[] = [
       const picks = [...new Set([docs[0]!, docs[Math.floor(docs.length / 2)]!, docs[docs.length - 1]!])];
       const problems: Evidence[] = [];
       for (const d of picks) {
-        const page = await ctx.client.get(d.url, 'text/html');
+        // the document may change between two fetches (stock, credentials issued after a start): compare a
+        // page with the JSON-LD fetched just before and just after it, only when those two are the same
+        let doc: unknown = d.json;
+        let page: Exchange | undefined;
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const before = jsonOf(await ctx.client.get(d.url, 'application/ld+json'));
+          page = await ctx.client.get(d.url, 'text/html');
+          const after = jsonOf(await ctx.client.get(d.url, 'application/ld+json'));
+          doc = after ?? doc;
+          if (before !== undefined && canonicalJson(before) === canonicalJson(after)) break;
+        }
+        if (!page) continue;
         const type = page.headers['content-type'] ?? '';
         if (page.status !== 200 || !type.startsWith('text/html')) {
           problems.push({ url: d.url, expected: '200 text/html', got: describeExchange(page) });
@@ -167,11 +178,11 @@ export const commerceCatalogChecks: Check[] = [
           problems.push({ url: d.url, expected: 'a <script type="application/ld+json"> block', got: 'none' });
           continue;
         }
-        const same = blocks.find((b) => canonicalJson(b) === canonicalJson(d.json));
+        const same = blocks.find((b) => canonicalJson(b) === canonicalJson(doc));
         if (!same) {
-          const id = (d.json as Json)['@id'];
+          const id = (doc as Json)['@id'];
           const candidate = blocks.find((b) => b && typeof b === 'object' && (b as Json)['@id'] === id) ?? blocks[0];
-          problems.push({ url: d.url, expected: 'the embedded JSON-LD equal to the application/ld+json document', got: firstDifference(d.json, candidate) ?? 'different' });
+          problems.push({ url: d.url, expected: 'the embedded JSON-LD equal to the application/ld+json document fetched around it', got: firstDifference(doc, candidate) ?? 'different' });
         }
       }
       if (problems.length) throw fail(`${problems.length} of ${picks.length} product pages differ from their JSON-LD`, ...problems);
