@@ -199,6 +199,15 @@ describe('an agent buys flowers over MCP', () => {
     expect(parse.status).toBe(400);
     expect(((await parse.json()) as Json).error.code).toBe(-32700);
     expect((await fetch(`${server.base}/ucp/mcp`)).status).toBe(405);
+    // nesting beyond the REST body limit, and an id JSON cannot carry back: Invalid Request, never a crash
+    const deep = await fetch(`${server.base}/ucp/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{"jsonrpc":"2.0","id":1,"method":"ping","params":{"a":${'['.repeat(5000)}${']'.repeat(5000)}}}`,
+    });
+    expect([deep.status, ((await deep.json()) as Json).error.code]).toEqual([400, -32600]);
+    const huge = await fetch(`${server.base}/ucp/mcp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1e400,"method":"ping"}' });
+    expect([huge.status, ((await huge.json()) as Json).error.code]).toEqual([400, -32600]);
     // the process is still serving
     expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
   }, 30_000);

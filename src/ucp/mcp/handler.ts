@@ -20,6 +20,7 @@ import type { RouteInfo } from '../../edge/routes.js';
 import { UcpdError } from '../../errors.js';
 import { projectPath } from '../../paths.js';
 import { canonicalJson } from '../../util/canonical-json.js';
+import { jsonOverLimits, MAX_JSON_DEPTH } from '../../util/json-limits.js';
 import { jsonRpcErrorCode, protocolError, protocolErrorBody, toProtocolError, type UcpProtocolError } from '../errors.js';
 import { once } from '../once.js';
 import { type Executed, execute, type Operation, validate } from '../operations.js';
@@ -130,6 +131,8 @@ export function mcpHandler(deps: UcpRouteDeps, operations: readonly Operation[])
       } catch {
         throw new RpcError(-32700, 'Parse error: the body is not UTF-8 JSON', 400);
       }
+      const over = jsonOverLimits(msg, { maxDepth: MAX_JSON_DEPTH });
+      if (over) throw new RpcError(-32600, `Invalid Request: the message is too complex (${over})`, 400);
       if (Array.isArray(msg)) throw new RpcError(-32600, 'JSON-RPC batches are not supported: send one message per request', 400);
       if (!isObject(msg) || msg.jsonrpc !== '2.0' || typeof msg.method !== 'string') throw new RpcError(-32600, 'Invalid Request: a JSON-RPC 2.0 message with a method', 400);
       method = msg.method;
@@ -139,7 +142,7 @@ export function mcpHandler(deps: UcpRouteDeps, operations: readonly Operation[])
         res.end();
         return;
       }
-      if (typeof msg.id !== 'string' && typeof msg.id !== 'number') throw new RpcError(-32600, 'Invalid Request: id must be a string or a number', 400);
+      if (typeof msg.id !== 'string' && !(typeof msg.id === 'number' && Number.isFinite(msg.id))) throw new RpcError(-32600, 'Invalid Request: id must be a string or a finite number', 400);
       id = msg.id;
       const params = msg.params === undefined ? {} : msg.params;
       if (!isObject(params)) throw invalidParams('params must be an object');
