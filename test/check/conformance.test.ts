@@ -65,6 +65,7 @@ describe('ucpd check against a fresh ucpd with the demo catalog', () => {
     expect(byId.get('ucp.checkout.dry_run')).toMatch(/create -> replay -> conflict 409 -> update -> get -> cancel/);
     expect(byId.get('ucp.mcp.tools')).toMatch(/13 tools, the 13 of the advertised capabilities all present/);
     expect(byId.get('ucp.mcp.parity')).toMatch(/^search_catalog, lookup_catalog, get_product: the same bodies as REST/);
+    expect(byId.get('ucp.mcp.commerce')).toMatch(/^cart and checkout: create -> get \(equal to REST\) -> update -> cancel over MCP/);
   }, 120_000);
 
   test('no order without --allow-orders; with it, one paid order through the test payment handler', async () => {

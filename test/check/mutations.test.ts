@@ -190,6 +190,18 @@ const CASES: { fault: string; check: string; only: Group[]; mutation: Mutation; 
     evidence: /difference\(s\) between MCP and REST/,
   },
   {
+    fault: 'an MCP get_checkout that differs from REST\'s GET of the same checkout',
+    check: 'ucp.mcp.commerce',
+    only: ['ucp'],
+    mutation: jsonMutation('/ucp/mcp', (body, req) => {
+      const content = body.result?.structuredContent;
+      if (!content?.id || !String(content.id).startsWith('chk_') || !req.body.toString('utf8').includes('"get_checkout"')) return;
+      content.currency = content.currency === 'EUR' ? 'USD' : 'EUR';
+      body.result.content[0].text = JSON.stringify(content);
+    }),
+    evidence: /REST's GET/,
+  },
+  {
     fault: 'an MCP tool list without get_order',
     check: 'ucp.mcp.tools',
     only: ['ucp'],

@@ -5,6 +5,7 @@
  * REST answers with a structuredContent valid against the official schemas and its text rendering, and
  * protocol errors as JSON-RPC errors.
  */
+import { randomUUID } from 'node:crypto';
 import { CART, CATALOG_LOOKUP, CATALOG_SEARCH, CHECKOUT, ORDER } from '../../ucp/constants.js';
 import { LOOKUP_RESPONSE, PRODUCT_RESPONSE, SEARCH_RESPONSE } from '../../ucp/schemas.js';
 import { describeExchange, jsonOf, type Exchange } from '../client.js';
@@ -94,6 +95,51 @@ export const ucpMcpChecks: Check[] = [
       }
       if (problems.length) throw fail(`${problems.length} difference(s) between MCP and REST, or schema violation(s)`, ...problems);
       return `${calls.map((c) => c[0]).join(', ')}: the same bodies as REST, schema-valid`;
+    },
+  },
+  {
+    id: 'ucp.mcp.commerce',
+    group: 'ucp',
+    severity: 'required',
+    title: "cart and checkout tools over MCP: create, get, update and cancel are schema-valid, and each get equals REST's GET of the same resource",
+    spec: `${SPEC('cart-mcp')}; ${SPEC('checkout-mcp')}`,
+    async run(ctx) {
+      await ctx.ucpEndpoint('mcp');
+      const caps = await ctx.capabilities();
+      const { products } = await search(ctx);
+      const item = products[0]?.variants?.[0]?.id;
+      if (!item) throw skip('catalog search found no variant to put in a cart');
+      const kinds = [
+        ...(caps.has(CART) ? [{ kind: 'cart', payload: 'cart', path: '/carts', schema: 'shopping/cart.json' }] : []),
+        ...(caps.has(CHECKOUT) ? [{ kind: 'checkout', payload: 'checkout', path: '/checkout-sessions', schema: 'shopping/checkout.json' }] : []),
+      ];
+      if (!kinds.length) throw skip('the profile offers neither cart nor checkout');
+      const problems: Evidence[] = [];
+      const done: string[] = [];
+      for (const k of kinds) {
+        const lines = (quantity: number) => ({ line_items: [{ item: { id: item }, quantity }] });
+        const call = async (tool: string, args: Json) => {
+          const x = await ctx.mcp('tools/call', { name: tool, arguments: args });
+          const body = structured(x, tool);
+          problems.push(...schemaProblems(k.schema, x, body));
+          return body;
+        };
+        const created = await call(`create_${k.kind}`, { [k.payload]: lines(1) });
+        const id = created.id;
+        if (typeof id !== 'string') throw fail(`create_${k.kind} returned no ${k.kind} id`, { got: JSON.stringify(created).slice(0, 300) });
+        const viaMcp = await call(`get_${k.kind}`, { id });
+        const viaRest = expectOk(await ctx.ucp('GET', `${k.path}/${encodeURIComponent(id)}`), `GET ${k.path}/{id}`);
+        if (JSON.stringify(viaMcp) !== JSON.stringify(viaRest))
+          problems.push({ url: `get_${k.kind} ${id}`, expected: `REST's GET: ${JSON.stringify(viaRest).slice(0, 200)}`, got: JSON.stringify(viaMcp).slice(0, 200) });
+        const lineId = (viaMcp.line_items as { id: string }[] | undefined)?.[0]?.id;
+        const updated = await call(`update_${k.kind}`, { id, [k.payload]: { line_items: [{ ...(lineId ? { id: lineId } : {}), item: { id: item }, quantity: 2 }] } });
+        if ((updated.line_items as { quantity?: number }[] | undefined)?.[0]?.quantity !== 2)
+          problems.push({ url: `update_${k.kind} ${id}`, expected: 'quantity 2', got: JSON.stringify(updated.line_items).slice(0, 200) });
+        await call(`cancel_${k.kind}`, { id, meta: { 'idempotency-key': randomUUID() } });
+        done.push(k.kind);
+      }
+      if (problems.length) throw fail(`${problems.length} problem(s) with the ${done.join(' and ')} tools`, ...problems);
+      return `${done.join(' and ')}: create -> get (equal to REST) -> update -> cancel over MCP, schema-valid`;
     },
   },
   {
