@@ -190,7 +190,7 @@ const CASES: { fault: string; check: string; only: Group[]; mutation: Mutation; 
     evidence: /difference\(s\) between MCP and REST/,
   },
   {
-    fault: 'an MCP get_checkout that differs from REST\'s GET of the same checkout',
+    fault: "an MCP get_checkout that differs from REST's GET of the same checkout",
     check: 'ucp.mcp.commerce',
     only: ['ucp'],
     mutation: jsonMutation('/ucp/mcp', (body, req) => {
