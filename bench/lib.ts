@@ -1,6 +1,10 @@
-/** What every benchmark needs: percentiles, a process started until it prints its URL, a ucpd whose background credential issuance has finished. */
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+/** What every benchmark needs: percentiles, a process started until it prints its URL, a ucpd whose background credential issuance has finished, the UCP reference store with plenty of stock. */
+import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
+import { projectPath } from '../src/paths.js';
+import { platformProfile } from '../src/ucp/agent.js';
 
 /** The p-th percentile (nearest rank, lower). */
 export const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
@@ -42,4 +46,29 @@ export async function freePort(): Promise<number> {
   const { port } = s.address() as net.AddressInfo;
   await new Promise<void>((resolve) => s.close(() => resolve()));
   return port;
+}
+
+/**
+ * A fresh data directory holding the UCP reference store (the flower shop), the bench agent's profile
+ * pinned with `capabilities`, and an admin token; `env` points `ucpd` at it.
+ */
+export function referenceStore(dataDir: string, agentUrl: string, capabilities: string[]): { env: NodeJS.ProcessEnv; token: string } {
+  const cli = projectPath('dist', 'src', 'cli', 'main.js');
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(path.join(dataDir, 'platforms'), { recursive: true });
+  const env = { ...process.env, UCPD_DATA_DIR: dataDir };
+  execFileSync(process.execPath, [cli, 'import', projectPath('..', 'shared', 'fixtures', 'flower_shop')], { env, stdio: 'ignore' });
+  writeFileSync(path.join(dataDir, 'platforms', 'bench.json'), JSON.stringify({ profile_url: agentUrl, profile: platformProfile({ capabilities }) }));
+  const token = execFileSync(process.execPath, [cli, 'tokens', 'create', '--name', 'bench'], { env }).toString().trim();
+  return { env, token };
+}
+
+/** Stock for any run length: the reference store's roses at 100,000,000 units, through the admin API. */
+export async function stockUp(base: string, token: string): Promise<void> {
+  const stock = await fetch(`${base}/admin/v1/inventory`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ updates: [{ variant_id: 'bouquet_roses', on_hand: 100_000_000 }] }),
+  });
+  if (stock.status !== 200) throw new Error(`stock update failed: ${stock.status}`);
 }

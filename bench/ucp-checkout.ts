@@ -8,15 +8,13 @@
  *
  *   npm run build && node dist/bench/ucp-checkout.js [--runs 3] [--duration 10] [--concurrency 16]
  */
-import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { projectPath } from '../src/paths.js';
-import { platformProfile, ucpHeaders } from '../src/ucp/agent.js';
-import { UCPD_READY, median, pct, spawnUntil, waitForCredentials } from './lib.js';
+import { ucpHeaders } from '../src/ucp/agent.js';
+import { UCPD_READY, median, pct, referenceStore, spawnUntil, stockUp, waitForCredentials } from './lib.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -29,13 +27,7 @@ const dataDir = path.join(out, 'ucp-checkout');
 const AGENT = 'https://bench-agent.example/profile.json';
 
 // ---- a fresh copy of the reference store with plenty of stock, and the bench agent pinned
-rmSync(dataDir, { recursive: true, force: true });
-mkdirSync(path.join(dataDir, 'platforms'), { recursive: true });
-const env = { ...process.env, UCPD_DATA_DIR: dataDir };
-execFileSync(process.execPath, [cli, 'import', projectPath('..', 'shared', 'fixtures', 'flower_shop')], { env, stdio: 'ignore' });
-const caps = ['dev.ucp.shopping.checkout', 'dev.ucp.shopping.order', 'dev.ucp.shopping.fulfillment', 'dev.ucp.shopping.discount'];
-writeFileSync(path.join(dataDir, 'platforms', 'bench.json'), JSON.stringify({ profile_url: AGENT, profile: platformProfile({ capabilities: caps }) }));
-const token = execFileSync(process.execPath, [cli, 'tokens', 'create', '--name', 'bench'], { env }).toString().trim();
+const { env, token } = referenceStore(dataDir, AGENT, ['dev.ucp.shopping.checkout', 'dev.ucp.shopping.order', 'dev.ucp.shopping.fulfillment', 'dev.ucp.shopping.discount']);
 
 // UCPD_BENCH_PROFILE=1: a V8 CPU profile of the server in bench/out/prof
 const profile = process.env.UCPD_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(out, 'prof')}`] : [];
@@ -66,12 +58,7 @@ function post(method: string, p: string, body: unknown, key = true): Promise<{ s
 
 try {
   await waitForCredentials(base);
-  const stock = await fetch(`${base}/admin/v1/inventory`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ updates: [{ variant_id: 'bouquet_roses', on_hand: 100_000_000 }] }),
-  });
-  if (stock.status !== 200) throw new Error(`stock update failed: ${stock.status}`);
+  await stockUp(base, token);
 
   const address = { id: 'home', street_address: '1 Market St', address_locality: 'San Francisco', address_region: 'CA', postal_code: '94105', address_country: 'US' };
   const pay = { payment: { instruments: [{ id: 'instr_1', handler_id: 'mock_payment_handler', type: 'card', credential: { type: 'token', token: 'success_token' } }] } };

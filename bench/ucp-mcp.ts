@@ -9,14 +9,14 @@
  *   npm run build && node dist/bench/ucp-mcp.js [--rounds 5] [--round 3] [--concurrency 16]
  * Needs wrk (Debian: apt-get install wrk).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectPath } from '../src/paths.js';
-import { platformProfile, ucpHeaders } from '../src/ucp/agent.js';
-import { UCPD_READY, median, spawnUntil, waitForCredentials } from './lib.js';
+import { ucpHeaders } from '../src/ucp/agent.js';
+import { UCPD_READY, median, referenceStore, spawnUntil, stockUp, waitForCredentials } from './lib.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -28,13 +28,8 @@ const cli = projectPath('dist', 'src', 'cli', 'main.js');
 const dataDir = path.join(out, 'ucp-mcp');
 const AGENT = 'https://bench-agent.example/profile.json';
 
-rmSync(dataDir, { recursive: true, force: true });
-mkdirSync(path.join(dataDir, 'platforms'), { recursive: true });
-const env = { ...process.env, UCPD_DATA_DIR: dataDir };
-execFileSync(process.execPath, [cli, 'import', projectPath('..', 'shared', 'fixtures', 'flower_shop')], { env, stdio: 'ignore' });
 const caps = ['dev.ucp.shopping.catalog.search', 'dev.ucp.shopping.catalog.lookup', 'dev.ucp.shopping.checkout', 'dev.ucp.shopping.order', 'dev.ucp.shopping.fulfillment', 'dev.ucp.shopping.discount'];
-writeFileSync(path.join(dataDir, 'platforms', 'bench.json'), JSON.stringify({ profile_url: AGENT, profile: platformProfile({ capabilities: caps }) }));
-const token = execFileSync(process.execPath, [cli, 'tokens', 'create', '--name', 'bench'], { env }).toString().trim();
+const { env, token } = referenceStore(dataDir, AGENT, caps);
 const { child: server, url: base } = await spawnUntil([cli, 'serve', '--port', '0', '--no-seed', '--test-payments', '--log-level', 'warn'], UCPD_READY, { env });
 const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 const origin = new URL(base);
@@ -160,12 +155,7 @@ async function rate(job: (t: Transport) => Promise<void>, t: Transport, seconds:
 
 try {
   await waitForCredentials(base);
-  const stock = await fetch(`${base}/admin/v1/inventory`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ updates: [{ variant_id: 'bouquet_roses', on_hand: 100_000_000 }] }),
-  });
-  if (stock.status !== 200) throw new Error(`stock update failed: ${stock.status}`);
+  await stockUp(base, token);
   for (const t of [rest, mcp]) {
     await rate(work.purchase, t, 1); // warm-up
     wrkRate(t.name as 'REST' | 'MCP', 1);

@@ -13,16 +13,15 @@
  *
  *   npm run build && node dist/bench/upload.js [--runs 3] [--duration 10] [--concurrency 16] [--mb 100]
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import http from 'node:http';
 import path from 'node:path';
 import { feedLines } from '../src/demo/generate.js';
 import { projectPath } from '../src/paths.js';
-import { platformProfile, ucpHeaders } from '../src/ucp/agent.js';
-import { UCPD_READY, median, pct, spawnUntil, waitForCredentials } from './lib.js';
+import { ucpHeaders } from '../src/ucp/agent.js';
+import { UCPD_READY, median, pct, referenceStore, spawnUntil, stockUp, waitForCredentials } from './lib.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -59,13 +58,7 @@ interface Measured {
 
 async function run(index: number) {
   const dataDir = path.join(out, `upload-run-${index}`);
-  rmSync(dataDir, { recursive: true, force: true });
-  mkdirSync(path.join(dataDir, 'platforms'), { recursive: true });
-  const env = { ...process.env, UCPD_DATA_DIR: dataDir };
-  execFileSync(process.execPath, [cli, 'import', projectPath('..', 'shared', 'fixtures', 'flower_shop')], { env, stdio: 'ignore' });
-  const caps = ['dev.ucp.shopping.checkout', 'dev.ucp.shopping.order', 'dev.ucp.shopping.fulfillment'];
-  writeFileSync(path.join(dataDir, 'platforms', 'bench.json'), JSON.stringify({ profile_url: AGENT, profile: platformProfile({ capabilities: caps }) }));
-  const token = execFileSync(process.execPath, [cli, 'tokens', 'create', '--name', 'bench'], { env }).toString().trim();
+  const { env, token } = referenceStore(dataDir, AGENT, ['dev.ucp.shopping.checkout', 'dev.ucp.shopping.order', 'dev.ucp.shopping.fulfillment']);
   const { child: server, url: base } = await spawnUntil([cli, 'serve', '--port', '0', '--no-seed', '--test-payments', '--log-level', 'warn'], UCPD_READY, { env });
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const origin = new URL(base);
@@ -160,12 +153,7 @@ async function run(index: number) {
     });
   try {
     await waitForCredentials(base);
-    const stock = await fetch(`${base}/admin/v1/inventory`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ updates: [{ variant_id: 'bouquet_roses', on_hand: 100_000_000 }] }),
-    });
-    if (stock.status !== 200) throw new Error(`stock update failed: ${stock.status}`);
+    await stockUp(base, token);
     const warmEnd = performance.now() + 2000;
     await agents(() => performance.now() > warmEnd);
 
