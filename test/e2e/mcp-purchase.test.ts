@@ -13,14 +13,13 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CLI, cleanEnv, freePort, startServer, type Started } from '../helpers/server.js';
 import { FLOWER_SHOP, tempDir } from '../helpers/store.js';
-import { ALL_SHOPPING_CAPS, agentKey, expectValid, platformProfile, profileServer, ucpHeaders, type ProfileServer } from '../helpers/ucp.js';
+import { ALL_SHOPPING_CAPS, agentKey, expectValid, platformProfile, profileServer, purchaseUpdate, TEST_PAY, ucpHeaders, type ProfileServer } from '../helpers/ucp.js';
 import { checkoutSchemaRefs } from '../../src/ucp/schemas.js';
 import { PROTOCOL_STATUS, type ProtocolErrorCode } from '../../src/ucp/errors.js';
 import type { Json } from '../helpers/json.js';
 import { Receiver } from '../helpers/webhooks.js';
 
 const CHECKOUT_REFS = checkoutSchemaRefs(new Set(ALL_SHOPPING_CAPS));
-const PAY = { payment: { instruments: [{ id: 'instr_1', handler_id: 'mock_payment_handler', type: 'card', credential: { type: 'token', token: 'success_token' } }] } };
 const key = agentKey();
 
 let data: { dir: string; cleanup: () => void };
@@ -118,31 +117,13 @@ describe('an agent buys flowers over MCP', () => {
     for (const ref of CHECKOUT_REFS) expectValid(ref, created);
     const line = created.line_items[0].id as string;
 
-    const updated = await tool('update_checkout', {
-      id: created.id,
-      checkout: {
-        line_items: [{ id: line, item: { id: item }, quantity: 2 }],
-        buyer: { email: 'mcp.buyer@example.com', first_name: 'Ada', last_name: 'Agent' },
-        discounts: { codes: ['10OFF'] },
-        fulfillment: {
-          methods: [
-            {
-              type: 'shipping',
-              line_item_ids: [line],
-              destinations: [{ id: 'home', street_address: '1 Infinite Loop', address_locality: 'Cupertino', address_region: 'CA', postal_code: '95014', address_country: 'US' }],
-              selected_destination_id: 'home',
-              groups: [{ id: 'g1', selected_option_id: 'exp-ship-us' }],
-            },
-          ],
-        },
-      },
-    });
+    const updated = await tool('update_checkout', { id: created.id, checkout: purchaseUpdate(line, item, 'mcp.buyer@example.com') });
     for (const ref of CHECKOUT_REFS) expectValid(ref, updated);
     expect(updated.status).toBe('ready_for_complete');
     expect(updated.totals.find((x: Json) => x.type === 'total').amount).toBe(7800);
 
     const idem = randomUUID();
-    const complete = { name: 'complete_checkout', arguments: { meta: meta({ 'idempotency-key': idem }), id: created.id, checkout: PAY } };
+    const complete = { name: 'complete_checkout', arguments: { meta: meta({ 'idempotency-key': idem }), id: created.id, checkout: TEST_PAY } };
     const done = ((await client.callTool(complete)) as { structuredContent: Json }).structuredContent;
     for (const ref of CHECKOUT_REFS) expectValid(ref, done);
     expect(done.status).toBe('completed');
@@ -174,7 +155,7 @@ describe('an agent buys flowers over MCP', () => {
     expect(badProfile.status).toBe(PROTOCOL_STATUS[bad.error.data.code as ProtocolErrorCode]);
     expect(bad.error.code).toBe(-32001);
 
-    const noKey = await post(rpc('complete_checkout', { meta: meta(), id: 'chk_x', checkout: PAY }));
+    const noKey = await post(rpc('complete_checkout', { meta: meta(), id: 'chk_x', checkout: TEST_PAY }));
     expect(noKey.status).toBe(400);
 
     const unknown = await post(rpc('get_checkout', { meta: meta(), id: 'chk_does_not_exist' }));

@@ -12,14 +12,13 @@ import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:c
 import { verifyMessage } from '../../src/trust/http-signatures.js';
 import { CLI, cleanEnv, freePort } from '../helpers/server.js';
 import { FLOWER_SHOP, tempDir } from '../helpers/store.js';
-import { ALL_SHOPPING_CAPS, expectValid, platformProfile, profileServer, ucpHeaders, type ProfileServer } from '../helpers/ucp.js';
+import { ALL_SHOPPING_CAPS, expectValid, platformProfile, profileServer, purchaseUpdate, TEST_PAY, ucpHeaders, type ProfileServer } from '../helpers/ucp.js';
 import { checkoutSchemaRefs } from '../../src/ucp/schemas.js';
 import type { Json } from '../helpers/json.js';
 import { Receiver } from '../helpers/webhooks.js';
 
 const ALL = ALL_SHOPPING_CAPS;
 const CHECKOUT_REFS = checkoutSchemaRefs(new Set(ALL));
-const PAY = { payment: { instruments: [{ id: 'instr_1', handler_id: 'mock_payment_handler', type: 'card', credential: { type: 'token', token: 'success_token' } }] } };
 
 let data: { dir: string; cleanup: () => void };
 let agent: ProfileServer;
@@ -94,22 +93,7 @@ describe('an agent buys flowers', () => {
     for (const ref of CHECKOUT_REFS) expectValid(ref, created.body);
     const line = created.body.line_items[0].id as string;
 
-    const updated = await call('PUT', `/checkout-sessions/${created.body.id}`, {
-      line_items: [{ id: line, item: { id: item }, quantity: 2 }],
-      buyer: { email: 'agent.buyer@example.com', first_name: 'Ada', last_name: 'Agent' },
-      discounts: { codes: ['10OFF'] },
-      fulfillment: {
-        methods: [
-          {
-            type: 'shipping',
-            line_item_ids: [line],
-            destinations: [{ id: 'home', street_address: '1 Infinite Loop', address_locality: 'Cupertino', address_region: 'CA', postal_code: '95014', address_country: 'US' }],
-            selected_destination_id: 'home',
-            groups: [{ id: 'g1', selected_option_id: 'exp-ship-us' }],
-          },
-        ],
-      },
-    });
+    const updated = await call('PUT', `/checkout-sessions/${created.body.id}`, purchaseUpdate(line, item, 'agent.buyer@example.com'));
     expect(updated.status).toBe(200);
     for (const ref of CHECKOUT_REFS) expectValid(ref, updated.body);
     expect(updated.body.status).toBe('ready_for_complete');
@@ -120,7 +104,7 @@ describe('an agent buys flowers', () => {
       ['total', 7800],
     ]);
 
-    const done = await call('POST', `/checkout-sessions/${created.body.id}/complete`, PAY);
+    const done = await call('POST', `/checkout-sessions/${created.body.id}/complete`, TEST_PAY);
     expect(done.status).toBe(200);
     for (const ref of CHECKOUT_REFS) expectValid(ref, done.body);
     expect(done.body.status).toBe('completed');
@@ -195,7 +179,7 @@ describe('no oversell', () => {
       expect(c.body.status).toBe('ready_for_complete');
       ids.push(c.body.id);
     }
-    const results = await Promise.all(ids.map((id) => call('POST', `/checkout-sessions/${id}/complete`, PAY)));
+    const results = await Promise.all(ids.map((id) => call('POST', `/checkout-sessions/${id}/complete`, TEST_PAY)));
     const sold = results.filter((r) => r.status === 200 && r.body.status === 'completed');
     // a refusal is a business outcome: HTTP 200, the messages say why, no order
     const refused = results.filter((r) => r.status === 200 && r.body.status !== 'completed');
@@ -223,7 +207,7 @@ describe('no lost webhook', () => {
         ],
       },
     });
-    const done = await call('POST', `/checkout-sessions/${c.body.id}/complete`, PAY);
+    const done = await call('POST', `/checkout-sessions/${c.body.id}/complete`, TEST_PAY);
     expect(done.body.status).toBe('completed');
     const orderId = done.body.order.id as string;
     await new Promise((r) => setTimeout(r, 300)); // a first delivery attempt fails

@@ -84,3 +84,26 @@ export const ALL_SHOPPING_CAPS = [
   'dev.ucp.shopping.discount',
   'dev.ucp.shopping.buyer_consent',
 ];
+
+/** Pay with the test payment handler's approval token (end-to-end purchases). */
+export const TEST_PAY = { payment: { instruments: [{ id: 'instr_1', handler_id: 'mock_payment_handler', type: 'card', credential: { type: 'token', token: 'success_token' } }] } };
+
+/** The end-to-end purchases' checkout update: two of `item`, a buyer, code 10OFF, express shipping to Cupertino. */
+export function purchaseUpdate(line: string, item: string, email: string): Record<string, unknown> {
+  return {
+    line_items: [{ id: line, item: { id: item }, quantity: 2 }],
+    buyer: { email, first_name: 'Ada', last_name: 'Agent' },
+    discounts: { codes: ['10OFF'] },
+    fulfillment: {
+      methods: [
+        {
+          type: 'shipping',
+          line_item_ids: [line],
+          destinations: [{ id: 'home', street_address: '1 Infinite Loop', address_locality: 'Cupertino', address_region: 'CA', postal_code: '95014', address_country: 'US' }],
+          selected_destination_id: 'home',
+          groups: [{ id: 'g1', selected_option_id: 'exp-ship-us' }],
+        },
+      ],
+    },
+  };
+}
