@@ -16,10 +16,9 @@ import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectPath } from '../src/paths.js';
-import { median, pct, spawnUntil } from './lib.js';
+import { median, pct, spawnUntil, benchArgs } from './lib.js';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+const args = benchArgs();
 function need(k: string): string {
   const v = args.get(k);
   if (v === undefined) throw new Error(`--${k} is required (see the header of bench/ab.ts)`);

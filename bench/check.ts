@@ -13,10 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Report } from '../src/check/model.js';
 import { projectPath } from '../src/paths.js';
-import { UCPD_READY, freePort, median, spawnUntil, waitForCredentials } from './lib.js';
+import { UCPD_READY, freePort, median, spawnUntil, waitForCredentials, benchArgs } from './lib.js';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+const args = benchArgs();
 const runs = Number(args.get('runs') ?? 3);
 const large = Number(args.get('large') ?? 5000);
 const cli = projectPath('dist', 'src', 'cli', 'main.js');

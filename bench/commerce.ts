@@ -14,10 +14,9 @@ import path from 'node:path';
 import { createWriteStream } from 'node:fs';
 import { feedLines } from '../src/demo/generate.js';
 import { projectPath } from '../src/paths.js';
-import { median, spawnUntil, waitForCredentials } from './lib.js';
+import { median, spawnUntil, waitForCredentials, benchArgs } from './lib.js';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+const args = benchArgs();
 const products = Number(args.get('products') ?? 100_000);
 const runs = Number(args.get('runs') ?? 3);
 const duration = Number(args.get('duration') ?? 10);

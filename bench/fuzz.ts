@@ -8,10 +8,10 @@
  */
 import fc from 'fast-check';
 import { fuzzRequests, type FuzzRequest } from '../test/fuzz/requests.js';
+import { benchArgs } from './lib.js';
 import { problemsOf, send, startFuzzTarget } from '../test/fuzz/target.js';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+const args = benchArgs();
 const total = Number(args.get('requests') ?? 20_000);
 const concurrency = Number(args.get('concurrency') ?? 8);
 const seed = Number(args.get('seed') ?? Date.now() % 2 ** 31);

@@ -10,6 +10,13 @@ import { platformProfile } from '../src/ucp/agent.js';
 export const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
 export const median = (xs: number[]): number => pct(xs, 50);
 
+/** The `--name value` pairs of the command line. */
+export function benchArgs(argv: readonly string[] = process.argv): Map<string, string> {
+  const args = new Map<string, string>();
+  for (let i = 2; i < argv.length; i += 2) args.set(argv[i]!.replace(/^--/, ''), argv[i + 1] ?? '');
+  return args;
+}
+
 export const UCPD_READY = /ucpd serving on (http:\/\/[\d.]+:\d+)/;
 
 /** Start `node <argv>` and resolve with the URL its stdout announces (first group of `ready`). */

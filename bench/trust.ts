@@ -26,10 +26,9 @@ import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { systemClock } from '../src/store/store.js';
 import { signMessage } from '../src/trust/http-signatures.js';
 import { openTrust } from '../src/trust/trust.js';
-import { median, spawnUntil, waitForCredentials } from './lib.js';
+import { median, spawnUntil, waitForCredentials, benchArgs } from './lib.js';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+const args = benchArgs();
 const runs = Number(args.get('runs') ?? 3);
 const duration = Number(args.get('duration') ?? 10);
 const cli = projectPath('dist', 'src', 'cli', 'main.js');

@@ -19,10 +19,9 @@ import { projectPath } from '../src/paths.js';
 import { ftsQuery, understand } from '../src/ucp/catalog/query.js';
 import { isCurrencyCode, minorUnitExponent } from '../src/catalog/money.js';
 import { agentKey, platformProfile, ucpHeaders } from '../src/ucp/agent.js';
-import { median, pct, spawnUntil, waitForCredentials } from './lib.js';
+import { median, pct, spawnUntil, waitForCredentials, benchArgs } from './lib.js';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+const args = benchArgs();
 const products = Number(args.get('products') ?? 100_000);
 const runs = Number(args.get('runs') ?? 3);
 const duration = Number(args.get('duration') ?? 10);

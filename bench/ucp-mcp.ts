@@ -16,10 +16,9 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectPath } from '../src/paths.js';
 import { ucpHeaders } from '../src/ucp/agent.js';
-import { UCPD_READY, median, referenceStore, spawnUntil, stockUp, waitForCredentials } from './lib.js';
+import { UCPD_READY, median, referenceStore, spawnUntil, stockUp, waitForCredentials, benchArgs } from './lib.js';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+const args = benchArgs();
 const rounds = Number(args.get('rounds') ?? 5);
 const round = Number(args.get('round') ?? 3);
 const concurrency = Number(args.get('concurrency') ?? 16);

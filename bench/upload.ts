@@ -21,10 +21,9 @@ import path from 'node:path';
 import { feedLines } from '../src/demo/generate.js';
 import { projectPath } from '../src/paths.js';
 import { ucpHeaders } from '../src/ucp/agent.js';
-import { UCPD_READY, median, pct, referenceStore, spawnUntil, stockUp, waitForCredentials } from './lib.js';
+import { UCPD_READY, median, pct, referenceStore, spawnUntil, stockUp, waitForCredentials, benchArgs } from './lib.js';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+const args = benchArgs();
 const runs = Number(args.get('runs') ?? 3);
 const duration = Number(args.get('duration') ?? 10);
 const concurrency = Number(args.get('concurrency') ?? 16);
