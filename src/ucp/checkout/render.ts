@@ -15,11 +15,12 @@ type Total = { type: string; amount: number; display_text?: string; lines?: { di
 export function totalsOf(v: View, withFulfillment: boolean): Total[] {
   const tax = v.tax;
   const included = tax?.rate.included ? tax : undefined;
+  const items = itemsDiscount(v);
   return [
     { type: 'subtotal', amount: v.subtotal, display_text: 'Subtotal' },
     // discount.md: what is allocated to line items is items_discount (the sum over the lines' own); the rest is discount
-    ...(itemsDiscount(v) > 0 ? [{ type: 'items_discount', amount: -itemsDiscount(v), display_text: 'Item discounts' }] : []),
-    ...(v.discounts.total - itemsDiscount(v) > 0 ? [{ type: 'discount', amount: -(v.discounts.total - itemsDiscount(v)), display_text: 'Discounts' }] : []),
+    ...(items > 0 ? [{ type: 'items_discount', amount: -items, display_text: 'Item discounts' }] : []),
+    ...(v.discounts.total - items > 0 ? [{ type: 'discount', amount: -(v.discounts.total - items), display_text: 'Discounts' }] : []),
     ...(withFulfillment && v.selectedTitles.size ? [{ type: 'fulfillment', amount: v.fulfillmentAmount, display_text: [...v.selectedTitles.values()].join(', ') }] : []),
     ...(tax && !tax.rate.included ? [{ type: 'tax', amount: tax.amount, display_text: rateText(tax.rate) }] : []),
     {
@@ -38,22 +39,15 @@ export function totalsOf(v: View, withFulfillment: boolean): Total[] {
   ];
 }
 
-/** What the applied discounts allocate to each line (by line index). */
-function lineDiscounts(v: View): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const d of v.discounts.applied) for (const a of d.allocations) out.set(a.index, (out.get(a.index) ?? 0) + a.amount);
-  return out;
-}
-
 /** The part of the discounts allocated to line items (all of ucpd's discounts are, today). */
 function itemsDiscount(v: View): number {
   let sum = 0;
-  for (const amount of lineDiscounts(v).values()) sum += amount;
+  for (const amount of v.lineDiscounts.values()) sum += amount;
   return sum;
 }
 
 export function lineItemsOf(v: View): Record<string, unknown>[] {
-  const discountOf = lineDiscounts(v);
+  const discountOf = v.lineDiscounts;
   return v.lines.map((l) => ({
     id: l.doc.id,
     item: {

@@ -167,5 +167,5 @@ export function evaluate(doc: SessionDoc, env: Env): View {
       messages.push(info('fulfillment_required', 'choose a shipping or pickup destination and an option for every line item', '$.fulfillment'));
     }
   }
-  return { status, lines, subtotal, discounts, options, fulfillmentAmount, selectedTitles, ...(tax ? { tax } : {}), total, messages, missingFulfillment };
+  return { status, lines, subtotal, discounts, lineDiscounts: discountOf, options, fulfillmentAmount, selectedTitles, ...(tax ? { tax } : {}), total, messages, missingFulfillment };
 }

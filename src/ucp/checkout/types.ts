@@ -129,6 +129,8 @@ export interface View {
   lines: { doc: LineDoc; index: number; info?: ItemInfo; unit: number; amount: number }[];
   subtotal: number;
   discounts: DiscountResult;
+  /** What the applied discounts allocate to each line, by line index (absent: nothing). */
+  lineDiscounts: ReadonlyMap<number, number>;
   options: Map<string, FulfillmentOption[]>; // by group id
   fulfillmentAmount: number;
   /** The selected option's title per group (for the order's expectations). */
