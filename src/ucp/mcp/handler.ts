@@ -24,6 +24,7 @@ import { jsonOverLimits, MAX_JSON_DEPTH } from '../../util/json-limits.js';
 import { jsonRpcErrorCode, protocolError, protocolErrorBody, toProtocolError, type UcpProtocolError } from '../errors.js';
 import { once } from '../once.js';
 import { type Executed, execute, type Operation, validate } from '../operations.js';
+import { httpAdmission, requestHeaders } from '../rest/admit.js';
 import { header, readBody, unreadBody } from '../rest/body.js';
 import type { UcpRouteDeps } from '../rest/router.js';
 import { sendUcpJson } from '../rest/send.js';
@@ -56,7 +57,7 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 export function mcpHandler(deps: UcpRouteDeps, operations: readonly Operation[]): ((req: IncomingMessage, res: ServerResponse) => boolean) & { routes: RouteInfo[] } {
   const { ucp, config, logger, signer } = deps;
   const storefront = `${config.baseUrl}/`;
-  const publicAuthority = new URL(config.baseUrl).host;
+  const admitHttp = httpAdmission(deps);
   const byTool = new Map(operations.map((op) => [op.tool.name, op]));
   const { version } = JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { version: string };
   let tools: ToolDefinition[] | undefined;
@@ -85,23 +86,13 @@ export function mcpHandler(deps: UcpRouteDeps, operations: readonly Operation[])
     if (op.tool.id && isObject(payload) && 'id' in payload && payload.id !== id) throw invalidParams(`${op.tool.payload}.id must not differ from id (the top-level id names the resource)`);
 
     // the profile travels in meta; an HTTP UCP-Agent header, when sent too, must name the same one
-    const headers: Record<string, string | undefined> = {};
-    for (const h of Object.keys(req.headers)) headers[h] = header(req, h);
+    const headers = requestHeaders(req);
     const agentHeader = headers['ucp-agent'];
     if (agentHeader !== undefined && !agentHeader.includes(`"${agent}"`)) throw protocolError('invalid_request', 'the UCP-Agent header and meta.ucp-agent name different profiles');
     headers['ucp-agent'] = agentHeader ?? `profile="${agent}"`;
-    const addressed = (config.trustProxy ? header(req, 'x-forwarded-host')?.split(',')[0]?.trim() : undefined) ?? header(req, 'host') ?? publicAuthority;
     const url = req.url ?? MCP_PATH;
     const q = url.indexOf('?');
-    const admission = await ucp.admit({
-      method: 'POST',
-      path: q < 0 ? url : url.slice(0, q),
-      query: q < 0 ? '' : url.slice(q + 1),
-      headers,
-      body: rawBody,
-      authorities: [addressed, publicAuthority],
-      client: deps.clientOf?.(req) ?? req.socket.remoteAddress ?? 'unknown',
-    });
+    const admission = await admitHttp(req, { method: 'POST', path: q < 0 ? url : url.slice(0, q), query: q < 0 ? '' : url.slice(q + 1), body: rawBody, headers });
     const call = { admission, params: (typeof id === 'string' ? { id } : {}) as Record<string, string>, ...(key ? { idempotencyKey: key } : {}) };
     const respond = async (): Promise<Executed> => {
       validate(ucp, op, payload, admission);

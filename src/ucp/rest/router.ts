@@ -18,6 +18,7 @@ import { protocolError, toProtocolError } from '../errors.js';
 import { once } from '../once.js';
 import { type Executed, execute, type Operation, validate } from '../operations.js';
 import type { Ucp } from '../runtime.js';
+import { httpAdmission } from './admit.js';
 import { header, parseJsonBody, readBody, unreadBody } from './body.js';
 import { sendProtocolError, sendUcpJson } from './send.js';
 
@@ -37,7 +38,7 @@ export interface UcpRouteDeps {
 export function ucpHandler(deps: UcpRouteDeps, operations: readonly Operation[]): ((req: IncomingMessage, res: ServerResponse) => boolean) & { routes: RouteInfo[] } {
   const { ucp, config, logger, signer } = deps;
   const storefront = `${config.baseUrl}/`;
-  const publicAuthority = new URL(config.baseUrl).host;
+  const admitHttp = httpAdmission(deps);
   const base = ucp.endpointPath;
   // Each operation's path as a pattern; served under the endpoint and, for harnesses that address the
   // server root (older conformance suites), at the root too.
@@ -64,18 +65,7 @@ export function ucpHandler(deps: UcpRouteDeps, operations: readonly Operation[])
     let platform: string | undefined;
     try {
       const rawBody = op.method === 'GET' ? Buffer.alloc(0) : await readBody(req, config.ucp.bodyLimit);
-      const headers: Record<string, string | undefined> = {};
-      for (const name of Object.keys(req.headers)) headers[name] = header(req, name);
-      const addressed = (config.trustProxy ? header(req, 'x-forwarded-host')?.split(',')[0]?.trim() : undefined) ?? header(req, 'host') ?? publicAuthority;
-      const admission = await ucp.admit({
-        method: req.method ?? 'POST',
-        path,
-        query,
-        headers,
-        body: rawBody,
-        authorities: [addressed, publicAuthority],
-        client: deps.clientOf?.(req) ?? req.socket.remoteAddress ?? 'unknown',
-      });
+      const admission = await admitHttp(req, { method: req.method ?? 'POST', path, query, body: rawBody });
       platform = admission.negotiated.platform.url;
 
       // Idempotency (after negotiation: a request the version check refuses is never replayed)
