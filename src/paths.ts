@@ -1,5 +1,5 @@
 /** Files that ship with ucpd (schemas, demo feed, contexts), located from this module, not the cwd. */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,3 +17,8 @@ function findRoot(start: string): string {
 export const PROJECT_ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
 
 export const projectPath = (...parts: string[]): string => path.join(PROJECT_ROOT, ...parts);
+
+/** ucpd's version, from package.json (the CLI's --version, MCP's serverInfo). */
+export function ucpdVersion(): string {
+  return (JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { version: string }).version;
+}

@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 /** `ucpd`: exit 0 on success, 1 when a command fails, 2 for usage errors (bad flags, bad configuration). */
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config.js';
-import { projectPath } from '../paths.js';
+import { ucpdVersion } from '../paths.js';
 import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';
 import { registerImport } from './commands/import.js';
@@ -14,7 +13,7 @@ import { registerTrust } from './commands/trust.js';
 import { CommandFailed, UsageError } from './errors.js';
 
 export function buildProgram(): Command {
-  const { version } = JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { version: string };
+  const version = ucpdVersion();
   const program = new Command('ucpd')
     .description('ucpd: the merchant server AI shopping agents read (JSON-LD catalog, verifiable credentials, UCP)')
     .version(version)

@@ -13,12 +13,11 @@
  * idempotency, and it converts every request to a web Request. The SDK's protocol versions are used.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import type { RouteInfo } from '../../edge/routes.js';
 import { UcpdError } from '../../errors.js';
-import { projectPath } from '../../paths.js';
+import { ucpdVersion } from '../../paths.js';
 import { canonicalJson } from '../../util/canonical-json.js';
 import { jsonOverLimits, MAX_JSON_DEPTH } from '../../util/json-limits.js';
 import { jsonRpcErrorCode, protocolError, protocolErrorBody, toProtocolError, type UcpProtocolError } from '../errors.js';
@@ -59,7 +58,7 @@ export function mcpHandler(deps: UcpRouteDeps, operations: readonly Operation[])
   const storefront = `${config.baseUrl}/`;
   const admitHttp = httpAdmission(deps);
   const byTool = new Map(operations.map((op) => [op.tool.name, op]));
-  const { version } = JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { version: string };
+  const version = ucpdVersion();
   let tools: ToolDefinition[] | undefined;
 
   const send = (req: IncomingMessage, res: ServerResponse, status: number, body: string, extra: Record<string, string> = {}) => sendUcpJson(req, res, status, undefined, signer, extra, body);
