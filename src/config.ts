@@ -7,6 +7,7 @@ import path from 'node:path';
 import { isQualityCheckId, type QualityCheckId } from './catalog/quality.js';
 import { UcpdError } from './errors.js';
 import { isCurrencyCode } from './catalog/money.js';
+import { CURRENT_VERSION, isProtocolVersion, PROTOCOL_VERSIONS } from './ucp/versions.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -53,7 +54,7 @@ export interface UcpConfig {
   trustedOrigins: string[];
   /** Hosts (host or host:port) a profile may be fetched from despite a private address, and over http (local testing). */
   fetchAllowHosts: string[];
-  /** Older protocol versions advertised in supported_versions. */
+  /** Older protocol versions served beside the current one, advertised in supported_versions (default: all ucpd implements). */
   supportedVersions: string[];
   /** Largest UCP request body, bytes. */
   bodyLimit: number;
@@ -251,8 +252,11 @@ export function loadConfig(flags: RawConfig = {}, env: NodeJS.ProcessEnv = proce
   }
   const fetchAllowHosts = list('ucpFetchAllowHosts').map((h) => h.toLowerCase());
   for (const h of fetchAllowHosts) if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(h)) problems.push(`${where('ucpFetchAllowHosts')}: "${h}" is not a host or host:port`);
-  const supportedVersions = list('ucpSupportedVersions');
-  for (const v of supportedVersions) if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) problems.push(`${where('ucpSupportedVersions')}: "${v}" is not a YYYY-MM-DD version`);
+  // older versions beside the current one: every one ucpd implements unless told (an empty value: none)
+  const older = PROTOCOL_VERSIONS.filter((v) => v !== CURRENT_VERSION);
+  const supportedVersions = raw('ucpSupportedVersions') === undefined ? [...older] : list('ucpSupportedVersions').filter((v) => v !== CURRENT_VERSION);
+  for (const v of supportedVersions)
+    if (!isProtocolVersion(v)) problems.push(`${where('ucpSupportedVersions')}: "${v}" is not a UCP version ucpd implements (${older.join(', ')} beside the current ${CURRENT_VERSION})`);
   const maxAgeText = raw('ucpSignatureMaxAge') ?? '300';
   const signatureMaxAge = Number(maxAgeText);
   if (!/^\d+$/.test(maxAgeText) || signatureMaxAge < 1 || signatureMaxAge > 86_400) problems.push(`${where('ucpSignatureMaxAge')} must be seconds from 1 to 86400, got "${maxAgeText}"`);

@@ -3,6 +3,7 @@
  * later, UCP checkout fulfillment options, so an agent sees the same price in both.
  */
 import type { Location, Merchant, ReturnPolicy, ShippingRate } from './model.js';
+import { toDecimalString } from './money.js';
 
 export interface Destination {
   country: string;
@@ -79,4 +80,20 @@ export function returnPoliciesFor(policies: readonly ReturnPolicy[], productPoli
   if (country === undefined) return storeLevel;
   const specific = storeLevel.filter((p) => p.countries.includes(country));
   return specific.length ? specific : storeLevel.filter((p) => p.isDefault && p.countries.length === 0);
+}
+
+/**
+ * A return policy in words, as every surface states it (the refund page, UCP policies): "returns within 30
+ * days of delivery, free of charge, by mail or in store" or "final sale, returns are not accepted".
+ */
+export function returnTerms(p: ReturnPolicy): string {
+  if (p.category === 'not_permitted') return 'final sale, returns are not accepted';
+  const window = p.category === 'unlimited' ? 'at any time' : `within ${p.windowDays} days of delivery`;
+  const fees =
+    p.fees === 'free'
+      ? 'free of charge'
+      : p.fees === 'restocking_fee'
+        ? `with a ${p.restockingFeePercent ?? 0}% restocking fee`
+        : `return shipping${p.shippingFee ? ` ${toDecimalString(p.shippingFee.amount, p.shippingFee.currency)} ${p.shippingFee.currency}` : ''} paid by the customer`;
+  return `returns ${window}, ${fees}, by ${p.methods.map((x) => x.replace('_', ' ')).join(' or ')}`;
 }

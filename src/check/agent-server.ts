@@ -1,13 +1,15 @@
 /**
  * The checker acts as a UCP platform: it needs a profile the endpoint can fetch. By default it serves
  * its own profiles from a small loopback server (the endpoint must be allowed to fetch from it, e.g.
- * ucpd `--profile-fetch-allow 127.0.0.1:<port>`): a valid one with its signing key, one with a protocol
- * version nobody supports, and one that is not JSON, for the negotiation error checks.
+ * ucpd `--profile-fetch-allow 127.0.0.1:<port>`): a valid one with its signing key per protocol version
+ * the checker speaks, one with a protocol version nobody supports, and one that is not JSON, for the
+ * negotiation error checks.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { agentKey, platformProfile, type AgentKey } from '../ucp/agent.js';
+import { CURRENT_VERSION, isProtocolVersion, PREVIOUS_VERSION, PROTOCOL_VERSIONS } from '../ucp/versions.js';
 import { BUYER_CONSENT, CART, CATALOG_LOOKUP, CATALOG_SEARCH, CHECKOUT, DISCOUNT, FULFILLMENT, INVENTORY_EXTENSION, ORDER } from '../ucp/constants.js';
 
 export const AGENT_CAPABILITIES = [CATALOG_SEARCH, CATALOG_LOOKUP, CHECKOUT, CART, ORDER, FULFILLMENT, DISCOUNT, BUYER_CONSENT, INVENTORY_EXTENSION];
@@ -16,8 +18,10 @@ export const UNSUPPORTED_VERSION = '1999-01-01';
 export interface AgentServer {
   key: AgentKey;
   port: number;
-  /** The valid profile, the unsupported-version profile, the malformed one. */
+  /** The valid profile (at the newest version the checker speaks), the unsupported-version profile, the malformed one. */
   profileUrl: string;
+  /** The valid profile at each protocol version the checker speaks. */
+  profileUrls: Record<string, string>;
   versionUrl: string;
   malformedUrl: string;
   close(): Promise<void>;
@@ -28,7 +32,7 @@ export async function startAgentServer(port = 0, host = '127.0.0.1'): Promise<Ag
   // A fresh path per run: endpoints cache profiles by URL (at least 60 s), and each run has a new key.
   const run = `/profiles/${randomUUID()}`;
   const docs = new Map<string, string>([
-    [`${run}/agent.json`, JSON.stringify(platformProfile({ capabilities: AGENT_CAPABILITIES, keys: [key] }))],
+    ...PROTOCOL_VERSIONS.map((v): [string, string] => [`${run}/agent-${v}.json`, JSON.stringify(platformProfile({ capabilities: AGENT_CAPABILITIES, version: v, capabilityVersion: v, keys: [key] }))]),
     [`${run}/unsupported-version.json`, JSON.stringify(platformProfile({ capabilities: AGENT_CAPABILITIES, version: UNSUPPORTED_VERSION, capabilityVersion: UNSUPPORTED_VERSION, keys: [key] }))],
     [`${run}/malformed.json`, '{"ucp": {"version": '],
   ]);
@@ -49,7 +53,8 @@ export async function startAgentServer(port = 0, host = '127.0.0.1'): Promise<Ag
   return {
     key,
     port: actual,
-    profileUrl: url(`${run}/agent.json`),
+    profileUrl: url(`${run}/agent-${CURRENT_VERSION}.json`),
+    profileUrls: Object.fromEntries(PROTOCOL_VERSIONS.map((v) => [v, url(`${run}/agent-${v}.json`)])),
     versionUrl: url(`${run}/unsupported-version.json`),
     malformedUrl: url(`${run}/malformed.json`),
     close: () =>
@@ -58,4 +63,11 @@ export async function startAgentServer(port = 0, host = '127.0.0.1'): Promise<Ag
         server.closeAllConnections();
       }),
   };
+}
+
+/** The newest protocol version a business profile offers (its own, or a supported_versions key) that the checker implements. */
+export function spokenVersion(profile: unknown): string {
+  const ucp = (profile as { ucp?: { version?: unknown; supported_versions?: unknown } } | undefined)?.ucp;
+  const offered = [ucp?.version, ...Object.keys(typeof ucp?.supported_versions === 'object' && ucp.supported_versions ? ucp.supported_versions : {})];
+  return offered.filter(isProtocolVersion).sort().reverse()[0] ?? PREVIOUS_VERSION;
 }

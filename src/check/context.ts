@@ -10,7 +10,7 @@ import { w3cContexts } from '../trust/loader.js';
 import { remoteOrigin, type RemoteOrigin } from '../trust/remote.js';
 import { ucpHeaders } from '../ucp/agent.js';
 import { SHOPPING_SERVICE } from '../ucp/constants.js';
-import type { AgentServer } from './agent-server.js';
+import { spokenVersion, type AgentServer } from './agent-server.js';
 import { HttpClient, describeExchange, jsonOf, mapLimit, type Exchange } from './client.js';
 import { contextTerms, expandChecked, type Expansion } from './jsonld.js';
 import { skip, type Group } from './model.js';
@@ -25,6 +25,12 @@ export interface CheckOptions {
   allowOrders?: boolean;
   /** A platform profile URL the endpoint can fetch; requests are then sent unsigned. */
   agentProfile?: string;
+  /**
+   * The UCP protocol version the checker speaks as a platform (its profile declares it; responses are
+   * validated against its schemas). Default: the endpoint's current version when the checker implements
+   * it, else the newest of its supported_versions that the checker implements.
+   */
+  ucpVersion?: string;
   /** Port for the checker's own profile server (default: any free port). */
   agentPort?: number;
   /** A profile server the caller started (library use: its port must be known before the endpoint starts). */
@@ -62,7 +68,8 @@ export interface Crawl {
   problems: string[];
 }
 
-export type ProfileChoice = 'agent' | 'unsupported-version' | 'malformed' | 'none' | { url: string };
+/** Which profile a request presents: the checker's (at the version spoken, or at `version`), a broken one, none, or any URL. */
+export type ProfileChoice = 'agent' | 'unsupported-version' | 'malformed' | 'none' | { url: string } | { version: string };
 
 export interface UcpAccess {
   ok: boolean;
@@ -84,6 +91,8 @@ export class CheckContext {
   /** Same-origin context documents loaded, and the terms they define. */
   readonly endpointTerms = new Set<string>();
   private readonly memo = new Map<string, Promise<unknown>>();
+  /** The protocol version spoken, once known (ucpVersion()). */
+  private version?: string;
   private readonly ids = new WeakMap<Doc, Set<string>>();
   /** schema.org and the W3C contexts, from the copies ucpd ships. */
   private readonly shipped = offlineLoader(undefined, w3cContexts());
@@ -285,6 +294,14 @@ export class CheckContext {
     return new Set(Object.keys(((p.json.ucp as Json | undefined)?.capabilities as Json | undefined) ?? {}));
   }
 
+  /** The protocol version the checker speaks to this endpoint (see CheckOptions.ucpVersion). */
+  ucpVersion(): Promise<string> {
+    return this.once('ucpVersion', async () => {
+      this.version = this.options.ucpVersion ?? spokenVersion((await this.profileDoc())?.json);
+      return this.version;
+    });
+  }
+
   /** The REST endpoint of the shopping service. */
   async ucpEndpoint(transport: 'rest' | 'mcp' = 'rest'): Promise<string> {
     const p = await this.needProfile();
@@ -296,9 +313,10 @@ export class CheckContext {
   }
 
   /** One JSON-RPC request to the MCP binding (signed like `ucp`); a tools/call gets `meta["ucp-agent"]` added. */
-  async mcp(method: string, params: Json = {}, o: { raw?: string } = {}): Promise<Exchange> {
+  async mcp(method: string, params: Json = {}, o: { raw?: string; profile?: ProfileChoice } = {}): Promise<Exchange> {
     const url = await this.ucpEndpoint('mcp');
-    const profile = this.profileUrl('agent');
+    await this.ucpVersion();
+    const profile = this.profileUrl(o.profile ?? 'agent');
     const args = params.arguments as Json | undefined;
     const withMeta = method === 'tools/call' && args && profile ? { ...params, arguments: { ...args, meta: { 'ucp-agent': { profile }, ...(args.meta as Json | undefined) } } } : params;
     const text = o.raw ?? JSON.stringify({ jsonrpc: '2.0', id: randomUUID(), method, params: withMeta });
@@ -314,9 +332,9 @@ export class CheckContext {
 
   /** The UCP-Agent profile URL for a choice; undefined when the checker has no such profile to offer. */
   profileUrl(choice: ProfileChoice): string | undefined {
-    if (typeof choice === 'object') return choice.url;
+    if (typeof choice === 'object') return 'url' in choice ? choice.url : this.options.agentProfile ? undefined : this.agent?.profileUrls[choice.version];
     if (choice === 'none') return undefined;
-    if (choice === 'agent') return this.options.agentProfile ?? this.agent?.profileUrl;
+    if (choice === 'agent') return this.options.agentProfile ?? (this.agent ? (this.agent.profileUrls[this.version ?? this.options.ucpVersion ?? ''] ?? this.agent.profileUrl) : undefined);
     if (!this.agent) return undefined;
     return choice === 'malformed' ? this.agent.malformedUrl : this.agent.versionUrl;
   }
@@ -324,6 +342,7 @@ export class CheckContext {
   /** A UCP REST call; signed with the checker's key when it presents its own profile. */
   async ucp(method: string, path: string, body?: unknown, o: { profile?: ProfileChoice; headers?: Record<string, string>; raw?: string | Buffer } = {}): Promise<Exchange> {
     const endpoint = await this.ucpEndpoint();
+    await this.ucpVersion();
     const url = `${endpoint}${path}`;
     const text = o.raw !== undefined ? o.raw : body === undefined ? undefined : JSON.stringify(body);
     const choice = o.profile ?? 'agent';
@@ -331,7 +350,7 @@ export class CheckContext {
     const target = new URL(url);
     let headers: Record<string, string> = { accept: 'application/json', 'request-id': randomUUID() };
     if (profile) {
-      const own = this.agent && !this.options.agentProfile && choice !== 'none' && typeof choice !== 'object';
+      const own = this.agent && !this.options.agentProfile && choice !== 'none' && !(typeof choice === 'object' && 'url' in choice);
       const signable = typeof text === 'string' ? text : undefined;
       headers = { ...headers, ...ucpHeaders(profile, signable, method, target.pathname + target.search, own ? { key: this.agent!.key, authority: target.host } : undefined) };
     }

@@ -24,6 +24,7 @@ import { clientAddresses } from '../edge/client.js';
 import { demoMedia } from './demo-media.js';
 import { Faults, guardRequests } from './guard.js';
 import { ordersRouter } from './orders.js';
+import { permalinkRouter } from './permalink.js';
 import { platformAdminRouter } from './platform-admin.js';
 import { errorHandler, notFoundHandler } from '../edge/problem.js';
 import { expressRoutes, type RouteInfo } from '../edge/routes.js';
@@ -117,6 +118,7 @@ export function createApp(deps: AppDeps): Handler {
   app.use(ucpProfileRouter(ucpDeps));
   app.use('/admin/v1/platforms', platformAdminRouter({ store, config, registry: ucp.registry }));
   app.use(ordersRouter({ ucp, store, config }));
+  app.use(permalinkRouter({ ucp, config, logger }));
   app.use('/admin/v1', adminRouter(deps));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

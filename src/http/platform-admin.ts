@@ -10,6 +10,7 @@ import type { Config } from '../config.js';
 import type { Store } from '../store/store.js';
 import { UcpProtocolError } from '../ucp/errors.js';
 import type { PlatformRegistry } from '../ucp/platforms.js';
+import { profileKeys } from '../ucp/profile.js';
 import { requireScope } from '../edge/require-scope.js';
 
 export function platformAdminRouter(deps: { store: Store; config: Config; registry: PlatformRegistry }): Router {
@@ -22,7 +23,7 @@ export function platformAdminRouter(deps: { store: Store; config: Config; regist
       profile_url: p.profileUrl,
       version: ucp.version,
       capabilities: Object.keys(ucp.capabilities ?? {}).sort(),
-      signing_keys: ((p.profile as { signing_keys?: { kid: string }[] }).signing_keys ?? []).map((k) => k.kid),
+      signing_keys: profileKeys(p.profile).map((k) => k.kid),
     };
   };
   r.get('/', (_req, res) => {

@@ -7,7 +7,7 @@ import { summarizeStock } from '../catalog/availability.js';
 import type { Review, Variant } from '../catalog/model.js';
 import { toDecimalString } from '../catalog/money.js';
 import { descriptionText } from '../catalog/quality.js';
-import { deliveryDays } from '../catalog/shipping.js';
+import { deliveryDays, returnTerms } from '../catalog/shipping.js';
 import { AVAILABILITY_TEXT, destinationText, pickupText, shippingText } from '../publish/wording.js';
 import type { ProductRecord } from '../store/store.js';
 import { holdsUntil, type PublishEnv } from '../publish/env.js';
@@ -128,15 +128,7 @@ export function policyPage(kind: 'privacy' | 'terms' | 'refund' | 'shipping' | '
     case 'refund': {
       const items = env.policies.map((p) => {
         const where = p.countries.length ? ` (${p.countries.join(', ')})` : '';
-        if (p.category === 'not_permitted') return `<li><strong>${escapeHtml(p.id)}</strong>${where}: final sale, returns are not accepted.</li>`;
-        const window = p.category === 'unlimited' ? 'at any time' : `within ${p.windowDays} days of delivery`;
-        const fees =
-          p.fees === 'free'
-            ? 'free of charge'
-            : p.fees === 'restocking_fee'
-              ? `with a ${p.restockingFeePercent ?? 0}% restocking fee`
-              : `return shipping${p.shippingFee ? ` ${toDecimalString(p.shippingFee.amount, p.shippingFee.currency)} ${p.shippingFee.currency}` : ''} paid by the customer`;
-        return `<li><strong>${escapeHtml(p.id)}</strong>${where}: returns ${window}, ${fees}, by ${p.methods.map((x) => x.replace('_', ' ')).join(' or ')}.</li>`;
+        return `<li><strong>${escapeHtml(p.id)}</strong>${where}: ${escapeHtml(returnTerms(p))}.</li>`;
       });
       body = `<h1>Returns and refunds</h1><ul>${items.join('')}</ul><p>Refunds go back to the original payment method.</p>`;
       break;

@@ -5,9 +5,13 @@
  */
 import { createHash, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { contentDigest, signMessage } from '../trust/http-signatures.js';
+import { isProtocolVersion, versionSpec } from './versions.js';
+import { INVENTORY_VERSION } from './constants.js';
 
 const V = '2026-04-08';
-const SPEC = (page: string, version = V) => `https://ucp.dev/${version}/specification/${page}`;
+/** 2026-08-25 moved the shopping capabilities' pages under shopping/ (the spec split into verticals). */
+const SPEC = (page: string, version = V) =>
+  `https://ucp.dev/${version}/specification/${version >= '2026-08-25' && page !== 'overview' && page !== 'fulfillment' && page !== 'discount' && page !== 'buyer-consent' ? `shopping/${page}` : page}`;
 const SCHEMA = (file: string, version = V) => `https://ucp.dev/${version}/schemas/${file}`;
 
 export interface AgentKey {
@@ -41,7 +45,7 @@ export function platformProfile(o: ProfileOptions = {}): Record<string, unknown>
   const caps: Record<string, object[]> = {};
   for (const name of o.capabilities ?? [...CATALOG_CAPS, INVENTORY]) {
     if (name === INVENTORY) {
-      caps[name] = [{ version: cv, extends: CATALOG_CAPS, spec: 'https://ucpd.dev/specification/inventory', schema: 'https://ucpd.dev/schemas/shopping/inventory.json' }];
+      caps[name] = [{ version: INVENTORY_VERSION, extends: CATALOG_CAPS, spec: 'https://ucpd.dev/specification/inventory', schema: 'https://ucpd.dev/schemas/shopping/inventory.json' }];
     } else {
       const page = name.replace('dev.ucp.shopping.', '').replace('.', '/');
       caps[name] = [{ version: cv, spec: SPEC(page, cv), schema: SCHEMA(`shopping/${name.replace('dev.ucp.shopping.', '').replace('.', '_')}.json`, cv) }];
@@ -54,7 +58,8 @@ export function platformProfile(o: ProfileOptions = {}): Record<string, unknown>
       capabilities: caps,
       payment_handlers: {},
     },
-    signing_keys: (o.keys ?? []).map((k) => k.jwk),
+    // 2026-08-25 publishes keys as a JWK Set in `keys` (#566)
+    [isProtocolVersion(version) ? versionSpec(version).keysMember : 'signing_keys']: (o.keys ?? []).map((k) => k.jwk),
   };
 }
 

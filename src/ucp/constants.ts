@@ -14,8 +14,11 @@ export const ORDER = 'dev.ucp.shopping.order';
 export const FULFILLMENT = 'dev.ucp.shopping.fulfillment';
 export const DISCOUNT = 'dev.ucp.shopping.discount';
 export const BUYER_CONSENT = 'dev.ucp.shopping.buyer_consent';
-/** ucpd's inventory-depth extension of both catalog capabilities. */
+/** 2026-08-25: a browser link that opens a prefilled checkout. */
+export const PERMALINK = 'dev.ucp.shopping.permalink';
+/** ucpd's inventory-depth extension of both catalog capabilities, at its own version (third-party extensions version independently). */
 export const INVENTORY_EXTENSION = 'dev.ucpd.shopping.inventory';
+export const INVENTORY_VERSION = '2026-04-08';
 
 const UCP_SITE = 'https://ucp.dev';
 

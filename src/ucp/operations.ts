@@ -5,16 +5,18 @@
  * the outcome in the negotiated `ucp` envelope. Nothing here knows about HTTP.
  */
 import type { UcpMessage } from './messages.js';
-import { CART, CATALOG_LOOKUP, CATALOG_SEARCH, CHECKOUT, DISCOUNT, INVENTORY_EXTENSION, ORDER } from './constants.js';
+import { BUYER_CONSENT, CART, CATALOG_LOOKUP, CATALOG_SEARCH, CHECKOUT, DISCOUNT, FULFILLMENT, INVENTORY_EXTENSION, ORDER } from './constants.js';
 import type { Outcome } from './checkout/service.js';
 import { envelope } from './negotiation.js';
 import type { Admission, Ucp } from './runtime.js';
-import { checkoutSchemaRefs, LOOKUP_RESPONSE, PRODUCT_RESPONSE, SEARCH_RESPONSE, type RequestOp } from './schemas.js';
+import { checkoutSchemaRefs, LOOKUP_RESPONSE, PRODUCT_RESPONSE, SEARCH_RESPONSE, type RequestOp, type UcpSchemas } from './schemas.js';
 import { businessError, incompatible, protocolError } from './errors.js';
 import { responseJson } from './catalog/fragments.js';
 import { canonicalJson } from '../util/canonical-json.js';
+import { codecFor, type Resource } from './wire/codec.js';
 
 type Json = Record<string, unknown>;
+const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /** What an operation returns: a success body (without `ucp`), or business errors (an error_response). */
 export type OperationResult = { status?: number; body: Record<string, unknown> } | { status?: number; errors: UcpMessage[]; continueUrl?: string };
@@ -45,14 +47,16 @@ export interface ToolBinding {
 export interface Operation {
   /** The same operation over MCP. */
   tool: ToolBinding;
+  /** What its bodies are (the wire codec of the negotiated version translates them). */
+  resource: Resource;
   /** Path under the endpoint, e.g. "/catalog/search" or "/checkout-sessions/{id}/complete". */
   path: string;
   method: 'POST' | 'GET' | 'PUT';
   capability: string;
   /** Request body schema (UCP schema ref); none for bodiless operations. */
   requestSchema?: string;
-  /** Problems of a request body (instead of `requestSchema`), e.g. against request variants and negotiated extensions. */
-  check?(body: unknown, admission: Admission): string[];
+  /** Problems of a request body (instead of `requestSchema`), e.g. against request variants and negotiated extensions, in the negotiated version's schemas. */
+  check?(body: unknown, admission: Admission, schemas: UcpSchemas): string[];
   /** A body is optional (cancel: none or `{}`). */
   bodyOptional?: boolean;
   /** The official schema of the body (for the route table), when `check` validates it instead of `requestSchema`. */
@@ -68,11 +72,12 @@ export interface Executed {
   body: string;
 }
 
-/** Refuse (UcpProtocolError invalid_request) a body the operation's request schema does not accept. */
+/** Refuse (UcpProtocolError invalid_request) a body the operation's request schema, in the negotiated version, does not accept. */
 export function validate(ucp: Ucp, op: Operation, body: unknown, admission: Admission): void {
   if (!op.requestSchema && !op.check) return;
   if (body === undefined && !op.bodyOptional) throw protocolError('invalid_request', `${op.path} needs a JSON body`);
-  const problems = body === undefined ? [] : op.check ? op.check(body, admission) : ucp.schemas.problems(op.requestSchema!, body);
+  const schemas = ucp.schemasFor(admission.negotiated.version);
+  const problems = body === undefined ? [] : op.check ? op.check(body, admission, schemas) : schemas.problems(op.requestSchema!, body);
   if (problems.length) throw protocolError('invalid_request', `the request does not match the ${op.capability} request schema: ${problems.join('; ')}`, { path: problems[0]!.split(':')[0]! });
 }
 
@@ -84,17 +89,30 @@ export function validate(ucp: Ucp, op: Operation, body: unknown, admission: Admi
 export async function execute(ucp: Ucp, op: Operation, body: unknown, call: Call, storefront: string): Promise<Executed> {
   const n = call.admission.negotiated;
   if (!n.capabilities.has(op.capability)) return { status: 200, body: canonicalJson(incompatible(n, op.capability, storefront)) };
-  const result = await op.run(body, call);
-  const env = { ...envelope(n, op.capability), ...(op.capability === CHECKOUT ? { payment_handlers: (await ucp.payments.offered()).registry() } : {}) };
+  const codec = codecFor(n.version);
+  const env = async () => ({ ...envelope(n, op.capability), ...(op.capability === CHECKOUT ? { payment_handlers: (await ucp.payments.offered()).registry() } : {}) });
+  const input = isObject(body) ? body : undefined;
+  const refused = input && codec.refuse ? codec.refuse(op.resource, input) : [];
   // business outcomes (not found, unavailable, declined) are HTTP 200 with the messages (checkout-rest.md, cart-rest.md)
-  if ('errors' in result) return { status: 200, body: canonicalJson(businessError(env, result.errors, result.continueUrl)) };
+  if (refused.length) return { status: 200, body: canonicalJson(businessError(await env(), refused)) };
+  const result = await op.run(input ? codec.request(op.resource, input) : body, call);
+  if ('errors' in result) return { status: 200, body: canonicalJson(businessError(await env(), result.errors, result.continueUrl)) };
   // catalog products come pre-serialised (catalog/fragments.ts)
-  return { status: result.status ?? 200, body: responseJson({ ...result.body, ucp: env }) };
+  return { status: result.status ?? 200, body: responseJson({ ...codec.response(op.resource, result.body, n), ucp: await env() }) };
 }
 
 /** The catalog capability's operations. */
 export function catalogOperations(ucp: Ucp): Operation[] {
-  const inventory = (c: Call) => c.admission.negotiated.capabilities.has(INVENTORY_EXTENSION);
+  /** The catalog extensions a call negotiated: stock depth; fulfillment methods on variants (2026-08-25: fulfillment extends the catalog). */
+  const extensions = (c: Call, capability: string) => {
+    const caps = c.admission.negotiated.capabilities;
+    return { inventory: caps.has(INVENTORY_EXTENSION), fulfillment: caps.get(FULFILLMENT)?.extends.includes(capability) ?? false };
+  };
+  /** The request schema, and the fulfillment extension's form of it where fulfillment extends the catalog (filters.fulfills_to, filters.methods). */
+  const catalogCheck = (base: string, extension: string, capability: string) => (body: unknown, a: Admission, s: UcpSchemas) => {
+    const refs = [base, ...(a.negotiated.capabilities.get(FULFILLMENT)?.extends.includes(capability) ? [`shopping/fulfillment.json#/$defs/${extension}`] : [])];
+    return [...new Set(refs.flatMap((ref) => s.problems(ref, body)))];
+  };
   return [
     {
       path: '/catalog/search',
@@ -104,18 +122,22 @@ export function catalogOperations(ucp: Ucp): Operation[] {
         payload: 'catalog',
         result: SEARCH_RESPONSE,
       },
+      resource: 'search',
       method: 'POST',
       capability: CATALOG_SEARCH,
-      requestSchema: 'shopping/catalog_search.json#/$defs/search_request',
-      run: async (body, c) => ({ body: { ...(await ucp.catalog.search(body as never, { inventory: inventory(c) })) } }),
+      check: catalogCheck('shopping/catalog_search.json#/$defs/search_request', 'fulfillment_search_request', CATALOG_SEARCH),
+      bodySchema: { schema: 'shopping/catalog_search.json#/$defs/search_request' },
+      run: async (body, c) => ({ body: { ...(await ucp.catalog.search(body as never, extensions(c, CATALOG_SEARCH))) } }),
     },
     {
       path: '/catalog/lookup',
       tool: { name: 'lookup_catalog', description: 'Look up products and variants by id, SKU, GTIN, handle or product URL.', payload: 'catalog', result: LOOKUP_RESPONSE },
+      resource: 'lookup',
       method: 'POST',
       capability: CATALOG_LOOKUP,
-      requestSchema: 'shopping/catalog_lookup.json#/$defs/lookup_request',
-      run: async (body, c) => ({ body: { ...(await ucp.catalog.lookup(body as never, { inventory: inventory(c) })) } }),
+      check: catalogCheck('shopping/catalog_lookup.json#/$defs/lookup_request', 'fulfillment_lookup_request', CATALOG_LOOKUP),
+      bodySchema: { schema: 'shopping/catalog_lookup.json#/$defs/lookup_request' },
+      run: async (body, c) => ({ body: { ...(await ucp.catalog.lookup(body as never, extensions(c, CATALOG_LOOKUP))) } }),
     },
     {
       path: '/catalog/product',
@@ -125,11 +147,13 @@ export function catalogOperations(ucp: Ucp): Operation[] {
         payload: 'catalog',
         result: PRODUCT_RESPONSE,
       },
+      resource: 'product',
       method: 'POST',
       capability: CATALOG_LOOKUP,
-      requestSchema: 'shopping/catalog_lookup.json#/$defs/get_product_request',
+      check: catalogCheck('shopping/catalog_lookup.json#/$defs/get_product_request', 'fulfillment_get_product_request', CATALOG_LOOKUP),
+      bodySchema: { schema: 'shopping/catalog_lookup.json#/$defs/get_product_request' },
       run: async (body, c) => {
-        const out = await ucp.catalog.product(body as never, { inventory: inventory(c) });
+        const out = await ucp.catalog.product(body as never, extensions(c, CATALOG_LOOKUP));
         return 'error' in out ? { errors: out.error } : { body: { ...out } };
       },
     },
@@ -142,17 +166,22 @@ function result(o: Outcome): OperationResult {
 
 /** The cart, checkout and order operations (2026-04-08 paths). */
 export function commerceOperations(ucp: Ucp): Operation[] {
-  const s = ucp.schemas;
   const svc = ucp.checkout;
   /** The request form of checkout.json and of each negotiated extension's checkout. */
-  const checkoutCheck = (op: RequestOp) => (body: unknown, a: Admission) => {
+  const checkoutCheck = (op: RequestOp) => (body: unknown, a: Admission, s: UcpSchemas) => {
     const caps = a.negotiated.capabilities;
     const refs = checkoutSchemaRefs(caps);
     if (caps.has(CART) && op === 'create') refs.push('shopping/cart.json#/$defs/checkout');
     return [...new Set(refs.flatMap((ref) => s.requestProblems(ref, op, body)))];
   };
-  const cartCheck = (op: RequestOp) => (body: unknown, a: Admission) => {
-    const refs = ['shopping/cart.json', ...(a.negotiated.capabilities.has(DISCOUNT) ? ['shopping/discount.json#/$defs/dev.ucp.shopping.cart'] : [])];
+  /** The request form of cart.json and of each negotiated extension's cart (buyer consent extends the cart from 2026-08-25). */
+  const cartCheck = (op: RequestOp) => (body: unknown, a: Admission, s: UcpSchemas) => {
+    const caps = a.negotiated.capabilities;
+    const refs = [
+      'shopping/cart.json',
+      ...(caps.has(DISCOUNT) ? ['shopping/discount.json#/$defs/dev.ucp.shopping.cart'] : []),
+      ...(caps.get(BUYER_CONSENT)?.extends.includes(CART) ? ['shopping/buyer_consent.json#/$defs/dev.ucp.shopping.cart'] : []),
+    ];
     return [...new Set(refs.flatMap((ref) => s.requestProblems(ref, op, body)))];
   };
   const caller = (c: Call) => ({ negotiated: c.admission.negotiated, ...(c.idempotencyKey ? { idempotencyKey: c.idempotencyKey } : {}) });
@@ -165,16 +194,18 @@ export function commerceOperations(ucp: Ucp): Operation[] {
   return [
     {
       tool: { name: 'create_checkout', description: 'Create a checkout session for line items, buyer and fulfillment.', payload: 'checkout', result: 'shopping/checkout.json' },
+      resource: 'checkout',
       path: '/checkout-sessions',
       method: 'POST',
       capability: CHECKOUT,
-      check: (b, a) => checkoutCheck('create')(fromCart(b), a),
+      check: (b, a, s) => checkoutCheck('create')(fromCart(b), a, s),
       bodySchema: { schema: 'shopping/checkout.json', op: 'create' },
       idempotent: true,
       run: async (b, c) => result(await svc.create('checkout', bodyOf(fromCart(b)), caller(c))),
     },
     {
       tool: { name: 'get_checkout', description: 'Get a checkout session.', id: true, result: 'shopping/checkout.json' },
+      resource: 'checkout',
       path: '/checkout-sessions/{id}',
       method: 'GET',
       capability: CHECKOUT,
@@ -182,6 +213,7 @@ export function commerceOperations(ucp: Ucp): Operation[] {
     },
     {
       tool: { name: 'update_checkout', description: 'Update a checkout session (full replacement of the writable fields).', payload: 'checkout', id: true, result: 'shopping/checkout.json' },
+      resource: 'checkout',
       path: '/checkout-sessions/{id}',
       method: 'PUT',
       capability: CHECKOUT,
@@ -199,16 +231,26 @@ export function commerceOperations(ucp: Ucp): Operation[] {
         keyRequired: true,
         result: 'shopping/checkout.json',
       },
+      resource: 'checkout',
       path: '/checkout-sessions/{id}/complete',
       method: 'POST',
       capability: CHECKOUT,
-      check: (b) => s.requestProblems('shopping/checkout.json', 'complete', b),
+      // 2026-08-25 lets buyer consent be confirmed alongside payment
+      check: (b, a, s) => [
+        ...new Set(
+          [
+            'shopping/checkout.json',
+            ...(a.negotiated.capabilities.has(BUYER_CONSENT) && a.negotiated.version !== '2026-04-08' ? ['shopping/buyer_consent.json#/$defs/dev.ucp.shopping.checkout'] : []),
+          ].flatMap((ref) => s.requestProblems(ref, 'complete', b)),
+        ),
+      ],
       bodySchema: { schema: 'shopping/checkout.json', op: 'complete' },
       idempotent: true,
       run: async (b, c) => result(await svc.complete(c.params.id!, bodyOf(b), caller(c))),
     },
     {
       tool: { name: 'cancel_checkout', description: 'Cancel a checkout session. Needs meta.idempotency-key.', id: true, keyRequired: true, result: 'shopping/checkout.json' },
+      resource: 'checkout',
       path: '/checkout-sessions/{id}/cancel',
       method: 'POST',
       capability: CHECKOUT,
@@ -218,6 +260,7 @@ export function commerceOperations(ucp: Ucp): Operation[] {
     },
     {
       tool: { name: 'create_cart', description: 'Create a cart (a basket with estimated totals, before checkout).', payload: 'cart', result: 'shopping/cart.json' },
+      resource: 'cart',
       path: '/carts',
       method: 'POST',
       capability: CART,
@@ -228,6 +271,7 @@ export function commerceOperations(ucp: Ucp): Operation[] {
     },
     {
       tool: { name: 'get_cart', description: 'Get a cart.', id: true, result: 'shopping/cart.json' },
+      resource: 'cart',
       path: '/carts/{id}',
       method: 'GET',
       capability: CART,
@@ -235,6 +279,7 @@ export function commerceOperations(ucp: Ucp): Operation[] {
     },
     {
       tool: { name: 'update_cart', description: 'Update a cart (full replacement of its line items).', payload: 'cart', id: true, result: 'shopping/cart.json' },
+      resource: 'cart',
       path: '/carts/{id}',
       method: 'PUT',
       capability: CART,
@@ -245,6 +290,7 @@ export function commerceOperations(ucp: Ucp): Operation[] {
     },
     {
       tool: { name: 'cancel_cart', description: 'Cancel a cart. Needs meta.idempotency-key.', id: true, keyRequired: true, result: 'shopping/cart.json' },
+      resource: 'cart',
       path: '/carts/{id}/cancel',
       method: 'POST',
       capability: CART,
@@ -254,6 +300,7 @@ export function commerceOperations(ucp: Ucp): Operation[] {
     },
     {
       tool: { name: 'get_order', description: 'Get an order: its line items, fulfillment and adjustments.', id: true, result: 'shopping/order.json' },
+      resource: 'order',
       path: '/orders/{id}',
       method: 'GET',
       capability: ORDER,

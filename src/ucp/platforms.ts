@@ -20,8 +20,9 @@ import { SHOPPING_SERVICE, VERSION_PATTERN } from './constants.js';
 import { UcpProtocolError, protocolError } from './errors.js';
 import { FetchError, type ProfileFetcher } from './fetcher.js';
 import { declaredVersion, type PlatformProfile } from './negotiation.js';
-import type { CapabilityRegistry, SigningJwk } from './profile.js';
-import { PLATFORM_PROFILE, type UcpSchemas } from './schemas.js';
+import { profileKeys, type CapabilityRegistry } from './profile.js';
+import { ucpSchemas } from './schemas.js';
+import { isProtocolVersion, PREVIOUS_VERSION } from './versions.js';
 
 export const MIN_TTL_SECONDS = 60;
 export const MAX_TTL_SECONDS = 3600;
@@ -35,15 +36,21 @@ export interface RegisteredPlatform {
   platform: PlatformProfile;
 }
 
-/** Problems with a platform profile document, against the official schema ([] when valid). */
-export function profileProblems(schemas: UcpSchemas, doc: unknown): string[] {
-  return schemas.problems(PLATFORM_PROFILE, doc);
+/**
+ * Problems with a platform profile document ([] when valid), against the official platform profile schema
+ * of the version it declares (of 2026-04-08 when it declares none ucpd implements: negotiation refuses
+ * the version itself).
+ */
+export function profileProblems(doc: unknown): string[] {
+  const v = declaredVersion(doc);
+  const schemas = ucpSchemas(isProtocolVersion(v) ? v : PREVIOUS_VERSION);
+  return schemas.problems(schemas.spec.platformProfile, doc);
 }
 
 /** A validated profile document -> what negotiation and signature checks need. */
 export function platformFromDocument(url: string, doc: unknown, source: PlatformProfile['source']): PlatformProfile {
   const ucp = (doc as { ucp: { version: string; capabilities?: CapabilityRegistry } }).ucp;
-  const keys = ((doc as { signing_keys?: SigningJwk[] }).signing_keys ?? []).filter((k) => typeof k.kid === 'string');
+  const keys = profileKeys(doc);
   // The order webhook URL: the order capability's config, else any capability's, else `endpoints.webhook`.
   const configs = Object.entries(ucp.capabilities ?? {})
     .sort(([a], [b]) => (a === 'dev.ucp.shopping.order' ? -1 : b === 'dev.ucp.shopping.order' ? 1 : 0))
@@ -76,7 +83,6 @@ export class PlatformRegistry {
 
   constructor(
     readonly dir: string,
-    private readonly schemas: UcpSchemas,
     private readonly logger?: Logger,
     private readonly now: () => number = Date.now,
   ) {
@@ -113,7 +119,7 @@ export class PlatformRegistry {
       try {
         const raw = JSON.parse(readFileSync(file, 'utf8')) as { profile_url?: unknown; profile?: unknown };
         if (typeof raw.profile_url !== 'string') throw new Error('no "profile_url" string');
-        const problems = profileProblems(this.schemas, raw.profile);
+        const problems = profileProblems(raw.profile);
         if (problems.length) throw new Error(`profile is not a valid UCP platform profile: ${problems.join('; ')}`);
         entries.set(normalizeUrl(raw.profile_url), { profileUrl: raw.profile_url, profile: raw.profile, file, platform: platformFromDocument(raw.profile_url, raw.profile, 'registry') });
       } catch (err) {
@@ -142,7 +148,7 @@ export class PlatformRegistry {
       throw protocolError('invalid_request', `profile_url "${profileUrl}" is not a URL`, { path: '$.profile_url' });
     }
     if (u.protocol !== 'https:' && u.protocol !== 'http:') throw protocolError('invalid_request', 'profile_url must be an http(s) URL', { path: '$.profile_url' });
-    const problems = profileProblems(this.schemas, profile);
+    const problems = profileProblems(profile);
     if (problems.length) throw protocolError('invalid_request', `profile is not a valid UCP platform profile: ${problems.join('; ')}`, { path: '$.profile' });
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const file = path.join(this.dir, `${createHash('sha256').update(normalizeUrl(profileUrl)).digest('hex').slice(0, 20)}.json`);
@@ -195,7 +201,6 @@ export class PlatformResolver {
     private readonly o: {
       registry: PlatformRegistry;
       fetcher: ProfileFetcher;
-      schemas: UcpSchemas;
       policy: ResolverPolicy;
       now?: () => number;
       logger?: Logger;
@@ -256,7 +261,7 @@ export class PlatformResolver {
       if (version && !this.o.policy.versions.has(version)) {
         throw protocolError('version_unsupported', `platform protocol version ${version} is not supported; this business speaks ${[...this.o.policy.versions].join(', ')}`);
       }
-      const problems = profileProblems(this.o.schemas, doc);
+      const problems = profileProblems(doc);
       if (problems.length) throw protocolError('profile_malformed', `platform profile ${url} is not a valid UCP profile: ${problems.join('; ')}`);
       const platform = platformFromDocument(url, doc, 'fetched');
       if (!VERSION_PATTERN.test(platform.version)) throw protocolError('profile_malformed', `platform profile ${url} has no dated ucp.version`);

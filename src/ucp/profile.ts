@@ -15,13 +15,16 @@ import {
   CATALOG_LOOKUP,
   CATALOG_SEARCH,
   INVENTORY_EXTENSION,
+  INVENTORY_VERSION,
   INVENTORY_SCHEMA_URL,
   INVENTORY_SPEC_URL,
+  PERMALINK,
   SHOPPING_SERVICE,
   UCP_VERSION,
   ucpSchemaUrl,
   ucpSpecUrl,
 } from './constants.js';
+import { versionSpec } from './versions.js';
 
 export interface CapabilityEntry {
   version: string;
@@ -53,30 +56,48 @@ export interface ProfileDocument {
     capabilities?: CapabilityRegistry;
     payment_handlers: Record<string, Record<string, unknown>[]>;
   };
+  /** The public signing keys: `keys` from 2026-08-25 on, `signing_keys` before (VersionSpec.keysMember). */
+  keys?: SigningJwk[];
   signing_keys?: SigningJwk[];
 }
+
+/** The public signing keys a profile document publishes, in whichever member its version uses. */
+export function profileKeys(doc: unknown): SigningJwk[] {
+  const d = doc as { keys?: unknown; signing_keys?: unknown } | null;
+  const keys = Array.isArray(d?.keys) ? d.keys : Array.isArray(d?.signing_keys) ? d.signing_keys : [];
+  return (keys as SigningJwk[]).filter((k) => k !== null && typeof k === 'object' && typeof k.kid === 'string');
+}
+
+/** 2026-08-25 split the specification into verticals: the shopping capabilities' pages moved under shopping/. */
+const vertical = (version: string, page: string) => (version >= '2026-08-25' ? `shopping/${page}` : page);
 
 /** The capabilities of the catalog (issue: catalog search and lookup, plus the inventory extension). */
 export function catalogCapabilities(version = UCP_VERSION): CapabilityRegistry {
   return {
-    [CATALOG_SEARCH]: [{ version, spec: ucpSpecUrl('catalog/search', version), schema: ucpSchemaUrl('shopping/catalog_search.json', version) }],
-    [CATALOG_LOOKUP]: [{ version, spec: ucpSpecUrl('catalog/lookup', version), schema: ucpSchemaUrl('shopping/catalog_lookup.json', version) }],
-    [INVENTORY_EXTENSION]: [{ version: UCP_VERSION, extends: [CATALOG_SEARCH, CATALOG_LOOKUP], spec: INVENTORY_SPEC_URL, schema: INVENTORY_SCHEMA_URL }],
+    [CATALOG_SEARCH]: [{ version, spec: ucpSpecUrl(vertical(version, 'catalog/search'), version), schema: ucpSchemaUrl('shopping/catalog_search.json', version) }],
+    [CATALOG_LOOKUP]: [{ version, spec: ucpSpecUrl(vertical(version, 'catalog/lookup'), version), schema: ucpSchemaUrl('shopping/catalog_lookup.json', version) }],
+    [INVENTORY_EXTENSION]: [{ version: INVENTORY_VERSION, extends: [CATALOG_SEARCH, CATALOG_LOOKUP], spec: INVENTORY_SPEC_URL, schema: INVENTORY_SCHEMA_URL }],
   };
 }
 
-/** Cart, checkout and order, with the fulfillment, discount and buyer-consent extensions. */
-export function commerceCapabilities(version = UCP_VERSION): CapabilityRegistry {
-  const cap = (page: string, schema: string, ext?: string | string[]): CapabilityEntry[] => [
-    { version, spec: ucpSpecUrl(page, version), schema: ucpSchemaUrl(`shopping/${schema}`, version), ...(ext ? { extends: ext } : {}) },
+/**
+ * Cart, checkout and order, with the fulfillment, discount and buyer-consent extensions; from 2026-08-25
+ * fulfillment also extends the catalog (variants' fulfillment methods), buyer consent also the cart, and
+ * the permalink capability (a link that opens a prefilled checkout) joins them.
+ */
+export function commerceCapabilities(version = UCP_VERSION, o: { permalinkEndpoint?: string } = {}): CapabilityRegistry {
+  const next = version >= '2026-08-25';
+  const cap = (page: string, schema: string, ext?: string | string[], config?: Record<string, unknown>): CapabilityEntry[] => [
+    { version, spec: ucpSpecUrl(page, version), schema: ucpSchemaUrl(`shopping/${schema}`, version), ...(ext ? { extends: ext } : {}), ...(config ? { config } : {}) },
   ];
   return {
-    [CHECKOUT]: cap('checkout', 'checkout.json'),
-    [CART]: cap('cart', 'cart.json'),
-    [ORDER]: cap('order', 'order.json'),
-    [FULFILLMENT]: cap('fulfillment', 'fulfillment.json', CHECKOUT),
+    [CHECKOUT]: cap(vertical(version, 'checkout'), 'checkout.json'),
+    [CART]: cap(vertical(version, 'cart'), 'cart.json'),
+    [ORDER]: cap(vertical(version, 'order'), 'order.json'),
+    [FULFILLMENT]: cap('fulfillment', 'fulfillment.json', next ? [CHECKOUT, CATALOG_SEARCH, CATALOG_LOOKUP] : CHECKOUT),
     [DISCOUNT]: cap('discount', 'discount.json', [CART, CHECKOUT]),
-    [BUYER_CONSENT]: cap('buyer-consent', 'buyer_consent.json', CHECKOUT),
+    [BUYER_CONSENT]: cap('buyer-consent', 'buyer_consent.json', next ? [CART, CHECKOUT] : CHECKOUT),
+    ...(next && o.permalinkEndpoint ? { [PERMALINK]: cap('permalink', 'permalink.json', undefined, { endpoint: o.permalinkEndpoint }) } : {}),
   };
 }
 
@@ -117,6 +138,14 @@ export function businessProfile(o: BusinessProfileOptions): ProfileDocument {
       capabilities: o.capabilities,
       payment_handlers: o.paymentHandlers ?? {},
     },
-    signing_keys: o.signingKeys.map(({ kid, kty, crv, x, y, alg, use }) => ({ kid, kty, ...(crv ? { crv } : {}), ...(x ? { x } : {}), ...(y ? { y } : {}), use: use ?? 'sig', alg: alg ?? 'ES256' })),
+    [versionSpec(version).keysMember]: o.signingKeys.map(({ kid, kty, crv, x, y, alg, use }) => ({
+      kid,
+      kty,
+      ...(crv ? { crv } : {}),
+      ...(x ? { x } : {}),
+      ...(y ? { y } : {}),
+      use: use ?? 'sig',
+      alg: alg ?? 'ES256',
+    })),
   };
 }

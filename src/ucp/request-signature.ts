@@ -107,7 +107,7 @@ export class RequestVerifier {
         case 'signature_missing':
           return protocolError('signature_missing', err.message);
         case 'key_not_found':
-          return protocolError('key_not_found', `${err.message} in the platform profile's signing_keys`);
+          return protocolError('key_not_found', `${err.message} in the platform profile's keys`);
         case 'digest_mismatch':
           return protocolError('digest_mismatch', err.message);
         case 'algorithm_unsupported':

@@ -10,7 +10,7 @@ import type { Logger } from '../logger.js';
 import { CATALOG_ORIGIN, type Clock, type Store } from '../store/store.js';
 import type { Trust } from '../trust/trust.js';
 import { UcpCatalog } from './catalog/service.js';
-import { UCP_VERSION } from './constants.js';
+import { CURRENT_VERSION } from './versions.js';
 import { ProfileFetcher, type FetchPolicy } from './fetcher.js';
 import { negotiate, profileUrlFromHeader, type BusinessVersions, type Negotiated, type PlatformProfile } from './negotiation.js';
 import { PlatformRegistry, PlatformResolver } from './platforms.js';
@@ -24,6 +24,7 @@ import { Urls } from '../publish/urls.js';
 import { RequestVerifier, type SignedRequest } from './request-signature.js';
 import { ucpSchemas, type UcpSchemas } from './schemas.js';
 import { MCP_PATH } from './mcp/path.js';
+import { PERMALINK_PATH } from './permalink.js';
 
 export interface UcpDeps {
   config: Config;
@@ -71,22 +72,24 @@ export class Ucp {
   readonly endpointPath = '/ucp/v1';
   /** Public endpoint of the MCP service (streamable HTTP). */
   readonly mcpEndpoint: string;
+  /** The browser endpoint of permalinks (2026-08-25 dev.ucp.shopping.permalink): a link that opens a prefilled checkout. */
+  readonly permalinkEndpoint: string;
   /** Negotiation depends only on the platform profile (cached objects), so its result is kept with it. */
   private readonly negotiated = new WeakMap<PlatformProfile, Negotiated>();
 
   constructor(private readonly d: UcpDeps) {
     const { config } = d;
-    this.schemas = ucpSchemas();
+    this.schemas = ucpSchemas(CURRENT_VERSION);
     this.endpoint = `${config.baseUrl}${this.endpointPath}`;
     this.mcpEndpoint = `${config.baseUrl}${MCP_PATH}`;
-    const byVersion = new Map<string, CapabilityRegistry>([[UCP_VERSION, this.capabilities(UCP_VERSION)]]);
-    for (const v of config.ucp.supportedVersions) if (v !== UCP_VERSION) byVersion.set(v, this.capabilities(v));
-    this.business = { current: UCP_VERSION, byVersion };
-    this.registry = new PlatformRegistry(path.join(config.dataDir, 'platforms'), this.schemas, d.logger);
+    this.permalinkEndpoint = `${config.baseUrl}${PERMALINK_PATH}`;
+    const byVersion = new Map<string, CapabilityRegistry>([[CURRENT_VERSION, this.capabilities(CURRENT_VERSION)]]);
+    for (const v of config.ucp.supportedVersions) if (v !== CURRENT_VERSION) byVersion.set(v, this.capabilities(v));
+    this.business = { current: CURRENT_VERSION, byVersion };
+    this.registry = new PlatformRegistry(path.join(config.dataDir, 'platforms'), d.logger);
     this.resolver = new PlatformResolver({
       registry: this.registry,
       fetcher: new ProfileFetcher({ allowHosts: config.ucp.fetchAllowHosts, ...d.fetchPolicy }),
-      schemas: this.schemas,
       policy: { approvedOnly: config.ucp.approvedOnly, trustedOrigins: config.ucp.trustedOrigins, cacheEntries: 1000, versions: new Set(byVersion.keys()) },
       now: () => d.clock.now().getTime(),
       logger: d.logger,
@@ -114,11 +117,16 @@ export class Ucp {
   }
 
   /**
-   * What this business offers at a protocol version. Capability versions are independent of the protocol
-   * version, so a supported older protocol version offers the same capabilities.
+   * What this business offers at a protocol version: each `dev.ucp.*` capability at that version (a
+   * profile for release D advertises D for them), ucpd's own extension at its own version.
    */
-  private capabilities(_version: string): CapabilityRegistry {
-    return { ...catalogCapabilities(UCP_VERSION), ...commerceCapabilities(UCP_VERSION) };
+  private capabilities(version: string): CapabilityRegistry {
+    return { ...catalogCapabilities(version), ...commerceCapabilities(version, { permalinkEndpoint: this.permalinkEndpoint }) };
+  }
+
+  /** The schemas of a negotiated protocol version. */
+  schemasFor(version: string): UcpSchemas {
+    return ucpSchemas(version);
   }
 
   private signingKeys(): SigningJwk[] {
@@ -129,11 +137,11 @@ export class Ucp {
   }
 
   /** The profile at /.well-known/ucp, or the leaf profile of a supported older version. */
-  async profile(version: string = UCP_VERSION): Promise<ProfileDocument | undefined> {
+  async profile(version: string = CURRENT_VERSION): Promise<ProfileDocument | undefined> {
     const caps = this.business.byVersion.get(version);
     if (!caps) return undefined;
-    const current = version === UCP_VERSION;
-    const supported = current ? Object.fromEntries([...this.business.byVersion.keys()].filter((v) => v !== UCP_VERSION).map((v) => [v, this.profileUrl(v)])) : undefined;
+    const current = version === CURRENT_VERSION;
+    const supported = current ? Object.fromEntries([...this.business.byVersion.keys()].filter((v) => v !== CURRENT_VERSION).map((v) => [v, this.profileUrl(v)])) : undefined;
     const paymentHandlers = (await this.payments.offered()).registry();
     return businessProfile({
       endpoint: this.endpoint,
@@ -146,8 +154,8 @@ export class Ucp {
     });
   }
 
-  profileUrl(version: string = UCP_VERSION): string {
-    return version === UCP_VERSION ? `${this.d.config.baseUrl}/.well-known/ucp` : `${this.d.config.baseUrl}/.well-known/ucp/${version}`;
+  profileUrl(version: string = CURRENT_VERSION): string {
+    return version === CURRENT_VERSION ? `${this.d.config.baseUrl}/.well-known/ucp` : `${this.d.config.baseUrl}/.well-known/ucp/${version}`;
   }
 
   /** Negotiate and check the signature of one request; `client`: the caller's address. Throws UcpProtocolError. */

@@ -1,7 +1,7 @@
 /**
- * The official UCP 2026-04-08 JSON Schemas (Apache-2.0, schemas/ucp/), every file loaded by its $id into
- * one Ajv (JSON Schema 2020-12) instance. The server validates requests with them; the tests validate
- * every response with them.
+ * The official UCP JSON Schemas of each protocol version (Apache-2.0, schemas/ucp/<version>/), every file
+ * of a version loaded by its $id into one Ajv (JSON Schema 2020-12) instance of its own (the versions
+ * share $ids). The server validates requests with them; the tests validate every response with them.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -10,18 +10,19 @@ import addFormatsModule from 'ajv-formats';
 import { projectPath } from '../paths.js';
 import { BUYER_CONSENT, DISCOUNT, FULFILLMENT } from './constants.js';
 import { bundleSchemas } from './schema-bundle.js';
+import { PREVIOUS_VERSION, versionSpec, type VersionSpec } from './versions.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
 export const UCP_SCHEMA_BASE = 'https://ucp.dev/schemas';
 
-/** Schema references for the documents the server sends and the tests and the conformance suite check. */
-export const BUSINESS_PROFILE = 'discovery/profile.json#/$defs/business_profile';
-export const PLATFORM_PROFILE = 'discovery/profile.json#/$defs/platform_profile';
+/** Schema references for the documents the server sends and the tests and the conformance suite check (the same in both versions; profiles and the error response: VersionSpec). */
+export const BUSINESS_PROFILE = versionSpec(PREVIOUS_VERSION).businessProfile;
+export const PLATFORM_PROFILE = versionSpec(PREVIOUS_VERSION).platformProfile;
 export const SEARCH_RESPONSE = 'shopping/catalog_search.json#/$defs/search_response';
 export const LOOKUP_RESPONSE = 'shopping/catalog_lookup.json#/$defs/lookup_response';
 export const PRODUCT_RESPONSE = 'shopping/catalog_lookup.json#/$defs/get_product_response';
-export const ERROR_RESPONSE = 'shopping/types/error_response.json';
+export const ERROR_RESPONSE = versionSpec(PREVIOUS_VERSION).errorResponse;
 
 /** The schemas a checkout (request or response) must satisfy, given the capabilities in play. */
 export function checkoutSchemaRefs(capabilities: { has(name: string): boolean }): string[] {
@@ -80,8 +81,11 @@ export class UcpSchemas {
   private readonly sources: { id: string; schema: object }[] = [];
   private readonly variants = new Set<RequestOp>();
 
-  /** The official schemas, plus ucpd's own extension schemas (schemas/ucpd, $id under https://ucpd.dev). */
-  constructor(dirs: readonly string[] = [projectPath('schemas', 'ucp', '2026-04-08'), projectPath('schemas', 'ucpd')]) {
+  /** One version's official schemas, plus ucpd's own extension schemas (schemas/ucpd, $id under https://ucpd.dev). */
+  constructor(
+    readonly spec: VersionSpec = versionSpec(PREVIOUS_VERSION),
+    dirs: readonly string[] = [spec.schemaDir, projectPath('schemas', 'ucpd')],
+  ) {
     this.ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
     addFormats(this.ajv);
     for (const file of dirs.flatMap(files)) {
@@ -151,8 +155,13 @@ function describe(e: ErrorObject): string {
   return `${at}: ${e.message ?? 'is invalid'}`;
 }
 
-let shared: UcpSchemas | undefined;
-export function ucpSchemas(): UcpSchemas {
-  shared ??= new UcpSchemas();
-  return shared;
+const shared = new Map<string, UcpSchemas>();
+/** The schemas of a protocol version ucpd implements (2026-04-08 unless told), compiled once per process. */
+export function ucpSchemas(version: string = PREVIOUS_VERSION): UcpSchemas {
+  let s = shared.get(version);
+  if (!s) {
+    s = new UcpSchemas(versionSpec(version));
+    shared.set(version, s);
+  }
+  return s;
 }

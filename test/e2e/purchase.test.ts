@@ -132,7 +132,7 @@ describe('an agent buys flowers', () => {
     // two webhooks: created, then shipped; each signed with a key from the business profile
     await receiver.waitFor((d) => d.filter((x) => JSON.parse(x.body.toString()).id === orderId).length >= 2);
     const mine = receiver.deliveries.filter((x) => JSON.parse(x.body.toString()).id === orderId);
-    const keys = discovery.signing_keys as Json[];
+    const keys = discovery.keys as Json[];
     for (const d of mine) {
       expect(d.path).toBe('/webhooks/partners/test_partner/events/order');
       expect(d.headers['webhook-id']).toMatch(/^whk_/);

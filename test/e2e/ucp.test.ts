@@ -16,7 +16,6 @@ import { verifyMessage } from '../../src/trust/http-signatures.js';
 import { cleanEnv, CLI } from '../helpers/server.js';
 import { tempDir } from '../helpers/store.js';
 import {
-  BUSINESS_PROFILE,
   LOOKUP_RESPONSE,
   PRODUCT_RESPONSE,
   SEARCH_RESPONSE,
@@ -28,6 +27,8 @@ import {
   ucpHeaders,
   type AgentKey,
   type ProfileServer,
+  CURRENT,
+  CURRENT_PROFILE,
 } from '../helpers/ucp.js';
 import type { Json } from '../helpers/json.js';
 
@@ -146,7 +147,7 @@ describe('an agent discovers and shops the store over UCP (HTTPS, signed request
         status: res.status,
         headers: { 'content-digest': res.headers['content-digest'], 'content-type': res.headers['content-type'], 'signature-input': res.headers['signature-input'], signature: res.headers.signature },
       },
-      { keyFor: (kid) => (profile.signing_keys as Json[]).find((k) => k.kid === kid), body: Buffer.from(res.text), required: ['@status', 'content-digest'] },
+      { keyFor: (kid) => (profile.keys as Json[]).find((k) => k.kid === kid), body: Buffer.from(res.text), required: ['@status', 'content-digest'] },
       { method, authority: new URL(base).host, path: p, headers: {} },
     );
   }
@@ -186,7 +187,7 @@ describe('an agent discovers and shops the store over UCP (HTTPS, signed request
     const discovery = await call('GET', `${base}/.well-known/ucp`);
     expect(discovery.status).toBe(200);
     profile = JSON.parse(discovery.text) as Json;
-    expectValid(BUSINESS_PROFILE, profile);
+    expectValid(CURRENT_PROFILE, profile, CURRENT);
     expect(profile.ucp.services['dev.ucp.shopping'][0].endpoint).toBe(`${base}/ucp/v1`);
     await verifyResponse(discovery, 'GET', '/.well-known/ucp');
 

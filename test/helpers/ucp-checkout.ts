@@ -43,7 +43,10 @@ export interface CheckoutSuite {
   call(method: 'get' | 'post' | 'put', p: string, body?: unknown, o?: { profile?: string; key?: string }): Promise<request.Response>;
 }
 
-export function checkoutSuite(): CheckoutSuite {
+/** `version`: the protocol version the two platforms' profiles declare (2026-04-08 unless told). */
+export function checkoutSuite(o: { version?: string; capabilities?: string[] } = {}): CheckoutSuite {
+  const version = o.version ?? '2026-04-08';
+  const caps = o.capabilities ?? ALL;
   let t: TestStore;
   let app: CheckoutApp;
 
@@ -55,17 +58,17 @@ export function checkoutSuite(): CheckoutSuite {
     const hook = {
       'dev.ucp.shopping.order': [
         {
-          version: '2026-04-08',
-          spec: 'https://ucp.dev/2026-04-08/specification/order',
-          schema: 'https://ucp.dev/2026-04-08/schemas/shopping/order.json',
+          version,
+          spec: `https://ucp.dev/${version}/specification/${version >= '2026-08-25' ? 'shopping/' : ''}order`,
+          schema: `https://ucp.dev/${version}/schemas/shopping/order.json`,
           config: { webhook_url: 'https://agent.example/webhooks/orders' },
         },
       ],
     };
-    const profile = platformProfile({ capabilities: ALL }) as Json;
+    const profile = platformProfile({ capabilities: caps, version, capabilityVersion: version }) as Json;
     profile.ucp.capabilities = { ...profile.ucp.capabilities, ...hook };
     writeFileSync(path.join(t.dir, 'platforms', 'agent.json'), JSON.stringify({ profile_url: AGENT, profile }));
-    writeFileSync(path.join(t.dir, 'platforms', 'other.json'), JSON.stringify({ profile_url: OTHER, profile: platformProfile({ capabilities: ALL }) }));
+    writeFileSync(path.join(t.dir, 'platforms', 'other.json'), JSON.stringify({ profile_url: OTHER, profile: platformProfile({ capabilities: caps, version, capabilityVersion: version }) }));
     const config = loadConfig(
       { dataDir: t.dir, baseUrl: 'https://shop.example' },
       {

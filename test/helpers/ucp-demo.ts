@@ -17,7 +17,8 @@ import { type AgentKey, agentKey, platformProfile, profileServer, type ProfileSe
 
 export const PINNED = 'https://agent.example/.well-known/ucp-agent.json';
 export const PINNED_NO_INVENTORY = 'https://lean-agent.example/profile.json';
-export const PINNED_OLD = 'https://old-agent.example/profile.json';
+/** A platform at the current release (2026-08-25); PINNED and the others declare the older 2026-04-08. */
+export const PINNED_CURRENT = 'https://current-agent.example/profile.json';
 export const PINNED_NO_CATALOG = 'https://checkout-only.example/profile.json';
 
 export interface Env extends TestStore {
@@ -54,10 +55,18 @@ export function ucpDemoSuite(): UcpDemoSuite {
   beforeAll(async () => {
     profiles = await profileServer();
     key = agentKey();
-    env = await demoApp({ UCPD_UCP_SUPPORTED_VERSIONS: '2026-01-23', UCPD_UCP_FETCH_ALLOW_HOSTS: `127.0.0.1:${profiles.port}` }, [
+    env = await demoApp({ UCPD_UCP_FETCH_ALLOW_HOSTS: `127.0.0.1:${profiles.port}` }, [
       [PINNED, platformProfile({ keys: [key] })],
       [PINNED_NO_INVENTORY, platformProfile({ capabilities: ['dev.ucp.shopping.catalog.search', 'dev.ucp.shopping.catalog.lookup'] })],
-      [PINNED_OLD, platformProfile({ version: '2026-01-23', keys: [key] })],
+      [
+        PINNED_CURRENT,
+        platformProfile({
+          version: '2026-08-25',
+          capabilityVersion: '2026-08-25',
+          capabilities: ['dev.ucp.shopping.catalog.search', 'dev.ucp.shopping.catalog.lookup', 'dev.ucpd.shopping.inventory'],
+          keys: [key],
+        }),
+      ],
       [PINNED_NO_CATALOG, platformProfile({ capabilities: ['dev.ucp.shopping.checkout'] })],
     ]);
   }, 60_000);

@@ -3,6 +3,7 @@ import { expect } from '@jest/globals';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ucpSchemas } from '../../src/ucp/schemas.js';
+import { CURRENT_VERSION, versionSpec } from '../../src/ucp/versions.js';
 
 import { ucpHeaders as agentHeaders, type SignOptions } from '../../src/ucp/agent.js';
 
@@ -13,10 +14,14 @@ export function ucpHeaders(profileUrl: string, body: string | undefined, method:
   return agentHeaders(profileUrl, body, method, path, sign ? { ...sign, authority: sign.authority ?? 'shop.example' } : undefined);
 }
 
-/** Assert a value validates against an official UCP schema (or ucpd's extension schema). */
-export function expectValid(ref: string, value: unknown): void {
-  expect(ucpSchemas().problems(ref, value)).toEqual([]);
+/** Assert a value validates against an official UCP schema of `version` (2026-04-08 unless told), or ucpd's extension schema. */
+export function expectValid(ref: string, value: unknown, version?: string): void {
+  expect(ucpSchemas(version).problems(ref, value)).toEqual([]);
 }
+
+/** The current release, as /.well-known/ucp describes it, and its business profile schema. */
+export const CURRENT = CURRENT_VERSION;
+export const CURRENT_PROFILE = versionSpec(CURRENT_VERSION).businessProfile;
 
 export { BUSINESS_PROFILE, ERROR_RESPONSE, LOOKUP_RESPONSE, PRODUCT_RESPONSE, SEARCH_RESPONSE } from '../../src/ucp/schemas.js';
 export const INVENTORY_SCHEMA = 'https://ucpd.dev/schemas/shopping/inventory.json#/$defs/inventory';

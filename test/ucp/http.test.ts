@@ -7,8 +7,21 @@ import { beforeAll, describe, expect, test } from '@jest/globals';
 import request from 'supertest';
 import { verifyMessage } from '../../src/trust/http-signatures.js';
 import type { Json } from '../helpers/json.js';
-import { BUSINESS_PROFILE, ERROR_RESPONSE, INVENTORY, SEARCH_RESPONSE, expectInventoryValid, expectValid, platformProfile, profileServer, type ProfileServer, ucpHeaders } from '../helpers/ucp.js';
-import { demoApp, type Env, PINNED, PINNED_NO_CATALOG, PINNED_NO_INVENTORY, PINNED_OLD, ucpDemoSuite } from '../helpers/ucp-demo.js';
+import {
+  BUSINESS_PROFILE,
+  CURRENT,
+  CURRENT_PROFILE,
+  ERROR_RESPONSE,
+  INVENTORY,
+  SEARCH_RESPONSE,
+  expectInventoryValid,
+  expectValid,
+  platformProfile,
+  profileServer,
+  type ProfileServer,
+  ucpHeaders,
+} from '../helpers/ucp.js';
+import { demoApp, type Env, PINNED, PINNED_NO_CATALOG, PINNED_NO_INVENTORY, PINNED_CURRENT, ucpDemoSuite } from '../helpers/ucp-demo.js';
 
 const suite = ucpDemoSuite();
 const post = suite.post;
@@ -23,11 +36,11 @@ describe('discovery', () => {
   test('/.well-known/ucp: a valid business profile with the REST and MCP endpoints, capabilities and the P-256 signing keys', async () => {
     const res = await request(env.app).get('/.well-known/ucp');
     expect(res.status).toBe(200);
-    expectValid(BUSINESS_PROFILE, res.body);
-    expect(res.body.ucp.version).toBe('2026-04-08');
+    expectValid(CURRENT_PROFILE, res.body, CURRENT);
+    expect(res.body.ucp.version).toBe('2026-08-25');
     expect(res.body.ucp.services['dev.ucp.shopping']).toEqual([
       expect.objectContaining({ transport: 'rest', endpoint: 'https://shop.example/ucp/v1' }),
-      expect.objectContaining({ transport: 'mcp', endpoint: 'https://shop.example/ucp/mcp', schema: 'https://ucp.dev/2026-04-08/services/shopping/mcp.openrpc.json' }),
+      expect.objectContaining({ transport: 'mcp', endpoint: 'https://shop.example/ucp/mcp', schema: 'https://ucp.dev/2026-08-25/services/shopping/mcp.openrpc.json' }),
     ]);
     expect(Object.keys(res.body.ucp.capabilities).sort()).toEqual(
       [
@@ -39,6 +52,7 @@ describe('discovery', () => {
         'dev.ucp.shopping.discount',
         'dev.ucp.shopping.fulfillment',
         'dev.ucp.shopping.order',
+        'dev.ucp.shopping.permalink',
         INVENTORY,
       ].sort(),
     );
@@ -48,8 +62,10 @@ describe('discovery', () => {
       .published()
       .filter((k) => k.kind === 'p256')
       .map((k) => k.kid);
-    expect(res.body.signing_keys.map((k: Json) => k.kid)).toEqual(p256);
-    expect(res.body.ucp.supported_versions).toEqual({ '2026-01-23': 'https://shop.example/.well-known/ucp/2026-01-23' });
+    // 2026-08-25 publishes them as a JWK Set in `keys`; the 2026-04-08 leaf profile in `signing_keys`
+    expect(res.body.keys.map((k: Json) => k.kid)).toEqual(p256);
+    expect(res.body.signing_keys).toBeUndefined();
+    expect(res.body.ucp.supported_versions).toEqual({ '2026-04-08': 'https://shop.example/.well-known/ucp/2026-04-08' });
   });
 
   test('cacheable (public, max-age >= 60), validators, no redirect; signed like every agent-facing response', async () => {
@@ -74,10 +90,14 @@ describe('discovery', () => {
   });
 
   test('the leaf profile of a supported older version has no supported_versions; unknown versions are 404', async () => {
-    const res = await request(env.app).get('/.well-known/ucp/2026-01-23');
+    const res = await request(env.app).get('/.well-known/ucp/2026-04-08');
     expect(res.status).toBe(200);
     expectValid(BUSINESS_PROFILE, res.body);
-    expect(res.body.ucp.version).toBe('2026-01-23');
+    expect(res.body.ucp.version).toBe('2026-04-08');
+    expect(res.body.keys).toBeUndefined();
+    expect(res.body.signing_keys.length).toBeGreaterThan(0);
+    // a release's profile advertises its own version for every dev.ucp.* entry
+    for (const [name, entries] of Object.entries(res.body.ucp.capabilities as Record<string, Json[]>)) if (name.startsWith('dev.ucp.')) expect(entries.map((e) => e.version)).toEqual(['2026-04-08']);
     expect(res.body.ucp.supported_versions).toBeUndefined();
     expect((await request(env.app).get('/.well-known/ucp/2020-01-01')).status).toBe(404);
   });
@@ -91,11 +111,11 @@ describe('discovery', () => {
 describe('negotiation matrix', () => {
   const search = { query: 'tent' };
 
-  test('equal version: 200 with the negotiated envelope (search + the inventory extension)', async () => {
-    const res = await post('/catalog/search', search);
+  test('the current version: 200 with the negotiated envelope (search + the inventory extension), valid against its schemas', async () => {
+    const res = await post('/catalog/search', search, { profile: PINNED_CURRENT });
     expect(res.status).toBe(200);
-    expectValid(SEARCH_RESPONSE, res.body);
-    expect(res.body.ucp).toEqual({ version: '2026-04-08', capabilities: { 'dev.ucp.shopping.catalog.search': [{ version: '2026-04-08' }], [INVENTORY]: [{ version: '2026-04-08' }] } });
+    expectValid(SEARCH_RESPONSE, res.body, CURRENT);
+    expect(res.body.ucp).toEqual({ version: '2026-08-25', capabilities: { 'dev.ucp.shopping.catalog.search': [{ version: '2026-08-25' }], [INVENTORY]: [{ version: '2026-04-08' }] } });
     expect(expectInventoryValid(res.body.products)).toBeGreaterThan(0);
   });
 
@@ -107,10 +127,10 @@ describe('negotiation matrix', () => {
   });
 
   test("supported older version: 200, the envelope carries the platform's version", async () => {
-    const res = await post('/catalog/search', search, { profile: PINNED_OLD });
+    const res = await post('/catalog/search', search);
     expect(res.status).toBe(200);
     expectValid(SEARCH_RESPONSE, res.body);
-    expect(res.body.ucp.version).toBe('2026-01-23');
+    expect(res.body.ucp).toEqual({ version: '2026-04-08', capabilities: { 'dev.ucp.shopping.catalog.search': [{ version: '2026-04-08' }], [INVENTORY]: [{ version: '2026-04-08' }] } });
   });
 
   test('unsupported version: 422 version_unsupported', async () => {

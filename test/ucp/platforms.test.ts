@@ -5,7 +5,6 @@ import path from 'node:path';
 import { UcpProtocolError } from '../../src/ucp/errors.js';
 import { ProfileFetcher } from '../../src/ucp/fetcher.js';
 import { PlatformRegistry, PlatformResolver } from '../../src/ucp/platforms.js';
-import { ucpSchemas } from '../../src/ucp/schemas.js';
 import { tempDir } from '../helpers/store.js';
 import { agentKey, platformProfile, profileServer, type ProfileServer } from '../helpers/ucp.js';
 
@@ -22,11 +21,10 @@ afterAll(async () => {
 });
 
 function resolver(o: { now: () => number; approvedOnly?: boolean; trusted?: string[]; registryDir?: string }) {
-  const registry = new PlatformRegistry(o.registryDir ?? path.join(dir.dir, 'empty'), ucpSchemas(), undefined, o.now);
+  const registry = new PlatformRegistry(o.registryDir ?? path.join(dir.dir, 'empty'), undefined, o.now);
   return new PlatformResolver({
     registry,
     fetcher: new ProfileFetcher({ allowHosts: [`127.0.0.1:${server.port}`], budget: { capacity: 100, refillPerSecond: 1 }, now: o.now }),
-    schemas: ucpSchemas(),
     policy: { approvedOnly: o.approvedOnly ?? false, trustedOrigins: o.trusted ?? [], cacheEntries: 100, versions: new Set(['2026-04-08']) },
     now: o.now,
   });
@@ -104,7 +102,7 @@ describe('registry', () => {
       t = 2_000; // files are re-read at most once a second
       const p = await r.resolve(url);
       expect(p.source).toBe('registry');
-      const registry = new PlatformRegistry(reg.dir, ucpSchemas());
+      const registry = new PlatformRegistry(reg.dir);
       expect(registry.list().map((e) => e.profileUrl)).toEqual([url]); // the invalid file is skipped
       expect(registry.remove(url)).toBe(true);
       expect(registry.list()).toEqual([]);

@@ -142,10 +142,10 @@ describe('request signatures', () => {
         status: 200,
         headers: { 'content-digest': res.headers['content-digest'], 'content-type': res.headers['content-type'], 'signature-input': res.headers['signature-input'], signature: res.headers.signature },
       },
-      { keyFor: (kid) => profile.signing_keys.find((k: Json) => k.kid === kid), body: Buffer.from(res.text), required: ['@status', 'content-digest'], now: now() },
+      { keyFor: (kid) => profile.keys.find((k: Json) => k.kid === kid), body: Buffer.from(res.text), required: ['@status', 'content-digest'], now: now() },
       { method: 'POST', authority: 'shop.example', path: p, headers: {} },
     );
-    expect(verified.keyid).toBe(profile.signing_keys[0].kid);
+    expect(verified.keyid).toBe(profile.keys[0].kid);
   });
 });
 

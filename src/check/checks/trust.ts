@@ -6,6 +6,7 @@ import type { VerificationResult } from '../../trust/verifier.js';
 import { describeExchange, jsonOf, mapLimit } from '../client.js';
 import type { CheckContext, Doc } from '../context.js';
 import { fail, skip, warn, type CheckDefinition, type Evidence } from '../model.js';
+import { profileKeys } from '../../ucp/profile.js';
 
 type Json = Record<string, unknown>;
 type Check = CheckDefinition<CheckContext>;
@@ -144,8 +145,10 @@ export const trustChecks: Check[] = [
         sets.push({ where: url, keys: keys as Json[] });
       } else if (d.x.status !== 404) throw fail(`the JWKS answered ${d.x.status || d.x.error}`, { url, got: describeExchange(d.x) });
       const profile = await ctx.profileDoc();
-      const signing = (profile?.json as { signing_keys?: unknown } | undefined)?.signing_keys;
-      if (Array.isArray(signing)) sets.push({ where: `${ctx.url('/.well-known/ucp')} signing_keys`, keys: signing as Json[] });
+      const doc = profile?.json as { keys?: unknown; signing_keys?: unknown } | undefined;
+      const member = Array.isArray(doc?.keys) ? 'keys' : 'signing_keys';
+      const signing = doc?.[member];
+      if (Array.isArray(signing)) sets.push({ where: `${ctx.url('/.well-known/ucp')} ${member}`, keys: signing as Json[] });
       if (!sets.some((s) => s.keys.length)) throw skip('the endpoint publishes no keys (no JWKS, no UCP signing_keys)');
       const problems: Evidence[] = [];
       let n = 0;
@@ -246,7 +249,7 @@ export const trustChecks: Check[] = [
       const keys: JWK[] = [];
       const jwks = await ctx.getDoc(`${ctx.origin}/.well-known/jwks.json`, 'application/json');
       keys.push(...(((jwks.json as { keys?: JWK[] } | undefined)?.keys ?? []) as JWK[]));
-      keys.push(...(((profile?.json as { signing_keys?: JWK[] } | undefined)?.signing_keys ?? []) as JWK[]));
+      keys.push(...(profileKeys(profile?.json) as JWK[]));
       const problems: Evidence[] = [];
       const now = Math.floor(ctx.now().getTime() / 1000);
       for (const d of signed) {

@@ -4,13 +4,13 @@
  * and availability.
  */
 import { isCurrencyCode, minorUnitExponent } from '../../catalog/money.js';
-import { CATALOG_LOOKUP } from '../../ucp/constants.js';
+import { CATALOG_LOOKUP, CATALOG_SEARCH } from '../../ucp/constants.js';
 import { LOOKUP_RESPONSE, PRODUCT_RESPONSE, SEARCH_RESPONSE } from '../../ucp/schemas.js';
 import type { CheckContext } from '../context.js';
 import { fail, skip, warn, type CheckDefinition, type Evidence } from '../model.js';
 import { children, first, is, type LdNode } from '../nodes.js';
 import { allNodes } from './commerce-graph.js';
-import { SPEC, expectOk, schemaProblems, search, type UcpProduct } from './ucp-common.js';
+import { SPEC, allSchemaProblems, catalogRefs, expectOk, search, type UcpProduct } from './ucp-common.js';
 
 type Check = CheckDefinition<CheckContext>;
 
@@ -32,7 +32,9 @@ export const ucpCatalogChecks: Check[] = [
     spec: `${SPEC('catalog/search')}; shopping/catalog_search.json`,
     async run(ctx) {
       const { x, body, products, query } = await search(ctx);
-      const problems = schemaProblems(SEARCH_RESPONSE, x, body);
+      const refs = await catalogRefs(ctx, SEARCH_RESPONSE, 'fulfillment_search_response', CATALOG_SEARCH);
+      const version = await ctx.ucpVersion();
+      const problems = allSchemaProblems(refs, x, body, version);
       if (problems.length) throw fail(`the search response violates the schema (${problems.length})`, ...problems);
       const cursor = body.pagination as { cursor?: string; next_cursor?: string; has_next_page?: boolean } | undefined;
       const next = cursor?.has_next_page ? (cursor.cursor ?? cursor.next_cursor) : undefined;
@@ -40,7 +42,7 @@ export const ucpCatalogChecks: Check[] = [
       if (next) {
         const x2 = await ctx.ucp('POST', '/catalog/search', { query, pagination: { limit: 10, cursor: next } });
         const b2 = expectOk(x2, 'catalog search page 2');
-        const p2 = schemaProblems(SEARCH_RESPONSE, x2, b2);
+        const p2 = allSchemaProblems(refs, x2, b2, version);
         if (p2.length) throw fail(`page 2 violates the schema (${p2.length})`, ...p2);
         const ids = new Set(products.map((p) => p.id));
         const dup = ((b2.products ?? []) as UcpProduct[]).filter((p) => ids.has(p.id));
@@ -64,7 +66,7 @@ export const ucpCatalogChecks: Check[] = [
       const ids = [...products.slice(0, 3).map((p) => p.id), ...(products[0]!.variants?.[0] ? [products[0]!.variants[0].id] : [])];
       const x = await ctx.ucp('POST', '/catalog/lookup', { ids });
       const body = expectOk(x, 'catalog lookup');
-      const problems = schemaProblems(LOOKUP_RESPONSE, x, body);
+      const problems = allSchemaProblems(await catalogRefs(ctx, LOOKUP_RESPONSE, 'fulfillment_lookup_response', CATALOG_LOOKUP), x, body, await ctx.ucpVersion());
       if (problems.length) throw fail(`the lookup response violates the schema (${problems.length})`, ...problems);
       const found = (body.products ?? []) as UcpProduct[];
       const seen = new Set(found.flatMap((p) => [p.id, ...(p.variants ?? []).map((v) => v.id)]));
@@ -86,7 +88,7 @@ export const ucpCatalogChecks: Check[] = [
       const id = products[0]!.id;
       const x = await ctx.ucp('POST', '/catalog/product', { id });
       const body = expectOk(x, 'get product');
-      const problems = schemaProblems(PRODUCT_RESPONSE, x, body);
+      const problems = allSchemaProblems(await catalogRefs(ctx, PRODUCT_RESPONSE, 'fulfillment_get_product_response', CATALOG_LOOKUP), x, body, await ctx.ucpVersion());
       if (problems.length) throw fail(`the product response violates the schema (${problems.length})`, ...problems);
       const got = (body.product as UcpProduct | undefined)?.id;
       if (got !== id) throw fail(`asked for ${id}, got ${String(got)}`, { url: x.url, expected: id, got: String(got) });

@@ -10,7 +10,7 @@ import { checkoutSchemaRefs } from '../../ucp/schemas.js';
 import { describeExchange, jsonOf, type Exchange } from '../client.js';
 import type { CheckContext } from '../context.js';
 import { fail, skip, type CheckDefinition } from '../model.js';
-import { SPEC, expectOk, schemaProblems, search, type UcpVariant } from './ucp-common.js';
+import { SPEC, allSchemaProblems, expectOk, search, type UcpVariant } from './ucp-common.js';
 
 type Json = Record<string, unknown>;
 type Check = CheckDefinition<CheckContext>;
@@ -28,8 +28,9 @@ export const ucpCheckoutChecks: Check[] = [
       const variant = products.flatMap((p) => p.variants ?? []).find((v) => v.availability?.available !== false);
       if (!variant) throw skip('catalog search found no available variant to put in a checkout');
       const refs = checkoutSchemaRefs(await ctx.capabilities());
+      const version = await ctx.ucpVersion();
       const valid = (x: Exchange, body: Json, step: string) => {
-        const problems = refs.flatMap((r) => schemaProblems(r, x, body));
+        const problems = allSchemaProblems(refs, x, body, version);
         if (problems.length) throw fail(`${step}: the checkout violates the schema (${problems.length})`, ...problems);
       };
       const key = randomUUID();
@@ -127,7 +128,7 @@ async function completeOrder(ctx: CheckContext, variant: UcpVariant, refs: strin
   const pay = { payment: { instruments: [{ id: 'instr_check', handler_id: handler.id, type: 'card', credential: { type: 'token', token: handler.config!.tokens!.approved } }] } };
   const done = await ctx.ucp('POST', `/checkout-sessions/${id}/complete`, pay, { headers: { 'idempotency-key': randomUUID() } });
   const body = expectOk(done, 'complete checkout');
-  const problems = refs.flatMap((r) => schemaProblems(r, done, body));
+  const problems = allSchemaProblems(refs, done, body, await ctx.ucpVersion());
   if (problems.length) throw fail(`complete: the checkout violates the schema (${problems.length})`, ...problems);
   if (body.status !== 'completed')
     throw fail(`complete left the checkout ${String(body.status)}`, { url: done.url, expected: 'completed', got: JSON.stringify(body.messages ?? body.status).slice(0, 300) });

@@ -86,10 +86,11 @@ export const ucpMcpChecks: Check[] = [
         calls.push(['get_product', { id: ids[0] }, PRODUCT_RESPONSE, expectOk(await ctx.ucp('POST', '/catalog/product', { id: ids[0] }), 'get product')]);
       }
       const problems: Evidence[] = [];
+      const version = await ctx.ucpVersion();
       for (const [tool, catalog, schema, rest] of calls) {
         const x = await ctx.mcp('tools/call', { name: tool, arguments: { catalog } });
         const got = structured(x, tool);
-        problems.push(...schemaProblems(schema, x, got));
+        problems.push(...schemaProblems(schema, x, got, version));
         if (JSON.stringify(got) !== JSON.stringify(rest))
           problems.push({ url: `POST ${x.url} (${tool})`, expected: `the REST answer: ${JSON.stringify(rest).slice(0, 200)}`, got: JSON.stringify(got).slice(0, 200) });
       }
@@ -116,12 +117,13 @@ export const ucpMcpChecks: Check[] = [
       if (!kinds.length) throw skip('the profile offers neither cart nor checkout');
       const problems: Evidence[] = [];
       const done: string[] = [];
+      const version = await ctx.ucpVersion();
       for (const k of kinds) {
         const lines = (quantity: number) => ({ line_items: [{ item: { id: item }, quantity }] });
         const call = async (tool: string, args: Json) => {
           const x = await ctx.mcp('tools/call', { name: tool, arguments: args });
           const body = structured(x, tool);
-          problems.push(...schemaProblems(k.schema, x, body));
+          problems.push(...schemaProblems(k.schema, x, body, version));
           return body;
         };
         const created = await call(`create_${k.kind}`, { [k.payload]: lines(1) });

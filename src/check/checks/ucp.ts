@@ -5,15 +5,18 @@
  * ./ucp-common.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { UCP_VERSION, VERSION_PATTERN } from '../../ucp/constants.js';
-import { BUSINESS_PROFILE, ucpSchemas } from '../../ucp/schemas.js';
+import { ORDER, VERSION_PATTERN } from '../../ucp/constants.js';
+import { ucpSchemas } from '../../ucp/schemas.js';
+import { isProtocolVersion, PREVIOUS_VERSION, PROTOCOL_VERSIONS } from '../../ucp/versions.js';
 import { describeExchange, jsonOf, type Exchange } from '../client.js';
 import type { CheckContext, ProfileChoice } from '../context.js';
 import { fail, skip, warn, type CheckDefinition, type Evidence } from '../model.js';
 import { ucpCatalogChecks } from './ucp-catalog.js';
 import { ucpMcpChecks } from './ucp-mcp.js';
 import { ucpCheckoutChecks } from './ucp-checkout.js';
-import { SPEC } from './ucp-common.js';
+import { ucpVersionChecks } from './ucp-versions.js';
+import { ucp0825Checks } from './ucp-2026-08-25.js';
+import { SPEC, SPEC_0825 } from './ucp-common.js';
 
 type Json = Record<string, unknown>;
 type Check = CheckDefinition<CheckContext>;
@@ -28,7 +31,7 @@ async function negotiationCase(ctx: CheckContext, profile: ProfileChoice | 'no-h
   else x = await ctx.ucp('POST', '/catalog/search', { query: 'a' }, { profile });
   const body = jsonOf(x) as { code?: unknown; content?: unknown; messages?: { code?: unknown }[] } | undefined;
   const code = typeof body?.code === 'string' ? body.code : body?.messages?.find((m) => typeof m.code === 'string')?.code;
-  const where = `${x.method} ${x.url} (${profile === 'no-header' ? 'no UCP-Agent' : profile === 'bad-header' ? 'UCP-Agent: profile="not a url"' : typeof profile === 'object' ? profile.url : `${profile} profile`})`;
+  const where = `${x.method} ${x.url} (${profile === 'no-header' ? 'no UCP-Agent' : profile === 'bad-header' ? 'UCP-Agent: profile="not a url"' : typeof profile === 'object' ? ('url' in profile ? profile.url : `the checker's ${profile.version} profile`) : `${profile} profile`})`;
   if (x.status >= 500 || x.status === 0) return { url: where, expected: `${expectStatus.join('/')} ${expectCodes.join('/')}`, got: describeExchange(x) };
   if (x.status >= 200 && x.status < 300 && !(body?.messages && code && expectCodes.includes(String(code))))
     return { url: where, expected: `an error (${expectCodes.join('/')})`, got: `${x.status} success` };
@@ -44,8 +47,8 @@ const ucpProfileChecks: Check[] = [
     id: 'ucp.profile.valid',
     group: 'ucp',
     severity: 'required',
-    title: `/.well-known/ucp validates against the official ${UCP_VERSION} business profile schema`,
-    spec: `${SPEC('overview')} (Business Profile); discovery/profile.json`,
+    title: '/.well-known/ucp validates against the official business profile schema of the version it declares; every dev.ucp.* entry is at that version; its keys publish public keys',
+    spec: `${SPEC('overview')} (Business Profile); ${SPEC_0825('overview')}#versioned-profiles; profile.json (2026-08-25), discovery/profile.json (2026-04-08)`,
     async run(ctx) {
       const d = await ctx.profileDoc();
       if (!d) throw skip(`the endpoint publishes no UCP profile (${ctx.url('/.well-known/ucp')} -> 404)`);
@@ -55,19 +58,41 @@ const ucpProfileChecks: Check[] = [
       const version = ((d.json as Json).ucp as Json | undefined)?.version;
       if (typeof version !== 'string' || !VERSION_PATTERN.test(version))
         throw fail(`ucp.version ${JSON.stringify(version)} is not a YYYY-MM-DD protocol version`, { url: d.url, expected: 'YYYY-MM-DD', got: JSON.stringify(version) });
-      const problems = ucpSchemas().problems(BUSINESS_PROFILE, d.json);
-      if (problems.length) throw fail(`${problems.length} schema violation(s)`, ...problems.map((p) => ({ url: d.url, expected: BUSINESS_PROFILE, got: p })));
+      const known = isProtocolVersion(version);
+      const schemas = ucpSchemas(known ? version : PREVIOUS_VERSION);
+      const ref = schemas.spec.businessProfile;
+      const problems = schemas.problems(ref, d.json);
+      if (problems.length) throw fail(`${problems.length} schema violation(s)`, ...problems.map((p) => ({ url: d.url, expected: `${ref} (${schemas.spec.version})`, got: p })));
+      // the keys, in the member the version names (#566: `keys` from 2026-08-25 on)
+      const member = schemas.spec.keysMember;
+      const keys = (d.json as Json)[member];
+      // a business offering orders signs their webhooks: its profile must publish the keys
+      const offersOrders = ORDER in ((((d.json as Json).ucp as Json).capabilities ?? {}) as Json);
+      if (known && offersOrders && (!Array.isArray(keys) || keys.length === 0))
+        throw fail(`the profile publishes no ${member} (the keys its order webhooks are signed with)`, {
+          url: d.url,
+          expected: `${member}: a non-empty JWK list`,
+          got: JSON.stringify(keys) ?? 'absent',
+        });
       const caps = (((d.json as Json).ucp as Json).capabilities ?? {}) as Record<string, { extends?: string | string[]; version?: string }[]>;
       const orphans: Evidence[] = [];
       for (const [name, entries] of Object.entries(caps)) {
         for (const e of entries) {
           for (const parent of [e.extends ?? []].flat()) if (!caps[parent]) orphans.push({ url: d.url, expected: `${name} extends a capability the profile offers`, got: `${parent} is not offered` });
           if (typeof e.version === 'string' && e.version > version) orphans.push({ url: d.url, expected: `${name} at a version no later than the protocol version ${version}`, got: e.version });
+          // 2026-08-25: a release's profile advertises every dev.ucp.* entry at that release
+          if (version >= '2026-08-25' && name.startsWith('dev.ucp.') && e.version !== version)
+            orphans.push({ url: d.url, expected: `${name} at the profile's version ${version}`, got: String(e.version) });
         }
       }
       if (orphans.length) throw fail(`${orphans.length} capability inconsistenc(ies)`, ...orphans);
-      if (version !== UCP_VERSION) throw warn(`protocol version ${version}: the checker validates against ${UCP_VERSION} schemas`, { url: d.url, expected: UCP_VERSION, got: version });
-      return `valid ${UCP_VERSION} business profile: ${Object.keys(caps).length} capabilities`;
+      if (!known)
+        throw warn(`protocol version ${version}: the checker implements ${PROTOCOL_VERSIONS.join(' and ')}; validated against ${schemas.spec.version} schemas`, {
+          url: d.url,
+          expected: PROTOCOL_VERSIONS.join(' or '),
+          got: version,
+        });
+      return `valid ${version} business profile: ${Object.keys(caps).length} capabilities`;
     },
   },
   {
@@ -146,4 +171,4 @@ const ucpProfileChecks: Check[] = [
   },
 ];
 
-export const ucpChecks: Check[] = [...ucpProfileChecks, ...ucpCatalogChecks, ...ucpMcpChecks, ...ucpCheckoutChecks];
+export const ucpChecks: Check[] = [...ucpProfileChecks, ...ucpVersionChecks, ...ucpCatalogChecks, ...ucpMcpChecks, ...ucpCheckoutChecks, ...ucp0825Checks];

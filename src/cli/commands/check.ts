@@ -1,4 +1,5 @@
 /** `ucpd check <base-url>`: the conformance suite against any endpoint. Exit 0 ok, 1 a required check failed, 2 usage. */
+import { isProtocolVersion, PROTOCOL_VERSIONS } from '../../ucp/versions.js';
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { GROUPS, CHECKS, runChecks } from '../../check/runner.js';
@@ -23,6 +24,7 @@ export function registerCheck(program: Command): void {
     .option('--json <file>', 'also write the report as JSON')
     .option('--allow-orders', "let the checkout check complete a real order (paid with the business's test payment handler)")
     .option('--agent-profile <url>', 'a platform profile URL the endpoint can fetch (default: the checker serves its own on loopback)')
+    .option('--ucp-version <version>', `the UCP version the checker speaks (${PROTOCOL_VERSIONS.join(', ')}; default: the newest the endpoint supports)`)
     .option('--agent-port <port>', "port for the checker's own profile server (allow it on the endpoint: ucpd --profile-fetch-allow 127.0.0.1:<port>)")
     .option('--max-documents <n>', 'product documents to fetch and check in depth', '2000')
     .option('--timeout <ms>', 'per-request timeout', '15000')
@@ -55,6 +57,8 @@ export function registerCheck(program: Command): void {
           throw new UsageError(`--agent-profile: not a URL: ${String(opts.agentProfile)}`);
         }
       }
+      if (opts.ucpVersion !== undefined && !isProtocolVersion(String(opts.ucpVersion)))
+        throw new UsageError(`--ucp-version: the checker speaks ${PROTOCOL_VERSIONS.join(' and ')}, not "${String(opts.ucpVersion)}"`);
       const agentPort = nonNegativeInt(opts.agentPort, '--agent-port');
       if (agentPort !== undefined && agentPort > 65535) throw new UsageError('--agent-port must be at most 65535');
       const maxDocuments = nonNegativeInt(opts.maxDocuments, '--max-documents');
@@ -64,6 +68,7 @@ export function registerCheck(program: Command): void {
         ...(only ? { only } : {}),
         allowOrders: !!opts.allowOrders,
         ...(opts.agentProfile ? { agentProfile: String(opts.agentProfile) } : {}),
+        ...(opts.ucpVersion ? { ucpVersion: String(opts.ucpVersion) } : {}),
         ...(agentPort !== undefined ? { agentPort } : {}),
         ...(maxDocuments !== undefined ? { maxDocuments } : {}),
         ...(timeoutMs ? { timeoutMs } : {}),

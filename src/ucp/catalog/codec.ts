@@ -14,6 +14,7 @@ import { taxNote } from '../../publish/tax.js';
 import { policyLinks } from '../../publish/urls.js';
 import { destinationText } from '../../publish/wording.js';
 import type { ProductRecord } from '../../store/store.js';
+import { catalogFulfillment, type CatalogMethod, type FulfillmentScope } from './fulfillment.js';
 
 export interface UcpPrice {
   amount: number;
@@ -64,6 +65,7 @@ export interface UcpVariant {
   media?: UcpMedia[];
   seller?: { name: string; links?: { type: string; url: string }[] };
   inventory?: UcpInventory;
+  fulfillment?: { methods: CatalogMethod[] };
   inputs?: { id: string; match: string }[];
   metadata?: Record<string, unknown>;
 }
@@ -89,6 +91,8 @@ export interface UcpProduct {
 export interface EncodeOptions {
   /** Put stock depth on variants (the inventory extension was negotiated). */
   inventory: boolean;
+  /** Put fulfillment methods on variants, for this scope (2026-08-25: the fulfillment extension of the catalog was negotiated). */
+  fulfillment?: FulfillmentScope;
   /** Only these variants, in this order (lookup filters, get_product ordering); default all. */
   variants?: readonly Variant[];
 }
@@ -266,6 +270,9 @@ export function encodeVariant(record: ProductRecord, variant: Variant, env: Publ
     ...(variant.media.length ? { media: media(variant.media, env) } : {}),
     seller: shared.seller,
     ...(o.inventory ? { inventory: inventoryOf(levels, locations, pickupReadiness(levels, env)) } : {}),
+    ...(o.fulfillment
+      ? { fulfillment: catalogFulfillment(env, o.fulfillment, { productId: product.id, variantId: variant.id, price, levels, availability: availabilityOf(summarizeStock(levels)) }) }
+      : {}),
     ...(variant.condition !== 'new' || shipping || tax || price.promotions
       ? {
           metadata: {

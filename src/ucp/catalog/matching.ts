@@ -26,6 +26,8 @@ export interface Encoded {
   qualityMask: number;
   reviewCount: number;
   stockSyncedAt?: string;
+  /** The product's own return policy, when it has one (else the store's applies). */
+  returnPolicyId?: string;
 }
 
 /**

@@ -3,6 +3,7 @@
  * search cursor, and how filters (price range, categories) are read. Pure; the capability's logic is in
  * service.ts.
  */
+import type { UcpPolicy } from '../policies.js';
 import type { UcpContext } from '../context.js';
 import { protocolError } from '../errors.js';
 import { info, warning, type UcpMessage } from '../messages.js';
@@ -54,14 +55,17 @@ export interface SearchBody {
   products: RawJson[];
   pagination: { has_next_page: boolean; cursor?: string; total_count?: number };
   messages?: UcpMessage[];
+  /** The return policies of the listed products (2026-08-25 policies[]; 2026-04-08 has none). */
+  policies: UcpPolicy[];
 }
 
 export interface LookupBody {
   products: RawJson[];
   messages?: UcpMessage[];
+  policies: UcpPolicy[];
 }
 
-export type ProductBody = { product: UcpProduct; messages?: UcpMessage[] } | { error: UcpMessage[] };
+export type ProductBody = { product: UcpProduct; messages?: UcpMessage[]; policies: UcpPolicy[] } | { error: UcpMessage[] };
 
 /** What the price filters mean in the currency prices are shown in. */
 export interface PriceRange {

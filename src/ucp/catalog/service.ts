@@ -21,6 +21,8 @@ import { offerContext, type UcpContext } from '../context.js';
 import { protocolError } from '../errors.js';
 import { error, info, warning, type UcpMessage } from '../messages.js';
 import { encodeProduct, type UcpVariant } from './codec.js';
+import { type CatalogCall, type CatalogExtensions, catalogExtensions, reachable, scopeKey } from './fulfillment.js';
+import { productPolicies } from '../policies.js';
 import { productJson, type RawJson } from './fragments.js';
 import { canBuy, type Encoded, explain, featured, fragments, inCategories, money, optionOf, priceFits, searchVariants, withVariants } from './matching.js';
 import { ftsQuery, understand } from './query.js';
@@ -67,8 +69,8 @@ export class UcpCatalog {
    * Encoded products by id (absent: unknown, or excluded by the quality gate). Encodings are cached per
    * (product version, store version, context, inventory), so hot products cost a version lookup.
    */
-  private async load(ids: readonly string[], env: PublishEnv, storeSeq: number, inventory: boolean, known: ReadonlyMap<string, number> = new Map()): Promise<Map<string, Encoded>> {
-    const ctx = `${contextKey(env.context)}|${inventory ? 1 : 0}`;
+  private async load(ids: readonly string[], env: PublishEnv, storeSeq: number, ext: CatalogExtensions, known: ReadonlyMap<string, number> = new Map()): Promise<Map<string, Encoded>> {
+    const ctx = `${contextKey(env.context)}|${ext.inventory ? 1 : 0}|${scopeKey(ext.fulfillment)}`;
     const now = env.now.getTime();
     const out = new Map<string, Encoded>();
     const missing: string[] = [];
@@ -81,7 +83,7 @@ export class UcpCatalog {
     }
     for (const record of missing.length ? await this.o.store.getProducts(missing) : []) {
       const validity = { until: env.validity!.until };
-      const encoded = encodeProduct(record, { ...env, validity }, { inventory });
+      const encoded = encodeProduct(record, { ...env, validity }, { inventory: ext.inventory, ...(ext.fulfillment ? { fulfillment: ext.fulfillment } : {}) });
       if (!encoded) continue;
       const product = sortedDeep(encoded);
       const entry: Encoded = {
@@ -92,6 +94,7 @@ export class UcpCatalog {
         categories: record.product.categories,
         qualityMask: record.qualityMask,
         reviewCount: record.reviewCount,
+        ...(record.product.returnPolicyId ? { returnPolicyId: record.product.returnPolicyId } : {}),
         ...(record.stockSyncedAt ? { stockSyncedAt: record.stockSyncedAt } : {}),
       };
       this.encoded.set(`${record.product.id}|${ctx}`, entry);
@@ -115,7 +118,8 @@ export class UcpCatalog {
     return isExcluded(e, this.o.qualityExclude, this.o.clock.now());
   }
 
-  async search(req: SearchRequest, o: { inventory: boolean }): Promise<SearchBody> {
+  async search(req: SearchRequest, o: CatalogCall): Promise<SearchBody> {
+    const ext = catalogExtensions(req, o);
     const text = (req.query ?? '').trim();
     if (text.length > MAX_QUERY_LENGTH) throw protocolError('invalid_request', `query is longer than ${MAX_QUERY_LENGTH} characters`, { path: '$.query' });
     const categories = categoryFilter(req.filters);
@@ -182,7 +186,7 @@ export class UcpCatalog {
       result.hits.map((h) => h.id),
       env,
       storeSeq,
-      o.inventory,
+      ext,
     );
     const constraints = [
       ...(q.price
@@ -195,18 +199,22 @@ export class UcpCatalog {
       ...(categories ? [`category: ${categories.join(' or ')}`] : []),
     ];
     const products: RawJson[] = [];
+    const policyIds: (string | undefined)[] = [];
     result.hits.forEach((hit, i) => {
       const e = loaded.get(hit.id);
       if (!e) return;
       const explanation = explain(e, q, offset + i + 1, hit.score, mode, constraints);
-      products.push(productJson(fragments(e), searchVariants(e.product.variants, q, price), { ...e.product.metadata, 'dev.ucpd.search': explanation }));
+      const variants = reachable(searchVariants(e.product.variants, q, price), ext);
+      if (variants.length === 0) return;
+      products.push(productJson(fragments(e), variants, { ...e.product.metadata, 'dev.ucpd.search': explanation }));
+      policyIds.push(e.returnPolicyId);
     });
     const pagination: SearchBody['pagination'] = {
       has_next_page: result.hasMore,
       ...(result.hasMore ? { cursor: encodeCursor({ o: offset + limit, h: hash, m: mode }) } : {}),
       ...(result.total !== undefined ? { total_count: result.total } : {}),
     };
-    return { products, pagination, ...(messages.length ? { messages } : {}) };
+    return { products, pagination, ...(messages.length ? { messages } : {}), policies: productPolicies(env, policyIds, (i) => `$.products[${i}]`) };
   }
 
   private quality() {
@@ -243,7 +251,8 @@ export class UcpCatalog {
     return found;
   }
 
-  async lookup(req: LookupRequest, o: { inventory: boolean }): Promise<LookupBody> {
+  async lookup(req: LookupRequest, o: CatalogCall): Promise<LookupBody> {
+    const ext = catalogExtensions(req, o);
     const ids = [...new Set(req.ids.map((id) => id.trim()).filter(Boolean))];
     if (ids.length === 0) throw protocolError('invalid_request', 'ids must contain at least one non-empty identifier', { path: '$.ids' });
     if (ids.length > MAX_LOOKUP_IDS) throw protocolError('request_too_large', `at most ${MAX_LOOKUP_IDS} ids per lookup, got ${ids.length}`, { path: '$.ids' });
@@ -262,14 +271,18 @@ export class UcpCatalog {
       byProduct.set(hit.productId, list);
       if (hit.seq !== undefined) known.set(hit.productId, hit.seq);
     }
-    const loaded = await this.load([...byProduct.keys()], env, storeSeq, o.inventory, known);
+    const loaded = await this.load([...byProduct.keys()], env, storeSeq, ext, known);
     const found = new Set<string>();
     const products: RawJson[] = [];
+    const policyIds: (string | undefined)[] = [];
     for (const [productId, inputs] of byProduct) {
       const e = loaded.get(productId);
       if (!e) continue;
       if (categories && !inCategories(e.categories, categories)) continue;
-      const eligible = e.product.variants.filter((v) => priceFits(v, price));
+      const eligible = reachable(
+        e.product.variants.filter((v) => priceFits(v, price)),
+        ext,
+      );
       if (eligible.length === 0) continue;
       const correlated = new Map<string, { id: string; match: string }[]>();
       const note = (variantId: string, input: { id: string; match: string }) => correlated.set(variantId, [...(correlated.get(variantId) ?? []), input]);
@@ -288,28 +301,33 @@ export class UcpCatalog {
         ),
       );
       for (const list of correlated.values()) for (const input of list) found.add(input.id);
+      policyIds.push(e.returnPolicyId);
     }
     ids.forEach((id, i) => {
       if (!found.has(id)) messages.push(info('not_found', id, `$.ids[${req.ids.indexOf(id) >= 0 ? req.ids.indexOf(id) : i}]`));
     });
-    return { products, ...(messages.length ? { messages } : {}) };
+    return { products, ...(messages.length ? { messages } : {}), policies: productPolicies(env, policyIds, (i) => `$.products[${i}]`) };
   }
 
-  async product(req: ProductRequest, o: { inventory: boolean }): Promise<ProductBody> {
+  async product(req: ProductRequest, o: CatalogCall): Promise<ProductBody> {
+    const ext = catalogExtensions(req, o);
     const id = req.id.trim();
     const notFoundBody = (): ProductBody => ({ error: [error('not_found', `no product or variant "${id}"`, 'unrecoverable', '$.id')] });
     if (!id) return notFoundBody();
     const hit = (await this.resolveAll([id])).get(id);
     if (!hit) return notFoundBody();
     const { env, messages, display, storeSeq } = await this.env(req.context);
-    const e = (await this.load([hit.productId], env, storeSeq, o.inventory, new Map(hit.seq !== undefined ? [[hit.productId, hit.seq]] : []))).get(hit.productId);
+    const e = (await this.load([hit.productId], env, storeSeq, ext, new Map(hit.seq !== undefined ? [[hit.productId, hit.seq]] : []))).get(hit.productId);
     if (!e) return notFoundBody();
     const full = e.product;
     const price = priceRange(req.filters, undefined, env.context.currency, display, messages);
     const categories = categoryFilter(req.filters);
     if (categories && !inCategories(e.categories, categories))
       return { error: [error('not_found', `product "${full.id}" is not in the requested categories`, 'unrecoverable', '$.filters.categories')] };
-    const variants = full.variants.filter((v) => priceFits(v, price));
+    const variants = reachable(
+      full.variants.filter((v) => priceFits(v, price)),
+      ext,
+    );
     if (variants.length === 0) return { error: [error('not_found', `no variant of "${full.id}" matches the filters`, 'unrecoverable', '$.filters')] };
 
     const options = (full.options ?? []).map((opt) => ({ name: opt.name, values: opt.values.map((v) => v.label) }));
@@ -369,6 +387,6 @@ export class UcpCatalog {
       });
       product = withKey(product, 'selected', selected);
     }
-    return { product, ...(messages.length ? { messages } : {}) };
+    return { product, ...(messages.length ? { messages } : {}), policies: productPolicies(env, [e.returnPolicyId], () => '$.product') };
   }
 }

@@ -14,7 +14,8 @@ import { error } from '../messages.js';
 import { withoutCredential, type PaymentHandlers, type PaymentInstrumentInput } from '../payments.js';
 import type { Orders } from './orders.js';
 import { limitedCodes } from '../../publish/discounts.js';
-import { buyerEmail, instrumentsFrom, newId, type Json, type Outcome } from './request.js';
+import { buyerEmail, buyerOf, instrumentsFrom, isObject, newId, type Json, type Outcome } from './request.js';
+import { consentGaps, storedConsent } from './consent.js';
 import { appliedCodes, evaluate } from './session.js';
 import type { Caller, Env, SessionDoc, View } from './types.js';
 
@@ -56,8 +57,12 @@ async function validate(s: SessionAccess, d: CompletionDeps, id: string, body: J
   const instruments = instrumentsFrom(body.payment) ?? [];
   if (instruments.length) doc.instruments = instruments.map((i) => withoutCredential(i) as SessionDoc['instruments'][number]);
   doc.notices = [];
+  // 2026-08-25 lets the platform confirm consent alongside payment
+  if (isObject(body.buyer) && isObject(body.buyer.consent)) doc.buyer = buyerOf({ ...(doc.buyer ?? {}), consent: body.buyer.consent }, doc.buyer);
   const env = await s.env(doc, caller);
   const v = evaluate(doc, env);
+  const gaps = consentGaps(storedConsent(doc.buyer?.consent), doc.buyer, true);
+  if (gaps.length) return { ok: false, outcome: { status: 200, errors: gaps, continueUrl: `${env.urls.base}/checkout/${id}` } };
   if (v.missingFulfillment) {
     return {
       ok: false,
@@ -127,6 +132,8 @@ export async function completeCheckout(s: SessionAccess, d: CompletionDeps, id: 
   const permalink = `${env.urls.base}/order/${orderId}`;
   const order = d.orders.from(orderId, permalink, rec.id, doc, v, env);
   const webhookUrl = caller.negotiated.platform.webhookUrl;
+  // the order keeps where its webhooks go and the version they speak (the platform's)
+  const stored = { ...order, ...(webhookUrl ? { webhook_url: webhookUrl } : {}), ucp_version: caller.negotiated.version };
   doc.status = 'completed';
   doc.order = { id: orderId, permalink_url: permalink };
   doc.final = s.render({ ...rec, status: 'completed' }, doc, { ...v, status: 'completed', messages: [] }, env, caller);
@@ -139,11 +146,11 @@ export async function completeCheckout(s: SessionAccess, d: CompletionDeps, id: 
       checkoutId: rec.id,
       platform: rec.platform,
       version: 1,
-      doc: JSON.stringify({ ...order, ...(webhookUrl ? { webhook_url: webhookUrl } : {}) }),
+      doc: JSON.stringify(stored),
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
     },
-    webhooks: webhookUrl ? [d.orders.webhook(order, webhookUrl)] : [],
+    webhooks: webhookUrl ? [d.orders.webhook(stored, webhookUrl)] : [],
     ...(buyerEmail(doc) ? { buyer: buyerEmail(doc)! } : {}),
     redemptions: limitedCodes(v.discounts, env.discountCatalog),
   });

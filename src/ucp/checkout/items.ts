@@ -49,6 +49,7 @@ export async function catalogItems(d: ItemDeps, itemIds: readonly string[], curr
       available: availableOf(levels),
       levels,
       categories: record.product.categories,
+      ...(record.product.returnPolicyId ? { returnPolicyId: record.product.returnPolicyId } : {}),
     });
   }
   return out;

@@ -4,14 +4,26 @@
  */
 import type { Clock, OrderRecord, OutboxInsert, Store } from '../../store/store.js';
 import { canonicalJson } from '../../util/canonical-json.js';
-import { ORDER, UCP_VERSION } from '../constants.js';
+import { ORDER } from '../constants.js';
+import { PREVIOUS_VERSION } from '../versions.js';
+import { codecFor } from '../wire/codec.js';
 import { error } from '../messages.js';
 import { lineItemsOf, totalsOf } from './render.js';
+import { sessionPolicies } from './session.js';
 import { isObject, newId, str, type Json, type Outcome } from './request.js';
 import type { Address, Caller, Env, SessionDoc, View } from './types.js';
 
 /** Adjustment types that take units away from a line ("Negative values represent reductions", adjustment.json). */
 const REDUCTIONS: ReadonlySet<string> = new Set(['return', 'refund', 'cancellation']);
+
+/**
+ * A stored order's private members: where its webhooks go, and the protocol version it was placed at
+ * (orders stored before versions were kept were placed at 2026-04-08).
+ */
+export function unstored(doc: Json): { order: Json; webhookUrl?: string; version: string } {
+  const { webhook_url: url, ucp_version: v, ...order } = doc;
+  return { order, ...(typeof url === 'string' ? { webhookUrl: url } : {}), version: typeof v === 'string' ? v : PREVIOUS_VERSION };
+}
 
 export class Orders {
   constructor(private readonly o: { store: Store; clock: Clock; onWebhooksQueued?: () => void }) {}
@@ -44,25 +56,29 @@ export class Orders {
       adjustments: [],
       currency: doc.currency,
       totals: totalsOf(v, true),
+      policies: sessionPolicies(doc, env),
       ...(doc.attribution ? { attribution: doc.attribution } : {}),
     };
   }
 
-  /** The order as UCP shows it (with its `ucp` envelope), for GET /orders and webhooks. */
+  /**
+   * The order as UCP shows it, with its `ucp` envelope, in the protocol version the platform placed it at
+   * (webhooks and the retailer's API speak it too): from a stored order or one being stored.
+   */
   body(doc: Json): Json {
-    const { webhook_url: _w, ...order } = doc;
-    return { ucp: { version: UCP_VERSION, capabilities: { [ORDER]: [{ version: UCP_VERSION }] } }, ...order };
+    const { order, version } = unstored(doc);
+    const caps = new Map([[ORDER, { version, extends: [] }]]);
+    return { ucp: { version, capabilities: { [ORDER]: [{ version }] } }, ...codecFor(version).response('order', order, { capabilities: caps }) };
   }
 
-  webhook(order: Json, url: string): OutboxInsert {
-    return { id: newId('whk'), orderId: order.id as string, url, body: Buffer.from(canonicalJson(this.body(order))) };
+  webhook(doc: Json, url: string): OutboxInsert {
+    return { id: newId('whk'), orderId: doc.id as string, url, body: Buffer.from(canonicalJson(this.body(doc))) };
   }
 
   async get(id: string, caller: Caller): Promise<Outcome> {
     const rec = await this.o.store.getOrder(id);
     if (!rec || rec.platform !== caller.negotiated.platform.url) return { status: 200, errors: [error('not_found', `no order "${id}"`, 'unrecoverable', '$.id')] };
-    const { webhook_url: _w, ...order } = JSON.parse(rec.doc) as Json;
-    return { status: 200, body: order };
+    return { status: 200, body: unstored(JSON.parse(rec.doc) as Json).order };
   }
 
   /**
@@ -132,10 +148,10 @@ export class Orders {
         l.status = q.total === 0 ? 'removed' : q.fulfilled >= q.total ? 'fulfilled' : q.fulfilled > 0 ? 'partial' : 'processing';
       }
       const next: OrderRecord = { ...rec, version: rec.version + 1, doc: JSON.stringify(doc), updatedAt: at };
-      const { webhook_url: url, ...order } = doc;
-      if (await this.o.store.updateOrder(next, rec.version, url ? [this.webhook(order, url)] : [])) {
+      const url = doc.webhook_url;
+      if (await this.o.store.updateOrder(next, rec.version, url ? [this.webhook(doc, url)] : [])) {
         if (url) this.o.onWebhooksQueued?.();
-        return order;
+        return doc;
       }
     }
     throw new Error(`order ${id} kept changing concurrently`);

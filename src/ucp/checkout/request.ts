@@ -3,6 +3,7 @@
  * from it (addresses, buyer, codes, instruments), tolerant of common aliases and strict about types.
  * Pure; nothing here touches the store.
  */
+import { confirmConsent, storedConsent } from './consent.js';
 import { randomBytes } from 'node:crypto';
 import type { CustomerAddress } from '../../catalog/model.js';
 import { error, type UcpMessage } from '../messages.js';
@@ -89,8 +90,11 @@ export const sameAddress = (a: Address, s: CustomerAddress) =>
   (a.postal_code ?? '').replace(/\s+/g, '').toUpperCase() === s.postalCode.replace(/\s+/g, '').toUpperCase() &&
   (a.address_country ?? '').toUpperCase() === s.country.toUpperCase();
 
-/** Buyer fields per types/buyer.json (+ consent), tolerating `fullName` / `name`. */
-export function buyerOf(b: Json): Json {
+/**
+ * Buyer fields per types/buyer.json, tolerating `fullName` / `name`; consent: the confirmation (a purpose
+ * map, as 2026-08-25 sends it) applied to what the buyer stated before, or what was stated kept.
+ */
+export function buyerOf(b: Json, prior?: Json): Json {
   const out: Json = {};
   for (const f of ['first_name', 'last_name', 'email', 'phone_number'] as const) if (typeof b[f] === 'string') out[f] = b[f];
   const full = str(b.fullName) ?? str(b.full_name) ?? str(b.name);
@@ -99,11 +103,9 @@ export function buyerOf(b: Json): Json {
     out.first_name = first;
     if (rest.length && out.last_name === undefined) out.last_name = rest.join(' ');
   }
-  if (isObject(b.consent)) {
-    const c: Json = {};
-    for (const k of ['analytics', 'preferences', 'marketing', 'sale_of_data']) if (typeof b.consent[k] === 'boolean') c[k] = b.consent[k];
-    out.consent = c;
-  }
+  const before = storedConsent(prior?.consent);
+  const consent = isObject(b.consent) ? confirmConsent(b.consent, before) : before;
+  if (Object.keys(consent).length) out.consent = consent;
   return out;
 }
 

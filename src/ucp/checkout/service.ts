@@ -27,10 +27,11 @@ import { fulfillmentJson } from './fulfillment.js';
 import { catalogItems, linesFrom, type ItemDeps } from './items.js';
 import { methodsFrom } from './methods.js';
 import { Orders } from './orders.js';
+import { asConfirmation, storedConsent } from './consent.js';
 import { discountsJson, lineItemsOf, totalsOf } from './render.js';
 import { policyLinks } from '../../publish/urls.js';
 import { buyerEmail, buyerOf, codesFrom, instrumentsFrom, isObject, newId, overLimits, type Json, type Outcome } from './request.js';
-import { appliedCodes, evaluate } from './session.js';
+import { appliedCodes, evaluate, sessionPolicies } from './session.js';
 import type { Caller, Env, ItemInfo, SessionDoc, View } from './types.js';
 
 export type { Outcome } from './request.js';
@@ -138,6 +139,7 @@ export class CheckoutService implements SessionAccess {
       totals: totalsOf(v, checkout),
       ...(v.messages.length ? { messages: v.messages } : {}),
       links: policyLinks(env.merchant, env.urls),
+      policies: sessionPolicies(doc, env),
       expires_at: doc.expiresAt,
       ...(!terminal ? { continue_url: `${env.urls.base}/${checkout ? 'checkout' : 'cart'}/${rec.id}` } : {}),
       ...(checkout ? { payment: { instruments: doc.instruments } } : {}),
@@ -178,15 +180,7 @@ export class CheckoutService implements SessionAccess {
    */
   async asOwner(id: string): Promise<Caller | undefined> {
     const rec = await this.o.store.getSession(id);
-    if (!rec) return undefined;
-    const all = ['dev.ucp.shopping.checkout', 'dev.ucp.shopping.cart', 'dev.ucp.shopping.order', FULFILLMENT, DISCOUNT, BUYER_CONSENT];
-    return {
-      negotiated: {
-        version: UCP_VERSION,
-        capabilities: new Map(all.map((c) => [c, { version: UCP_VERSION, extends: [] }])),
-        platform: { url: rec.platform, version: UCP_VERSION, capabilities: {}, signingKeys: [], source: 'registry' },
-      },
-    };
+    return rec ? ownerCaller(rec.platform) : undefined;
   }
 
   async get(kind: 'checkout' | 'cart', id: string, caller: Caller): Promise<Outcome> {
@@ -200,7 +194,7 @@ export class CheckoutService implements SessionAccess {
 
   /** Apply the fields a create or update carries (an omitted field leaves what the session has). */
   private async applyFields(doc: SessionDoc, body: Json): Promise<void> {
-    if (isObject(body.buyer)) doc.buyer = buyerOf(body.buyer);
+    if (isObject(body.buyer)) doc.buyer = buyerOf(body.buyer, doc.buyer);
     if (isObject(body.context)) doc.context = body.context;
     if (isObject(body.signals)) doc.signals = body.signals;
     if (isObject(body.attribution)) doc.attribution = body.attribution;
@@ -227,7 +221,7 @@ export class CheckoutService implements SessionAccess {
       body = {
         ...body,
         line_items: cart.doc.lines.map((l) => ({ item: { id: l.itemId }, quantity: l.quantity })),
-        ...(cart.doc.buyer ? { buyer: cart.doc.buyer } : {}),
+        ...(cart.doc.buyer ? { buyer: { ...cart.doc.buyer, consent: asConfirmation(storedConsent(cart.doc.buyer.consent)) } } : {}),
         ...(cart.doc.context ? { context: cart.doc.context } : {}),
         discounts: { ...(isObject(body.discounts) ? body.discounts : {}), codes: cart.doc.codes },
       };
@@ -356,4 +350,20 @@ export class CheckoutService implements SessionAccess {
   orderBody(doc: Json): Json {
     return this.orders.body(doc);
   }
+}
+
+/**
+ * A caller with every capability of this business, acting for `platform` (the sessions it owns): the buyer
+ * at a session's page, or a permalink staging a checkout in the browser. It reads ucpd's model, which is
+ * 2026-04-08's shapes.
+ */
+export function ownerCaller(platform: string): Caller {
+  const all = ['dev.ucp.shopping.checkout', 'dev.ucp.shopping.cart', 'dev.ucp.shopping.order', FULFILLMENT, DISCOUNT, BUYER_CONSENT];
+  return {
+    negotiated: {
+      version: UCP_VERSION,
+      capabilities: new Map(all.map((c) => [c, { version: UCP_VERSION, extends: [] }])),
+      platform: { url: platform, version: UCP_VERSION, capabilities: {}, signingKeys: [], source: 'registry' },
+    },
+  };
 }

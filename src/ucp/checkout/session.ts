@@ -11,6 +11,8 @@ import { applyDiscounts } from '../../publish/discounts.js';
 import { orderTax, taxFor, taxNote } from '../../publish/tax.js';
 import { destinationText } from '../../publish/wording.js';
 import { error, info, warning, type UcpMessage } from '../messages.js';
+import { consentGaps, storedConsent } from './consent.js';
+import { ucpPolicies, type UcpPolicy } from '../policies.js';
 import { destinationOf, pickupLocations, pickupOption, shippingOptions, undeliverable, wantedPerVariant } from './fulfillment.js';
 import type { CheckoutStatus, Env, FulfillmentOption, SessionDoc, View } from './types.js';
 
@@ -140,6 +142,8 @@ export function evaluate(doc: SessionDoc, env: Env): View {
     });
     missingFulfillment = doc.lines.some((l) => !covered.has(l.id));
   }
+  // consent the buyer granted that needs data the session lacks (a phone number for SMS): said while open, enforced by complete
+  if (doc.status !== 'completed' && doc.status !== 'canceled') messages.push(...consentGaps(storedConsent(doc.buyer?.consent), doc.buyer, false));
   // tax for where the order goes (an estimate from the buyer's context until a destination is chosen)
   const answer = taxFor(env.taxRates, where);
   const tax = orderTax(answer, subtotal - discounts.total, fulfillmentAmount);
@@ -168,4 +172,13 @@ export function evaluate(doc: SessionDoc, env: Env): View {
     }
   }
   return { status, lines, subtotal, discounts, lineDiscounts: discountOf, options, fulfillmentAmount, selectedTitles, ...(tax ? { tax } : {}), total, messages, missingFulfillment };
+}
+
+/** The return policies of a session's lines where the order goes (ucp/policies.ts): the session's and its order's. */
+export function sessionPolicies(doc: SessionDoc, env: Env): UcpPolicy[] {
+  const items = doc.lines.map((l, i) => {
+    const own = env.items.get(l.itemId)?.returnPolicyId;
+    return { path: `$.line_items[${i}]`, ...(own ? { policyId: own } : {}) };
+  });
+  return ucpPolicies(env.policies, destinationFor(doc, env)?.country, items, env.urls);
 }

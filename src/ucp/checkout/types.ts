@@ -96,6 +96,8 @@ export interface ItemInfo {
   levels: InventoryLevel[];
   /** The product's categories (discount codes may name them). */
   categories: Category[];
+  /** The product's own return policy, when it has one. */
+  returnPolicyId?: string;
 }
 
 export interface Env extends OfferRules {

@@ -39,8 +39,11 @@ function payloadRef(op: Operation): { ref: string; op?: 'create' | 'update' | 'c
   return op.requestSchema ? { ref: op.requestSchema } : undefined;
 }
 
-const ERROR_RESPONSE_REF = 'shopping/types/error_response.json';
-
+/**
+ * A tool with its input and output schemas in `schemas`' protocol version. tools/list cannot know which
+ * version a caller negotiates (the UCP-Agent profile travels in each call's arguments), so it describes
+ * the current release; a caller at an older version reads that version's schemas from its leaf profile.
+ */
 export function toolDefinition(schemas: UcpSchemas, op: Operation): ToolDefinition {
   const t = op.tool;
   const properties: Record<string, unknown> = { meta: meta(t.keyRequired === true) };
@@ -57,7 +60,7 @@ export function toolDefinition(schemas: UcpSchemas, op: Operation): ToolDefiniti
     defs = bundled.defs;
     if (!op.bodyOptional) required.push(t.payload);
   }
-  const result = schemas.bundle([t.result, ERROR_RESPONSE_REF]);
+  const result = schemas.bundle([t.result, schemas.spec.errorResponse]);
   return {
     name: t.name,
     title: t.name.replace(/_/g, ' '),

@@ -7,6 +7,7 @@ import { Router, type Request, type Response } from 'express';
 import { etagOf, type Rendered, sendRendered } from '../../edge/rendered.js';
 import { canonicalJson } from '../../util/canonical-json.js';
 import { protocolError } from '../errors.js';
+import { profileKeys } from '../profile.js';
 import type { UcpRouteDeps } from './router.js';
 import { sendProtocolError } from './send.js';
 
@@ -23,7 +24,9 @@ export function ucpProfileRouter(deps: UcpRouteDeps): Router {
       return;
     }
     // the profile changes with the signing keys and with the payment handlers offered
-    const keys = `${(doc.signing_keys ?? []).map((k) => k.kid).join(',')} ${Object.keys(doc.ucp.payment_handlers ?? {}).join(',')}`;
+    const keys = `${profileKeys(doc)
+      .map((k) => k.kid)
+      .join(',')} ${Object.keys(doc.ucp.payment_handlers ?? {}).join(',')}`;
     const cacheKey = version ?? '';
     let hit = profiles.get(cacheKey);
     if (!hit || hit.keys !== keys) {
