@@ -106,7 +106,7 @@ export function catalogOperations(ucp: Ucp): Operation[] {
   /** The catalog extensions a call negotiated: stock depth; fulfillment methods on variants (2026-08-25: fulfillment extends the catalog). */
   const extensions = (c: Call, capability: string) => {
     const caps = c.admission.negotiated.capabilities;
-    return { inventory: caps.has(INVENTORY_EXTENSION), fulfillment: caps.get(FULFILLMENT)?.extends.includes(capability) ?? false };
+    return { inventory: caps.has(INVENTORY_EXTENSION), fulfillment: caps.get(FULFILLMENT)?.extends.includes(capability) ?? false, version: c.admission.negotiated.version };
   };
   /** The request schema, and the fulfillment extension's form of it where fulfillment extends the catalog (filters.fulfills_to, filters.methods). */
   const catalogCheck = (base: string, extension: string, capability: string) => (body: unknown, a: Admission, s: UcpSchemas) => {

@@ -100,7 +100,14 @@ export class Ucp {
     this.store = d.store;
     this.payments = testPaymentHandlers(config.ucp.testPayments, d.store);
     const fetcher = new ProfileFetcher({ allowHosts: config.ucp.fetchAllowHosts, ...d.fetchPolicy });
-    this.webhooks = new WebhookDispatcher({ store: d.store, fetcher, keys: d.trust.keys, profileUrl: this.profileUrl(), clock: d.clock, logger: d.logger });
+    this.webhooks = new WebhookDispatcher({
+      store: d.store,
+      fetcher,
+      keys: d.trust.keys,
+      profileUrl: (v) => this.profileUrl(v !== undefined && this.business.byVersion.has(v) ? v : undefined),
+      clock: d.clock,
+      logger: d.logger,
+    });
     this.idempotency = new IdempotencyKeys({ store: d.store, clock: d.clock, logger: d.logger });
     this.checkout = new CheckoutService({
       store: d.store,

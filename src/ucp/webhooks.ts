@@ -53,7 +53,11 @@ export class WebhookDispatcher {
   private again = false;
   private stopped = false;
 
-  constructor(private readonly o: { store: Store; fetcher: ProfileFetcher; keys: KeyStore; profileUrl: string; clock: Clock; logger: Logger; intervalMs?: number }) {}
+  /**
+   * `profileUrl(version)`: the business profile of a protocol version, named in each webhook's UCP-Agent so
+   * the platform finds the signing keys where its version keeps them (`keys` or `signing_keys`).
+   */
+  constructor(private readonly o: { store: Store; fetcher: ProfileFetcher; keys: KeyStore; profileUrl: (version?: string) => string; clock: Clock; logger: Logger; intervalMs?: number }) {}
 
   start(): void {
     this.stopped = false;
@@ -120,7 +124,7 @@ export class WebhookDispatcher {
       id: r.id,
       timestamp: Math.floor(Date.parse(r.createdAt) / 1000),
       created: Math.floor(now.getTime() / 1000),
-      profileUrl: this.o.profileUrl,
+      profileUrl: this.o.profileUrl(versionOf(r.body)),
       keys: this.o.keys,
     });
     try {
@@ -135,5 +139,15 @@ export class WebhookDispatcher {
       await this.o.store.markWebhook(r.id, { delivered: false, error: giveUp ? `gave up: ${error}` : error, nextAttemptAt: next });
       this.o.logger.warn(giveUp ? 'webhook delivery abandoned' : 'webhook delivery failed; will retry', { id: r.id, order: r.orderId, attempts, error });
     }
+  }
+}
+
+/** The protocol version a webhook body speaks (its `ucp.version`), when it says. */
+function versionOf(body: Buffer): string | undefined {
+  try {
+    const v = (JSON.parse(body.toString('utf8')) as { ucp?: { version?: unknown } }).ucp?.version;
+    return typeof v === 'string' ? v : undefined;
+  } catch {
+    return undefined;
   }
 }

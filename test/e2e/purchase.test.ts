@@ -132,12 +132,15 @@ describe('an agent buys flowers', () => {
     // two webhooks: created, then shipped; each signed with a key from the business profile
     await receiver.waitFor((d) => d.filter((x) => JSON.parse(x.body.toString()).id === orderId).length >= 2);
     const mine = receiver.deliveries.filter((x) => JSON.parse(x.body.toString()).id === orderId);
-    const keys = discovery.keys as Json[];
+    // the agent speaks 2026-04-08: its webhooks name that version's leaf profile, which keeps the keys in signing_keys
+    const leaf = (await (await fetch(`${base}/.well-known/ucp/2026-04-08`)).json()) as Json;
+    const keys = leaf.signing_keys as Json[];
+    expect(keys.map((k) => k.kid)).toEqual((discovery.keys as Json[]).map((k) => k.kid));
     for (const d of mine) {
       expect(d.path).toBe('/webhooks/partners/test_partner/events/order');
       expect(d.headers['webhook-id']).toMatch(/^whk_/);
       expect(Number(d.headers['webhook-timestamp'])).toBeGreaterThan(1_700_000_000);
-      expect(d.headers['ucp-agent']).toBe(`profile="${base}/.well-known/ucp"`);
+      expect(d.headers['ucp-agent']).toBe(`profile="${base}/.well-known/ucp/2026-04-08"`);
       const headers = Object.fromEntries(Object.entries(d.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
       const verified = await verifyMessage(
         { method: 'POST', authority: `127.0.0.1:${receiver.port}`, path: d.path, headers },

@@ -63,7 +63,7 @@ export function ucpDemoSuite(): UcpDemoSuite {
         platformProfile({
           version: '2026-08-25',
           capabilityVersion: '2026-08-25',
-          capabilities: ['dev.ucp.shopping.catalog.search', 'dev.ucp.shopping.catalog.lookup', 'dev.ucpd.shopping.inventory'],
+          capabilities: ['dev.ucp.shopping.catalog.search', 'dev.ucp.shopping.catalog.lookup', 'dev.ucp.shopping.fulfillment', 'dev.ucpd.shopping.inventory'],
           keys: [key],
         }),
       ],

@@ -115,7 +115,11 @@ describe('negotiation matrix', () => {
     const res = await post('/catalog/search', search, { profile: PINNED_CURRENT });
     expect(res.status).toBe(200);
     expectValid(SEARCH_RESPONSE, res.body, CURRENT);
-    expect(res.body.ucp).toEqual({ version: '2026-08-25', capabilities: { 'dev.ucp.shopping.catalog.search': [{ version: '2026-08-25' }], [INVENTORY]: [{ version: '2026-04-08' }] } });
+    expectValid('shopping/fulfillment.json#/$defs/fulfillment_search_response', res.body, CURRENT);
+    expect(res.body.ucp).toEqual({
+      version: '2026-08-25',
+      capabilities: { 'dev.ucp.shopping.catalog.search': [{ version: '2026-08-25' }], 'dev.ucp.shopping.fulfillment': [{ version: '2026-08-25' }], [INVENTORY]: [{ version: '2026-04-08' }] },
+    });
     expect(expectInventoryValid(res.body.products)).toBeGreaterThan(0);
   });
 

@@ -10,13 +10,42 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import request from 'supertest';
 import type { Json } from '../helpers/json.js';
-import { AGENT, checkoutSuite, PAY_OK, roses, shipping } from '../helpers/ucp-checkout.js';
+import { AGENT, type CheckoutSuite, checkoutSuite, PAY_OK, roses, shipping } from '../helpers/ucp-checkout.js';
+import { expectValid } from '../helpers/ucp.js';
+
+/** Every capability, the catalog's too (2026-08-25 fulfillment extends it). */
+const ALL = [
+  'dev.ucp.shopping.catalog.search',
+  'dev.ucp.shopping.catalog.lookup',
+  'dev.ucp.shopping.checkout',
+  'dev.ucp.shopping.cart',
+  'dev.ucp.shopping.order',
+  'dev.ucp.shopping.fulfillment',
+  'dev.ucp.shopping.discount',
+  'dev.ucp.shopping.buyer_consent',
+];
+
+/** The official schema of each tool's result (its catalog and checkout extensions are checked by the REST tests). */
+const RESULT_REFS: Record<string, string> = {
+  search_catalog: 'shopping/catalog_search.json#/$defs/search_response',
+  lookup_catalog: 'shopping/catalog_lookup.json#/$defs/lookup_response',
+  get_product: 'shopping/catalog_lookup.json#/$defs/get_product_response',
+  create_cart: 'shopping/cart.json',
+  get_cart: 'shopping/cart.json',
+  update_cart: 'shopping/cart.json',
+  cancel_cart: 'shopping/cart.json',
+  create_checkout: 'shopping/checkout.json',
+  get_checkout: 'shopping/checkout.json',
+  update_checkout: 'shopping/checkout.json',
+  complete_checkout: 'shopping/checkout.json',
+  cancel_checkout: 'shopping/checkout.json',
+  get_order: 'shopping/order.json',
+};
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
-const suite = checkoutSuite();
 let rpcId = 0;
 
-async function mcp(method: string, params: Json = {}): Promise<{ status: number; body: Json }> {
+async function mcp(suite: CheckoutSuite, method: string, params: Json = {}): Promise<{ status: number; body: Json }> {
   const { app } = suite.current();
   const res = await request(app)
     .post('/ucp/mcp')
@@ -25,21 +54,28 @@ async function mcp(method: string, params: Json = {}): Promise<{ status: number;
   return { status: res.status, body: res.body as Json };
 }
 
-/** A tool's UCP body (structuredContent), checked against its text rendering and the tool's output schema. */
+/**
+ * A tool's UCP body (structuredContent), checked against its text rendering, the tool's output schema
+ * (tools/list describes the current release), and the official schema of the version negotiated.
+ */
 const outputValidators = new Map<string, (v: unknown) => boolean>();
-async function tool(name: string, args: Json, key?: string): Promise<Json> {
+async function tool0(suite: CheckoutSuite, version: string, name: string, args: Json, key?: string): Promise<Json> {
   if (outputValidators.size === 0) {
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     addFormats(ajv);
-    for (const t of (await mcp('tools/list')).body.result.tools as Json[]) outputValidators.set(t.name, ajv.compile(t.outputSchema));
+    for (const t of (await mcp(suite, 'tools/list')).body.result.tools as Json[]) outputValidators.set(t.name, ajv.compile(t.outputSchema));
   }
-  const r = await mcp('tools/call', { name, arguments: { meta: { 'ucp-agent': { profile: AGENT }, ...(key ? { 'idempotency-key': key } : {}) }, ...args } });
+  const r = await mcp(suite, 'tools/call', { name, arguments: { meta: { 'ucp-agent': { profile: AGENT }, ...(key ? { 'idempotency-key': key } : {}) }, ...args } });
   expect([r.status, r.body.error]).toEqual([200, undefined]);
   const result = r.body.result as Json;
   expect(JSON.parse(result.content[0].text)).toEqual(result.structuredContent);
   const valid = outputValidators.get(name)!;
   expect([name, valid(result.structuredContent)]).toEqual([name, true]);
-  return result.structuredContent;
+  const content = result.structuredContent as Json;
+  expect(content.ucp.version).toBe(version);
+  const ref = RESULT_REFS[name];
+  if (ref && content.ucp.status !== 'error') expectValid(ref, content, version);
+  return content;
 }
 
 /** The generated ids of two resources, paired by position: the resource, its line items, its order. */
@@ -65,7 +101,10 @@ function same(a: Json, b: Json, pairs: [string, string][] = idPairs(a, b)): void
   expect(right).toBe(left);
 }
 
-describe('REST and MCP answer every operation alike', () => {
+function parity(version: string): void {
+  const suite = checkoutSuite({ version, capabilities: ALL });
+  const tool = (name: string, args: Json, key?: string) => tool0(suite, version, name, args, key);
+
   test('catalog: search_catalog, lookup_catalog, get_product', async () => {
     const search = { query: 'roses' };
     expect(await tool('search_catalog', { catalog: search })).toEqual((await suite.call('post', '/catalog/search', search)).body);
@@ -109,4 +148,8 @@ describe('REST and MCP answer every operation alike', () => {
     const otherRest = (await suite.call('post', '/checkout-sessions', body)).body;
     same((await suite.call('post', `/checkout-sessions/${otherRest.id}/cancel`, undefined, { key: randomUUID() })).body, await tool('cancel_checkout', { id: other.id }, randomUUID()));
   });
+}
+
+describe.each(['2026-04-08', '2026-08-25'])('REST and MCP answer every operation alike at %s', (version) => {
+  parity(version);
 });

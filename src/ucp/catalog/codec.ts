@@ -59,7 +59,12 @@ export interface UcpVariant {
   url: string;
   price: UcpPrice;
   list_price?: UcpPrice;
-  unit_price?: { amount: number; currency: string; measure: { value: number; unit: string }; reference: { value: number; unit: string } };
+  unit_price?: {
+    amount: number;
+    currency: string;
+    measure: { value: number; unit: string; scale?: number; display_text?: string };
+    reference: { value: number; unit: string; scale?: number; display_text?: string };
+  };
   availability: { available: boolean; status: 'in_stock' | 'backorder' | 'preorder' | 'out_of_stock' };
   options?: { name: string; label: string }[];
   media?: UcpMedia[];
@@ -93,6 +98,8 @@ export interface EncodeOptions {
   inventory: boolean;
   /** Put fulfillment methods on variants, for this scope (2026-08-25: the fulfillment extension of the catalog was negotiated). */
   fulfillment?: FulfillmentScope;
+  /** Measures as 2026-08-25 states them (integer at a scale, with a label). */
+  scaledMeasures?: boolean;
   /** Only these variants, in this order (lookup filters, get_product ordering); default all. */
   variants?: readonly Variant[];
 }
@@ -128,15 +135,27 @@ function description(d: ProductRecord['product']['description'], fallback: strin
   return Object.keys(out).length ? out : { plain: fallback };
 }
 
-function unitPrice(price: Price, variant: Variant): UcpVariant['unit_price'] | undefined {
+/** A quantity as 2026-08-25 measures it: an integer count of 10^-scale units (0.75 l -> 75 at scale 2), with its label. */
+export function scaledMeasure(value: number, unit: string): { value: number; scale?: number; unit: string; display_text: string } | undefined {
+  for (let scale = 0; scale <= 6; scale++) {
+    const n = Math.round(value * 10 ** scale);
+    if (Math.abs(n - value * 10 ** scale) < 1e-9 && n >= 1) return { value: n, ...(scale ? { scale } : {}), unit, display_text: unit };
+  }
+  return undefined;
+}
+
+/**
+ * The price per unit of measure. 2026-04-08 states the package as a number ({value: 0.75, unit: "l"});
+ * 2026-08-25 as an integer count at a scale with a label (`scaled`).
+ */
+function unitPrice(price: Price, variant: Variant, scaled: boolean): UcpVariant['unit_price'] | undefined {
   const u = variant.unitPricing;
   if (!u || u.measure.value <= 0 || u.measure.unit.toLowerCase() !== u.base.unit.toLowerCase() || !Number.isInteger(u.base.value)) return undefined;
-  return {
-    amount: Math.round((price.amount / u.measure.value) * u.base.value),
-    currency: price.currency,
-    measure: { value: u.measure.value, unit: u.measure.unit },
-    reference: { value: u.base.value, unit: u.base.unit },
-  };
+  const amount = Math.round((price.amount / u.measure.value) * u.base.value);
+  if (!scaled) return { amount, currency: price.currency, measure: { value: u.measure.value, unit: u.measure.unit }, reference: { value: u.base.value, unit: u.base.unit } };
+  const measure = scaledMeasure(u.measure.value, u.measure.unit);
+  const reference = scaledMeasure(u.base.value, u.measure.unit);
+  return measure && reference ? { amount, currency: price.currency, measure, reference } : undefined;
 }
 
 function sellerOf(env: PublishEnv): UcpVariant['seller'] {
@@ -252,7 +271,7 @@ export function encodeVariant(record: ProductRecord, variant: Variant, env: Publ
   if (!price) return undefined;
   const levels = record.levels.filter((l) => l.variantId === variant.id);
   const title = variant.title ?? (variant.options.length ? `${product.title} (${variant.options.map((x) => x.value).join(', ')})` : product.title);
-  const unit = unitPrice(price, variant);
+  const unit = unitPrice(price, variant, o.scaledMeasures === true);
   const shipping = shippingHints(record, price, variant.id, env);
   const { tax, locations } = shared;
   return {

@@ -146,11 +146,14 @@ export function fulfillable(v: { fulfillment?: { methods: { availability: { avai
 export interface CatalogCall {
   inventory: boolean;
   fulfillment?: boolean;
+  /** The negotiated protocol version (2026-08-25 measures quantities at a scale). */
+  version?: string;
 }
 
 export interface CatalogExtensions {
   inventory: boolean;
   fulfillment?: FulfillmentScope;
+  scaledMeasures?: boolean;
 }
 
 /** The variants that can be fulfilled where a request restricted results to (filters.fulfills_to, filters.methods); all otherwise. */
@@ -160,5 +163,9 @@ export function reachable<V extends { fulfillment?: { methods: { availability: {
 
 /** The extensions a catalog request is encoded with: stock depth, and fulfillment in the request's scope. */
 export function catalogExtensions(req: { filters?: unknown; context?: unknown }, o: CatalogCall): CatalogExtensions {
-  return { inventory: o.inventory, ...(o.fulfillment ? { fulfillment: fulfillmentScope(req.filters, req.context) } : {}) };
+  return {
+    inventory: o.inventory,
+    ...(o.fulfillment ? { fulfillment: fulfillmentScope(req.filters, req.context) } : {}),
+    ...(o.version !== undefined && o.version >= '2026-08-25' ? { scaledMeasures: true } : {}),
+  };
 }

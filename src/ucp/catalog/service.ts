@@ -70,7 +70,7 @@ export class UcpCatalog {
    * (product version, store version, context, inventory), so hot products cost a version lookup.
    */
   private async load(ids: readonly string[], env: PublishEnv, storeSeq: number, ext: CatalogExtensions, known: ReadonlyMap<string, number> = new Map()): Promise<Map<string, Encoded>> {
-    const ctx = `${contextKey(env.context)}|${ext.inventory ? 1 : 0}|${scopeKey(ext.fulfillment)}`;
+    const ctx = `${contextKey(env.context)}|${ext.inventory ? 1 : 0}|${ext.scaledMeasures ? 1 : 0}|${scopeKey(ext.fulfillment)}`;
     const now = env.now.getTime();
     const out = new Map<string, Encoded>();
     const missing: string[] = [];
@@ -83,7 +83,7 @@ export class UcpCatalog {
     }
     for (const record of missing.length ? await this.o.store.getProducts(missing) : []) {
       const validity = { until: env.validity!.until };
-      const encoded = encodeProduct(record, { ...env, validity }, { inventory: ext.inventory, ...(ext.fulfillment ? { fulfillment: ext.fulfillment } : {}) });
+      const encoded = encodeProduct(record, { ...env, validity }, { ...ext, inventory: ext.inventory });
       if (!encoded) continue;
       const product = sortedDeep(encoded);
       const entry: Encoded = {
