@@ -66,6 +66,27 @@ describe('ucpd check against a fresh ucpd with the demo catalog', () => {
     expect(byId.get('ucp.mcp.tools')).toMatch(/13 tools, the 13 of the advertised capabilities all present/);
     expect(byId.get('ucp.mcp.parity')).toMatch(/^search_catalog, lookup_catalog, get_product: the same bodies as REST/);
     expect(byId.get('ucp.mcp.commerce')).toMatch(/^cart and checkout: create -> get \(equal to REST\) -> update -> cancel over MCP/);
+    // the suite speaks the current release, and the older one it supports
+    expect(byId.get('ucp.profile.valid')).toMatch(/^valid 2026-08-25 business profile/);
+    expect(byId.get('ucp.versions.operations')).toMatch(/^2026-04-08: \d+ operations/);
+    expect(byId.get('ucp.checkout.consent')).toMatch(/purposes advertised/);
+  }, 120_000);
+
+  test('the whole UCP group passes speaking 2026-04-08 too (REST and MCP), with only the 2026-08-25 features skipped', async () => {
+    const json = path.join(data.dir, 'check-0408.json');
+    const r = await runCheck([base, '--agent-port', String(agentPort), '--only', 'ucp', '--ucp-version', '2026-04-08', '--json', json]);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
+    expect(report.results.filter((x) => x.status === 'fail')).toEqual([]);
+    expect(r.status).toBe(0);
+    expect(
+      report.results
+        .filter((x) => x.status === 'skip')
+        .map((x) => x.id)
+        .sort(),
+    ).toEqual(['ucp.catalog.fulfillment', 'ucp.checkout.consent', 'ucp.permalink', 'ucp.versions.operations']);
+    const byId = new Map(report.results.map((x) => [x.id, x.message]));
+    expect(byId.get('ucp.mcp.parity')).toMatch(/the same bodies as REST/);
+    expect(byId.get('ucp.checkout.dry_run')).toMatch(/every response schema-valid/);
   }, 120_000);
 
   test('no order without --allow-orders; with it, one paid order through the test payment handler', async () => {

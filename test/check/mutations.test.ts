@@ -219,6 +219,84 @@ const CASES: { fault: string; check: string; only: Group[]; mutation: Mutation; 
     evidence: /a JSON-RPC error/,
   },
   {
+    fault: 'a 2026-08-25 profile that keeps its keys in signing_keys',
+    check: 'ucp.profile.valid',
+    only: ['ucp'],
+    mutation: jsonMutation('/.well-known/ucp', (doc) => {
+      doc.signing_keys = doc.keys;
+      delete doc.keys;
+    }),
+    evidence: /publishes no keys/,
+  },
+  {
+    fault: 'a dev.ucp.* capability at an older version in a 2026-08-25 profile',
+    check: 'ucp.profile.valid',
+    only: ['ucp'],
+    mutation: jsonMutation('/.well-known/ucp', (doc) => (doc.ucp.capabilities['dev.ucp.shopping.cart'][0].version = '2026-04-08')),
+    evidence: /at the profile's version 2026-08-25/,
+  },
+  {
+    fault: 'a supported_versions leaf profile declaring another version',
+    check: 'ucp.versions.profiles',
+    only: ['ucp'],
+    mutation: jsonMutation('/.well-known/ucp/2026-04-08', (doc) => (doc.ucp.version = '2026-08-25')),
+    evidence: /ucp.version 2026-04-08/,
+  },
+  {
+    fault: 'a 2026-04-08 platform answered in 2026-08-25',
+    check: 'ucp.versions.operations',
+    only: ['ucp'],
+    mutation: jsonMutation(/^\/ucp\/v1\//, (body, req) => {
+      if (String(req.headers['ucp-agent']).includes('agent-2026-04-08') && body.ucp) body.ucp.version = '2026-08-25';
+    }),
+    evidence: /negotiated protocol version/,
+  },
+  {
+    fault: 'catalog variants without their fulfillment methods',
+    check: 'ucp.catalog.fulfillment',
+    only: ['ucp'],
+    mutation: jsonMutation('/ucp/v1/catalog/search', (body) => {
+      for (const p of body.products ?? []) for (const v of p.variants ?? []) delete v.fulfillment;
+    }),
+    evidence: /fulfillment\.methods/,
+  },
+  {
+    fault: 'a search that ignores filters.methods',
+    check: 'ucp.catalog.fulfillment',
+    only: ['ucp'],
+    mutation: jsonMutation('/ucp/v1/catalog/search', (body, req) => {
+      if (!req.body.toString('utf8').includes('"methods"')) return;
+      for (const p of body.products ?? []) for (const v of p.variants ?? []) v.fulfillment?.methods.push({ type: 'curbside', availability: { available: true } });
+    }),
+    evidence: /only .* methods/,
+  },
+  {
+    fault: 'consent options advertised without the words a platform shows',
+    check: 'ucp.checkout.consent',
+    only: ['ucp'],
+    mutation: jsonMutation(/^\/ucp\/v1\/checkout-sessions/, (body) => {
+      for (const p of Object.values((body.buyer?.consent ?? {}) as Record<string, Json>)) delete p.description;
+    }),
+    evidence: /description/,
+  },
+  {
+    fault: "a confirmed consent choice answered as the business's default",
+    check: 'ucp.checkout.consent',
+    only: ['ucp'],
+    mutation: jsonMutation(/^\/ucp\/v1\/checkout-sessions\/[^/]+$/, (body, req) => {
+      if (req.method !== 'PUT') return;
+      for (const p of Object.values((body.buyer?.consent ?? {}) as Record<string, Json>)) p.source = 'business';
+    }),
+    evidence: /the buyer's choice/,
+  },
+  {
+    fault: 'a permalink answered 302 and cacheable',
+    check: 'ucp.permalink',
+    only: ['ucp'],
+    mutation: (req, res) => (req.path.startsWith('/buy/') && res.status === 303 ? { ...res, status: 302, headers: { ...res.headers, 'cache-control': 'public, max-age=600' } } : res),
+    evidence: /303 See Other/,
+  },
+  {
     fault: 'a 500 for malformed JSON',
     check: 'robust.malformed_json',
     only: ['robustness'],
