@@ -148,6 +148,7 @@ export function ordersRouter(deps: { ucp: Ucp; store: Store; config: Config }): 
       `<h1>${escapeHtml(merchant?.name ?? 'Checkout')}</h1>${notice ? `<p role="alert">${escapeHtml(notice)}</p>` : ''}` +
       `<table><thead><tr><th>Item</th><th>Quantity</th><th>Total</th></tr></thead><tbody>${lines}</tbody></table><table>${totals}</table>` +
       (messages ? `<ul>${messages}</ul>` : '') +
+      (String(c.continue_url ?? '').endsWith('/authenticate') ? `<p><a href="/checkout/${encodeURIComponent(id)}/authenticate">Confirm your payment</a></p>` : '') +
       (done
         ? `<p>This checkout is ${escapeHtml(c.status)}.${c.order ? ` <a href="${escapeHtml(String(c.order.permalink_url))}">Your order</a>` : ''}</p>`
         : `<form method="post"><fieldset><legend>Contact and delivery</legend>` +
@@ -215,9 +216,46 @@ export function ordersRouter(deps: { ucp: Ucp; store: Store; config: Config }): 
     if (card && (await ucp.payments.offered()).get(TEST_HANDLER_ID) && (updated.body as Json).status === 'ready_for_complete') {
       const done = await ucp.checkout.complete(id, { payment: { instruments: [{ id: 'page', handler_id: TEST_HANDLER_ID, type: 'card', credential: { type: 'card', number: card } }] } }, caller);
       if ('errors' in done) return checkoutPage(res, id, done.errors.map((m) => m.content).join(' '));
+      // a card that asks for authentication: on to its challenge
+      if (done.body.status === 'requires_escalation') return res.redirect(303, `/checkout/${encodeURIComponent(id)}/authenticate`);
       return res.redirect(303, String((done.body.order as Json).permalink_url).replace(config.baseUrl, '') || '/');
     }
     return checkoutPage(res, id);
+  });
+
+  // the payment challenge (a test 3-D Secure page) of a checkout whose payment asks the buyer to authenticate
+  r.get('/checkout/:id/authenticate', async (req, res) => {
+    const id = String(req.params.id);
+    const rec = await store.getSession(id);
+    if (rec?.kind !== 'checkout') throw notFound('not_found', 'no such checkout');
+    const doc = JSON.parse(rec.doc) as SessionDoc;
+    const merchant = await store.getMerchant();
+    if (!doc.challenge) return res.redirect(303, doc.order ? `/order/${encodeURIComponent(doc.order.id)}` : `/checkout/${encodeURIComponent(id)}`);
+    const caller = (await ucp.checkout.asOwner(id))!;
+    const current = await ucp.checkout.get('checkout', id, caller);
+    const total = 'errors' in current ? undefined : ((current.body.totals as Json[]).find((t) => t.type === 'total')?.amount as number | undefined);
+    const display = doc.challenge.instrument.display as { brand?: string; last_digits?: string } | undefined;
+    page(
+      res,
+      `Confirm your payment · ${merchant?.name ?? 'ucpd store'}`,
+      `<h1>Confirm your payment</h1><p>${escapeHtml(merchant?.name ?? 'The store')} asks you to confirm a payment of <strong>${total !== undefined ? money(total, doc.currency) : doc.currency}</strong>` +
+        `${display?.last_digits ? ` with the card ending ${escapeHtml(display.last_digits)}` : ''}.</p>` +
+        `<p>This is the test payment handler's 3-D Secure challenge: no bank is asked and no money moves.</p>` +
+        `<form method="post"><button type="submit" name="answer" value="approve">Approve payment</button> <button type="submit" name="answer" value="decline">Decline</button></form>`,
+    );
+  });
+  r.post('/checkout/:id/authenticate', form, async (req, res) => {
+    const id = String(req.params.id);
+    const approved = field((req.body ?? {}) as Json, 'answer') === 'approve';
+    const out = await ucp.checkout.answerChallenge(id, approved);
+    if (!out) {
+      const rec = await store.getSession(id);
+      if (rec?.kind !== 'checkout') throw notFound('not_found', 'no such checkout');
+      return res.redirect(303, `/checkout/${encodeURIComponent(id)}`);
+    }
+    if ('errors' in out) return checkoutPage(res, id, out.errors.map((m) => m.content).join(' '));
+    const order = out.body.order as Json | undefined;
+    return res.redirect(303, order ? `/order/${encodeURIComponent(String(order.id))}` : `/checkout/${encodeURIComponent(id)}`);
   });
 
   r.get('/cart/:id', async (req, res) => {

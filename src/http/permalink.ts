@@ -11,7 +11,7 @@ import type { Logger } from '../logger.js';
 import { clientAddresses } from '../edge/client.js';
 import { Lru } from '../util/lru.js';
 import { TokenBucket } from '../util/token-bucket.js';
-import { ownerCaller } from '../ucp/checkout/service.js';
+import { ownerCaller } from '../ucp/checkout/owner.js';
 import { PERMALINK_PATH, readPermalink } from '../ucp/permalink.js';
 import type { Ucp } from '../ucp/runtime.js';
 

@@ -8,7 +8,10 @@
  * The test handler (instance `mock_payment_handler`, the id the UCP conformance tooling uses) accepts
  * token credentials: `success_token` is approved, `fail_token` is declined, anything else is invalid.
  * Test card credentials (`{type: "card", number}`) work too: Luhn-valid numbers are approved except
- * 4000000000000002, which is declined. It lets anyone place orders without paying, so it is offered
+ * 4000000000000002, which is declined. `challenge_token` (or card 4000000000003220) is a soft decline:
+ * the issuer wants the buyer to authenticate (3-D Secure style), so the checkout escalates to a challenge
+ * page at its continue_url, where the buyer approves (the order is then placed) or declines; agents can
+ * rehearse the handoff. It lets anyone place orders without paying, so it is offered
  * only while a gate says so (by default: while the store holds the bundled demo catalog) or when
  * UCPD_UCP_TEST_PAYMENTS=true, and its profile entry says so in capitals.
  */
@@ -28,7 +31,9 @@ export interface PaymentInstrumentInput {
 
 export type AuthorizationResult =
   | { ok: true; reference: string }
-  | { ok: false; code: 'payment_declined' | 'payment_failed' | 'invalid_credential'; message: string; severity: 'recoverable' | 'requires_buyer_input' };
+  | { ok: false; code: 'payment_declined' | 'payment_failed' | 'invalid_credential'; message: string; severity: 'recoverable' | 'requires_buyer_input' }
+  /** A soft decline: the buyer must authenticate the payment (challenge id) before it can be authorised. */
+  | { ok: false; code: 'payment_authentication_required'; message: string; severity: 'requires_buyer_input'; challenge: string };
 
 export interface PaymentHandler {
   /** Reverse-domain name (the registry key in profiles). */
@@ -39,7 +44,23 @@ export interface PaymentHandler {
   entry(): Record<string, unknown>;
   authorize(instrument: PaymentInstrumentInput, amount: number, currency: string, idempotencyKey: string): Promise<AuthorizationResult>;
   void(reference: string): Promise<void>;
+  /**
+   * The buyer's answer to a challenge: approved, the credential `challengeCredential(id)` authorises that
+   * amount once; declined, it never will. False for a challenge the handler does not know (expired).
+   */
+  resolveChallenge?(challenge: string, approved: boolean): boolean;
 }
+
+/** The credential that completes a payment after its challenge was approved. */
+export function challengeCredential(challenge: string): { type: 'token'; token: string } {
+  return { type: 'token', token: `challenge_passed:${challenge}` };
+}
+
+/** The test card number that asks for authentication (a 3-D Secure challenge). */
+export const CHALLENGE_CARD = '4000000000003220';
+/** Challenges the test handler remembers, and for how long one may be answered. */
+const REMEMBERED_CHALLENGES = 10_000;
+const CHALLENGE_TTL_MS = 15 * 60_000;
 
 /** The test card number that is always declined. */
 export const DECLINED_CARD = '4000000000000002';
@@ -65,6 +86,9 @@ export class TestPaymentHandler implements PaymentHandler {
   readonly name = 'dev.ucpd.payments.test';
   readonly id = 'mock_payment_handler';
   private readonly authorized = new Lru<string, string>(REMEMBERED_AUTHORIZATIONS);
+  private readonly challenges = new Lru<string, { amount: number; currency: string; state: 'pending' | 'approved' | 'declined' | 'used'; until: number }>(REMEMBERED_CHALLENGES);
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   entry(): Record<string, unknown> {
     return {
@@ -76,12 +100,14 @@ export class TestPaymentHandler implements PaymentHandler {
       config: {
         environment: 'test',
         warning: 'TEST PAYMENTS: no money moves and any agent can place orders with the token success_token. A live store never offers this handler.',
-        tokens: { approved: 'success_token', declined: 'fail_token' },
+        tokens: { approved: 'success_token', declined: 'fail_token', challenge: 'challenge_token' },
+        challenge:
+          'challenge_token (or card 4000000000003220) asks the buyer to authenticate: the checkout answers requires_escalation with continue_url to a test 3-D Secure page where the buyer approves or declines',
       },
     };
   }
 
-  async authorize(instrument: PaymentInstrumentInput, _amount: number, _currency: string, idempotencyKey: string): Promise<AuthorizationResult> {
+  async authorize(instrument: PaymentInstrumentInput, amount: number, currency: string, idempotencyKey: string): Promise<AuthorizationResult> {
     const credential = instrument.credential;
     const token = credential?.token;
     // test cards: any Luhn-valid number is approved except the conventional decline number
@@ -89,6 +115,18 @@ export class TestPaymentHandler implements PaymentHandler {
     if (credential?.type === 'card' && number) {
       if (!luhn(number)) return { ok: false, code: 'invalid_credential', message: 'the card number is not valid', severity: 'recoverable' };
       if (number === DECLINED_CARD) return { ok: false, code: 'payment_declined', message: 'the card was declined', severity: 'recoverable' };
+    }
+    if (token === 'challenge_token' || number === CHALLENGE_CARD) {
+      const challenge = `ch_${randomUUID()}`;
+      this.challenges.set(challenge, { amount, currency, state: 'pending', until: this.now() + CHALLENGE_TTL_MS });
+      return { ok: false, code: 'payment_authentication_required', message: 'the card issuer asks the buyer to authenticate this payment', severity: 'requires_buyer_input', challenge };
+    }
+    if (typeof token === 'string' && token.startsWith('challenge_passed:')) {
+      const c = this.challenges.get(token.slice('challenge_passed:'.length));
+      if (c?.state !== 'approved' || this.now() > c.until || c.amount !== amount || c.currency !== currency)
+        return { ok: false, code: 'payment_declined', message: 'the payment authentication was not approved for this amount', severity: 'recoverable' };
+      c.state = 'used';
+      return { ok: true, reference: `auth_${randomUUID()}` };
     }
     if (token === 'success_token' || (credential?.type === 'card' && number)) {
       const reference = this.authorized.get(idempotencyKey) ?? `auth_${randomUUID()}`;
@@ -101,6 +139,13 @@ export class TestPaymentHandler implements PaymentHandler {
 
   async void(_reference: string): Promise<void> {
     // nothing was moved
+  }
+
+  resolveChallenge(challenge: string, approved: boolean): boolean {
+    const c = this.challenges.get(challenge);
+    if (c?.state !== 'pending' || this.now() > c.until) return false;
+    c.state = approved ? 'approved' : 'declined';
+    return true;
   }
 }
 

@@ -11,7 +11,8 @@ import { toDecimalString } from '../../catalog/money.js';
 import type { Logger } from '../../logger.js';
 import type { SessionRecord, Store } from '../../store/store.js';
 import { error } from '../messages.js';
-import { withoutCredential, type PaymentHandlers, type PaymentInstrumentInput } from '../payments.js';
+import { challengeCredential, withoutCredential, type PaymentHandlers, type PaymentInstrumentInput } from '../payments.js';
+import { ownerCaller } from './owner.js';
 import type { Orders } from './orders.js';
 import { limitedCodes } from '../../publish/discounts.js';
 import { buyerEmail, buyerOf, instrumentsFrom, isObject, newId, type Json, type Outcome } from './request.js';
@@ -57,6 +58,8 @@ async function validate(s: SessionAccess, d: CompletionDeps, id: string, body: J
   const instruments = instrumentsFrom(body.payment) ?? [];
   if (instruments.length) doc.instruments = instruments.map((i) => withoutCredential(i) as SessionDoc['instruments'][number]);
   doc.notices = [];
+  // a new attempt supersedes a challenge still waiting for the buyer
+  delete doc.challenge;
   // 2026-08-25 lets the platform confirm consent alongside payment
   if (isObject(body.buyer) && isObject(body.buyer.consent)) doc.buyer = buyerOf({ ...(doc.buyer ?? {}), consent: body.buyer.consent }, doc.buyer);
   const env = await s.env(doc, caller);
@@ -119,6 +122,19 @@ export async function completeCheckout(s: SessionAccess, d: CompletionDeps, id: 
       errors: [error('payment_handler_unknown', `payment handler "${instrument.handler_id}" is not offered by this business`, 'recoverable', '$.payment.instruments[0].handler_id')],
     };
   const auth = await handler.authorize(instrument, v.total, doc.currency, caller.idempotencyKey ?? `${id}:${rec.version}`);
+  if (!auth.ok && 'challenge' in auth) {
+    // a soft decline: the checkout waits for the buyer at the challenge page (continue_url); nothing is charged yet
+    const { negotiated } = caller;
+    doc.challenge = {
+      id: auth.challenge,
+      instrument: withoutCredential(instrument) as SessionDoc['instruments'][number],
+      version: negotiated.version,
+      ...(negotiated.platform.webhookUrl ? { webhookUrl: negotiated.platform.webhookUrl } : {}),
+    };
+    const next: SessionRecord = { ...rec, version: rec.version + 1, doc: JSON.stringify(doc), updatedAt: d.now().toISOString() };
+    if (!(await d.store.updateSession(next, rec.version))) return { status: 409, errors: [error('conflict', 'the checkout changed while completing; retry', 'recoverable')] };
+    return { status: 200, body: s.render(next, doc, evaluate(doc, env), env, caller) };
+  }
   if (!auth.ok) {
     // keep the instrument (without credential) so the buyer sees what was tried
     const next: SessionRecord = { ...rec, version: rec.version + 1, doc: JSON.stringify(doc), updatedAt: d.now().toISOString() };
@@ -185,4 +201,38 @@ export async function completeCheckout(s: SessionAccess, d: CompletionDeps, id: 
   if (webhookUrl) d.onWebhooksQueued?.();
   d.logger.info('order placed', { order: orderId, checkout: rec.id, total: v.total, currency: doc.currency });
   return { status: 200, body: doc.final };
+}
+
+/**
+ * The buyer's answer at a payment's challenge page: approved, the checkout completes with the credential
+ * the challenge unlocked, as the platform that asked (its version, its webhooks); declined, the challenge
+ * is dropped and the checkout says the payment was declined. Undefined: no checkout, or no challenge
+ * waiting (answered already, or superseded by a new attempt).
+ */
+export async function answerChallenge(s: SessionAccess, d: CompletionDeps, id: string, approved: boolean): Promise<Outcome | undefined> {
+  const rec = await d.store.getSession(id);
+  if (rec?.kind !== 'checkout') return undefined;
+  const doc = JSON.parse(rec.doc) as SessionDoc;
+  const challenge = doc.challenge;
+  if (!challenge) return undefined;
+  const handler = (await d.payments.offered()).get(challenge.instrument.handler_id);
+  const answered = handler?.resolveChallenge?.(challenge.id, approved) ?? false;
+  const caller = ownerCaller(rec.platform, { version: challenge.version, ...(challenge.webhookUrl ? { webhookUrl: challenge.webhookUrl } : {}) });
+  if (approved && answered) {
+    const instrument = { ...(challenge.instrument as unknown as PaymentInstrumentInput), credential: challengeCredential(challenge.id) };
+    return completeCheckout(s, d, id, { payment: { instruments: [instrument] } }, caller);
+  }
+  delete doc.challenge;
+  doc.notices = [
+    error(
+      'payment_declined',
+      answered ? 'the buyer did not authenticate the payment; nothing was charged' : 'the payment authentication expired; complete the checkout again',
+      'recoverable',
+      '$.payment.instruments[0]',
+    ),
+  ];
+  const next: SessionRecord = { ...rec, version: rec.version + 1, doc: JSON.stringify(doc), updatedAt: d.now().toISOString() };
+  if (!(await d.store.updateSession(next, rec.version))) return { status: 409, errors: [error('conflict', 'the checkout changed meanwhile; retry', 'recoverable')] };
+  const env = await s.env(doc, caller);
+  return { status: 200, body: s.render(next, doc, evaluate(doc, env), env, caller) };
 }

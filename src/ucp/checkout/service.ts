@@ -18,11 +18,12 @@ import { contextDestination, currencyFor } from '../../publish/offers.js';
 import type { StoreSnapshot } from '../../publish/snapshot.js';
 import type { Urls } from '../../publish/urls.js';
 import type { Clock, SessionRecord, Store } from '../../store/store.js';
-import { BUYER_CONSENT, DISCOUNT, FULFILLMENT, UCP_VERSION } from '../constants.js';
+import { BUYER_CONSENT, DISCOUNT, FULFILLMENT } from '../constants.js';
 import { offerContext } from '../context.js';
 import { error } from '../messages.js';
 import { withoutCredential, type PaymentHandlers } from '../payments.js';
-import { completeCheckout, type SessionAccess } from './complete.js';
+import { answerChallenge, completeCheckout, type CompletionDeps, type SessionAccess } from './complete.js';
+import { ownerCaller } from './owner.js';
 import { fulfillmentJson } from './fulfillment.js';
 import { catalogItems, linesFrom, type ItemDeps } from './items.js';
 import { methodsFrom } from './methods.js';
@@ -141,7 +142,8 @@ export class CheckoutService implements SessionAccess {
       links: policyLinks(env.merchant, env.urls),
       policies: sessionPolicies(doc, env),
       expires_at: doc.expiresAt,
-      ...(!terminal ? { continue_url: `${env.urls.base}/${checkout ? 'checkout' : 'cart'}/${rec.id}` } : {}),
+      // a payment waiting for the buyer's authentication hands off to its challenge page
+      ...(!terminal ? { continue_url: `${env.urls.base}/${checkout ? 'checkout' : 'cart'}/${rec.id}${doc.challenge ? '/authenticate' : ''}` } : {}),
       ...(checkout ? { payment: { instruments: doc.instruments } } : {}),
       ...(checkout && env.fulfillment ? { fulfillment: fulfillmentJson(doc, v, env) } : {}),
       ...(env.discounts || !checkout ? { discounts: discountsJson(doc, v) } : {}),
@@ -320,21 +322,24 @@ export class CheckoutService implements SessionAccess {
 
   // ------------------------------------------------------------------------------------ completion
 
+  private completion(): CompletionDeps {
+    return {
+      store: this.o.store,
+      payments: this.o.payments,
+      orders: this.orders,
+      logger: this.o.logger,
+      now: () => this.now(),
+      ...(this.o.onWebhooksQueued ? { onWebhooksQueued: this.o.onWebhooksQueued } : {}),
+    };
+  }
+
   complete(id: string, body: Json, caller: Caller): Promise<Outcome> {
-    return completeCheckout(
-      this,
-      {
-        store: this.o.store,
-        payments: this.o.payments,
-        orders: this.orders,
-        logger: this.o.logger,
-        now: () => this.now(),
-        ...(this.o.onWebhooksQueued ? { onWebhooksQueued: this.o.onWebhooksQueued } : {}),
-      },
-      id,
-      body,
-      caller,
-    );
+    return completeCheckout(this, this.completion(), id, body, caller);
+  }
+
+  /** The buyer's answer at a payment's challenge page (complete.ts, answerChallenge). */
+  answerChallenge(id: string, approved: boolean): Promise<Outcome | undefined> {
+    return answerChallenge(this, this.completion(), id, approved);
   }
 
   // ---------------------------------------------------------------------------------------- orders
@@ -350,20 +355,4 @@ export class CheckoutService implements SessionAccess {
   orderBody(doc: Json): Json {
     return this.orders.body(doc);
   }
-}
-
-/**
- * A caller with every capability of this business, acting for `platform` (the sessions it owns): the buyer
- * at a session's page, or a permalink staging a checkout in the browser. It reads ucpd's model, which is
- * 2026-04-08's shapes.
- */
-export function ownerCaller(platform: string): Caller {
-  const all = ['dev.ucp.shopping.checkout', 'dev.ucp.shopping.cart', 'dev.ucp.shopping.order', FULFILLMENT, DISCOUNT, BUYER_CONSENT];
-  return {
-    negotiated: {
-      version: UCP_VERSION,
-      capabilities: new Map(all.map((c) => [c, { version: UCP_VERSION, extends: [] }])),
-      platform: { url: platform, version: UCP_VERSION, capabilities: {}, signingKeys: [], source: 'registry' },
-    },
-  };
 }

@@ -142,6 +142,16 @@ export function evaluate(doc: SessionDoc, env: Env): View {
     });
     missingFulfillment = doc.lines.some((l) => !covered.has(l.id));
   }
+  // a payment the buyer must authenticate: the platform hands off to continue_url (the challenge page)
+  if (doc.challenge && doc.status !== 'completed' && doc.status !== 'canceled')
+    messages.push(
+      error(
+        'payment_authentication_required',
+        'the card issuer asks the buyer to authenticate this payment (3-D Secure): hand off to continue_url',
+        'requires_buyer_input',
+        '$.payment.instruments[0]',
+      ),
+    );
   // consent the buyer granted that needs data the session lacks (a phone number for SMS): said while open, enforced by complete
   if (doc.status !== 'completed' && doc.status !== 'canceled') messages.push(...consentGaps(storedConsent(doc.buyer?.consent), doc.buyer, false));
   // tax for where the order goes (an estimate from the buyer's context until a destination is chosen)

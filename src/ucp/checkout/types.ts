@@ -80,6 +80,12 @@ export interface SessionDoc {
   appliedCodes?: string[];
   /** Warnings from the last write that the next responses keep showing (quantity adjusted, codes rejected). */
   notices?: UcpMessage[];
+  /**
+   * A payment waiting for the buyer to authenticate it (a soft decline): the handler's challenge, the
+   * instrument tried, and what the platform negotiated (the order placed on approval speaks its version
+   * and sends its webhooks).
+   */
+  challenge?: { id: string; instrument: InstrumentDoc; version: string; webhookUrl?: string };
 }
 
 /** What the catalog says about one requested item, in the session's currency. */
