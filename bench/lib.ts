@@ -59,13 +59,14 @@ export async function freePort(): Promise<number> {
  * A fresh data directory holding the UCP reference store (the flower shop), the bench agent's profile
  * pinned with `capabilities`, and an admin token; `env` points `ucpd` at it.
  */
-export function referenceStore(dataDir: string, agentUrl: string, capabilities: string[]): { env: NodeJS.ProcessEnv; token: string } {
+/** `version`: the UCP version the pinned agent profile declares (2026-04-08 unless told). */
+export function referenceStore(dataDir: string, agentUrl: string, capabilities: string[], version?: string): { env: NodeJS.ProcessEnv; token: string } {
   const cli = projectPath('dist', 'src', 'cli', 'main.js');
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(path.join(dataDir, 'platforms'), { recursive: true });
   const env = { ...process.env, UCPD_DATA_DIR: dataDir };
   execFileSync(process.execPath, [cli, 'import', projectPath('..', 'shared', 'fixtures', 'flower_shop')], { env, stdio: 'ignore' });
-  writeFileSync(path.join(dataDir, 'platforms', 'bench.json'), JSON.stringify({ profile_url: agentUrl, profile: platformProfile({ capabilities }) }));
+  writeFileSync(path.join(dataDir, 'platforms', 'bench.json'), JSON.stringify({ profile_url: agentUrl, profile: platformProfile({ capabilities, ...(version ? { version, capabilityVersion: version } : {}) }) }));
   const token = execFileSync(process.execPath, [cli, 'tokens', 'create', '--name', 'bench'], { env }).toString().trim();
   return { env, token };
 }

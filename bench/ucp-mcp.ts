@@ -6,7 +6,7 @@
  * rounds of `--round` seconds so both meet the machine in the same state. Reports throughput medians
  * and the MCP / REST ratio (target >= 0.80).
  *
- *   npm run build && node dist/bench/ucp-mcp.js [--rounds 5] [--round 3] [--concurrency 16]
+ *   npm run build && node dist/bench/ucp-mcp.js [--rounds 5] [--round 3] [--concurrency 16] [--version 2026-08-25|2026-04-08]
  * Needs wrk (Debian: apt-get install wrk).
  */
 import { spawnSync } from 'node:child_process';
@@ -16,19 +16,22 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectPath } from '../src/paths.js';
 import { ucpHeaders } from '../src/ucp/agent.js';
+import { CURRENT_VERSION } from '../src/ucp/versions.js';
 import { UCPD_READY, median, referenceStore, spawnUntil, stockUp, waitForCredentials, benchArgs } from './lib.js';
 
 const args = benchArgs();
 const rounds = Number(args.get('rounds') ?? 5);
 const round = Number(args.get('round') ?? 3);
 const concurrency = Number(args.get('concurrency') ?? 16);
+/** The UCP version the agent speaks (the current release unless told). */
+const version = args.get('version') ?? CURRENT_VERSION;
 const out = projectPath('bench', 'out');
 const cli = projectPath('dist', 'src', 'cli', 'main.js');
 const dataDir = path.join(out, 'ucp-mcp');
 const AGENT = 'https://bench-agent.example/profile.json';
 
 const caps = ['dev.ucp.shopping.catalog.search', 'dev.ucp.shopping.catalog.lookup', 'dev.ucp.shopping.checkout', 'dev.ucp.shopping.order', 'dev.ucp.shopping.fulfillment', 'dev.ucp.shopping.discount'];
-const { env, token } = referenceStore(dataDir, AGENT, caps);
+const { env, token } = referenceStore(dataDir, AGENT, caps, version);
 const { child: server, url: base } = await spawnUntil([cli, 'serve', '--port', '0', '--no-seed', '--test-payments', '--log-level', 'warn'], UCPD_READY, { env });
 const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 const origin = new URL(base);
@@ -160,7 +163,7 @@ try {
     wrkRate(t.name as 'REST' | 'MCP', 1);
   }
 
-  console.log(`bench/ucp-mcp: ${concurrency} concurrent agents, REST and MCP alternating in ${round} s rounds, ${rounds} rounds each`);
+  console.log(`bench/ucp-mcp: UCP ${version}, ${concurrency} concurrent agents, REST and MCP alternating in ${round} s rounds, ${rounds} rounds each`);
   for (const [name, job] of Object.entries({ search: undefined, ...work })) {
     const per: Record<string, number[]> = { REST: [], MCP: [] };
     const ratios: number[] = [];

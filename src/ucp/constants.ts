@@ -31,6 +31,8 @@ export function ucpSchemaUrl(file: string, version = UCP_VERSION): string {
 }
 
 export const INVENTORY_SPEC_URL = 'https://ucpd.dev/specification/inventory';
+/** ucpd's extension schemas (schemas/ucpd/), also served by every store at /schemas/ucpd/<file>. */
+export const UCPD_SCHEMA_FILES = ['inventory.json', 'metadata.json'] as const;
 export const INVENTORY_SCHEMA_URL = 'https://ucpd.dev/schemas/shopping/inventory.json';
 
 /** Version strings of the protocol and of capabilities: a dated release. */

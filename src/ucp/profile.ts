@@ -16,6 +16,7 @@ import {
   CATALOG_SEARCH,
   INVENTORY_EXTENSION,
   INVENTORY_VERSION,
+  UCPD_SCHEMA_FILES,
   INVENTORY_SCHEMA_URL,
   INVENTORY_SPEC_URL,
   PERMALINK,
@@ -72,11 +73,13 @@ export function profileKeys(doc: unknown): SigningJwk[] {
 const vertical = (version: string, page: string) => (version >= '2026-08-25' ? `shopping/${page}` : page);
 
 /** The capabilities of the catalog (issue: catalog search and lookup, plus the inventory extension). */
-export function catalogCapabilities(version = UCP_VERSION): CapabilityRegistry {
+export function catalogCapabilities(version = UCP_VERSION, o: { schemaBase?: string } = {}): CapabilityRegistry {
+  // the extension's schema lives at its namespace's authority (ucpd.dev); every store serves copies of ucpd's schemas too
+  const copies = o.schemaBase ? { config: { schemas: UCPD_SCHEMA_FILES.map((f) => `${o.schemaBase}/schemas/ucpd/${f}`) } } : {};
   return {
     [CATALOG_SEARCH]: [{ version, spec: ucpSpecUrl(vertical(version, 'catalog/search'), version), schema: ucpSchemaUrl('shopping/catalog_search.json', version) }],
     [CATALOG_LOOKUP]: [{ version, spec: ucpSpecUrl(vertical(version, 'catalog/lookup'), version), schema: ucpSchemaUrl('shopping/catalog_lookup.json', version) }],
-    [INVENTORY_EXTENSION]: [{ version: INVENTORY_VERSION, extends: [CATALOG_SEARCH, CATALOG_LOOKUP], spec: INVENTORY_SPEC_URL, schema: INVENTORY_SCHEMA_URL }],
+    [INVENTORY_EXTENSION]: [{ version: INVENTORY_VERSION, extends: [CATALOG_SEARCH, CATALOG_LOOKUP], spec: INVENTORY_SPEC_URL, schema: INVENTORY_SCHEMA_URL, ...copies }],
   };
 }
 

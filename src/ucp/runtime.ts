@@ -128,7 +128,7 @@ export class Ucp {
    * profile for release D advertises D for them), ucpd's own extension at its own version.
    */
   private capabilities(version: string): CapabilityRegistry {
-    return { ...catalogCapabilities(version), ...commerceCapabilities(version, { permalinkEndpoint: this.permalinkEndpoint }) };
+    return { ...catalogCapabilities(version, { schemaBase: this.d.config.baseUrl }), ...commerceCapabilities(version, { permalinkEndpoint: this.permalinkEndpoint }) };
   }
 
   /** The schemas of a negotiated protocol version. */

@@ -106,3 +106,35 @@ describe('policies[]', () => {
     });
   });
 });
+
+describe("ucpd's own extensions", () => {
+  test('their JSON Schemas are served from the store and named in the profile; every product and variant metadata follows them', async () => {
+    const { app } = suite.current().env;
+    const profile = (await request(app).get('/.well-known/ucp')).body;
+    const copies = profile.ucp.capabilities['dev.ucpd.shopping.inventory'][0].config.schemas as string[];
+    expect(copies).toEqual(['https://shop.example/schemas/ucpd/inventory.json', 'https://shop.example/schemas/ucpd/metadata.json']);
+    for (const url of copies) {
+      const res = await request(app).get(new URL(url).pathname);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^application\/schema\+json/);
+      expect(JSON.parse(res.text).$id).toMatch(/^https:\/\/ucpd\.dev\/schemas\/shopping\//);
+    }
+    expect((await request(app).get('/schemas/ucpd/../package.json')).status).toBe(404);
+    // in both versions, with shipping and tax hints for a destination in context
+    for (const profileUrl of [PINNED_CURRENT, undefined]) {
+      const res = await suite.post('/catalog/search', { query: 'jacket', context: { address_country: 'US', address_region: 'CO', postal_code: '80202' } }, profileUrl ? { profile: profileUrl } : {});
+      const products = res.body.products as Json[];
+      expect(products.length).toBeGreaterThan(0);
+      let hinted = 0;
+      for (const p of products) {
+        expectValid('https://ucpd.dev/schemas/shopping/metadata.json#/$defs/product_metadata', p.metadata);
+        for (const v of p.variants as Json[]) {
+          if (v.metadata === undefined) continue;
+          expectValid('https://ucpd.dev/schemas/shopping/metadata.json#/$defs/variant_metadata', v.metadata);
+          if (v.metadata.shipping) hinted++;
+        }
+      }
+      expect(hinted).toBeGreaterThan(0);
+    }
+  });
+});

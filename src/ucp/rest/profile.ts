@@ -3,7 +3,10 @@
  * like every published document (validators, signature), re-rendered when the signing keys or the
  * payment handlers offered change.
  */
+import { readFileSync } from 'node:fs';
 import { Router, type Request, type Response } from 'express';
+import { projectPath } from '../../paths.js';
+import { UCPD_SCHEMA_FILES } from '../constants.js';
 import { etagOf, type Rendered, sendRendered } from '../../edge/rendered.js';
 import { canonicalJson } from '../../util/canonical-json.js';
 import { protocolError } from '../errors.js';
@@ -46,6 +49,18 @@ export function ucpProfileRouter(deps: UcpRouteDeps): Router {
     }
     sendRendered(req, res, hit.rendered, signer);
   };
+  // ucpd's own extensions, documented by the JSON Schemas they follow, served from the store itself
+  const schemas = new Map(
+    UCPD_SCHEMA_FILES.map((name): [string, Rendered] => {
+      const body = readFileSync(projectPath('schemas', 'ucpd', name));
+      return [name, { status: 200, body, contentType: 'application/schema+json', etag: etagOf(body), cacheControl: 'public, max-age=86400', headers: {} }];
+    }),
+  );
+  r.get('/schemas/ucpd/:file', (req, res, next) => {
+    const hit = schemas.get(String(req.params.file));
+    if (!hit) return next();
+    sendRendered(req, res, hit, signer);
+  });
   r.get('/.well-known/ucp', async (req, res) => sendProfile(req, res));
   r.get('/.well-known/ucp/:version', async (req, res) => sendProfile(req, res, req.params.version));
   return r;
