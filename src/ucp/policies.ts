@@ -36,7 +36,9 @@ function entry(p: ReturnPolicy, urls: Urls, appliesTo?: string): UcpPolicy {
  * product's own policy id, if any); `country`: where the buyer is or the order goes.
  */
 export function ucpPolicies(all: readonly ReturnPolicy[], country: string | undefined, items: readonly { path: string; policyId?: string }[], urls: Urls): UcpPolicy[] {
-  const store = returnPoliciesFor(all, undefined, country)[0];
+  // where the country is unknown (or several policies apply there), the store's default one speaks for the store
+  const applicable = returnPoliciesFor(all, undefined, country);
+  const store = applicable.find((p) => p.isDefault) ?? applicable[0];
   const out: UcpPolicy[] = store ? [entry(store, urls)] : [];
   for (const item of items) {
     if (item.policyId === undefined || item.policyId === store?.id) continue;
@@ -47,10 +49,15 @@ export function ucpPolicies(all: readonly ReturnPolicy[], country: string | unde
 }
 
 /** The policies of a catalog response: its products' own policies (at `path(i)`), for the buyer's country in context. */
-export function productPolicies(env: Pick<PublishEnv, 'policies' | 'context' | 'urls'>, policyIds: readonly (string | undefined)[], path: (i: number) => string): UcpPolicy[] {
+export function productPolicies(
+  env: Pick<PublishEnv, 'policies' | 'context' | 'urls'>,
+  policyIds: readonly (string | undefined)[],
+  path: (i: number) => string,
+  country = env.context.country,
+): UcpPolicy[] {
   return ucpPolicies(
     env.policies,
-    env.context.country,
+    country,
     policyIds.map((policyId, i) => ({ path: path(i), ...(policyId ? { policyId } : {}) })),
     env.urls,
   );

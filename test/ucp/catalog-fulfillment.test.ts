@@ -46,6 +46,16 @@ describe('fulfillment on catalog variants', () => {
       expect(pickup.availability.available).toBe(level?.available === true);
       expect(pickup.description.plain).toMatch(pickup.availability.available ? /^Pick up at Summit & Trail Denver/ : /^Not available for pickup at Summit & Trail Denver/);
     }
+    // no store named: the one nearest the destination that has it (here Portland for a Portland postal code)
+    const near = await post('/catalog/search', { query: 'tent', filters: { fulfills_to: { address_country: 'US', postal_code: '97209' }, methods: ['pickup'] } });
+    let portland = 0;
+    for (const p of near.body.products as Json[])
+      for (const v of p.variants as Json[]) {
+        const there = (v.inventory.locations as Json[]).find((l) => l.id === 'store-portland')?.available === true;
+        if (there) portland++;
+        if (there) expect(methods(v)[0]!.location).toBe('store-portland');
+      }
+    expect(portland).toBeGreaterThan(0);
     const unknown = await post('/catalog/search', { query: 'tent', filters: { fulfills_to: { location: 'store-nowhere' }, methods: ['pickup'] } });
     expect(unknown.body.products).toEqual([]);
   });
@@ -86,6 +96,9 @@ describe('policies[]', () => {
       const index = Number(/^\$\.products\[(\d+)\]$/.exec((p.applies_to as string[])[0]!)![1]);
       expect(lookupAll.body.products[index]).toBeDefined();
     }
+    // nowhere in particular: the store's default policy
+    const anywhere = await post('/catalog/search', { query: 'tent' });
+    expect(anywhere.body.policies[0].description.plain).toBe('Returns within 60 days of delivery, free of charge, by mail or in store.');
     // abroad, the store policy for that country
     const gb = await post('/catalog/product', { id: lookupAll.body.products[0].id, context: { address_country: 'GB' } });
     expect(gb.body.policies[0].description.plain).toBe('Returns within 30 days of delivery, return shipping 9.95 EUR paid by the customer, by mail.');

@@ -104,9 +104,11 @@ function pickupMethod(env: PublishEnv, scope: FulfillmentScope, levels: readonly
     at = stores.find((l) => l.id === scope.location);
     if (!at) return { type: 'pickup', description: { plain: `No pickup at "${scope.location}"` }, availability: unavailable };
   } else {
-    // the store that has it ready soonest (in the destination's country, when one is named)
+    // the store nearest the destination by what addresses tell (same postal code, its first three
+    // characters, same region), then the one that has it ready soonest; in the destination's country
     const offered = pickupOptions(env, levels, scope.to ? { country: scope.to.country } : {}).filter((p) => p.stock.availability !== 'out_of_stock');
-    offered.sort((a, b) => (a.ready?.readyAt.getTime() ?? Infinity) - (b.ready?.readyAt.getTime() ?? Infinity));
+    const near = (l: Location) => nearness(l, scope.to ?? contextDestination(env.context));
+    offered.sort((a, b) => near(b.location) - near(a.location) || (a.ready?.readyAt.getTime() ?? Infinity) - (b.ready?.readyAt.getTime() ?? Infinity));
     at = offered[0]?.location;
     if (!at) return { type: 'pickup', description: { plain: 'Not in stock at any pickup store' }, availability: unavailable };
   }
@@ -121,6 +123,17 @@ function pickupMethod(env: PublishEnv, scope: FulfillmentScope, levels: readonly
     description: { plain: available ? `Pick up at ${at.name}${ready ? `, ${readyText(ready, at.timeZone ?? 'UTC')}` : ''}` : `Not available for pickup at ${at.name}` },
     availability: available ? { available: true, status: stock.availability === 'limited' ? 'in_stock' : stock.availability } : unavailable,
   };
+}
+
+/** How near a store is to a destination, by what the addresses tell: 3 same postal code, 2 same first three characters, 1 same region. */
+function nearness(l: Location, to: Destination | undefined): number {
+  if (!to) return 0;
+  const pc = (x: string | undefined) => (x ?? '').replace(/\s+/g, '').toUpperCase();
+  const a = pc(l.address.postalCode);
+  const b = pc(to.postalCode);
+  if (a && b && a === b) return 3;
+  if (a.length >= 3 && b.length >= 3 && a.slice(0, 3) === b.slice(0, 3)) return 2;
+  return to.region && l.address.region && to.region.toUpperCase() === l.address.region.toUpperCase() ? 1 : 0;
 }
 
 /** A variant's catalog fulfillment (methods in the scope; those the filter excludes left out). */

@@ -214,7 +214,12 @@ export class UcpCatalog {
       ...(result.hasMore ? { cursor: encodeCursor({ o: offset + limit, h: hash, m: mode }) } : {}),
       ...(result.total !== undefined ? { total_count: result.total } : {}),
     };
-    return { products, pagination, ...(messages.length ? { messages } : {}), policies: productPolicies(env, policyIds, (i) => `$.products[${i}]`) };
+    return {
+      products,
+      pagination,
+      ...(messages.length ? { messages } : {}),
+      policies: productPolicies(env, policyIds, (i) => `$.products[${i}]`, ext.fulfillment?.to?.country ?? env.context.country),
+    };
   }
 
   private quality() {
@@ -306,7 +311,7 @@ export class UcpCatalog {
     ids.forEach((id, i) => {
       if (!found.has(id)) messages.push(info('not_found', id, `$.ids[${req.ids.indexOf(id) >= 0 ? req.ids.indexOf(id) : i}]`));
     });
-    return { products, ...(messages.length ? { messages } : {}), policies: productPolicies(env, policyIds, (i) => `$.products[${i}]`) };
+    return { products, ...(messages.length ? { messages } : {}), policies: productPolicies(env, policyIds, (i) => `$.products[${i}]`, ext.fulfillment?.to?.country ?? env.context.country) };
   }
 
   async product(req: ProductRequest, o: CatalogCall): Promise<ProductBody> {
@@ -387,6 +392,6 @@ export class UcpCatalog {
       });
       product = withKey(product, 'selected', selected);
     }
-    return { product, ...(messages.length ? { messages } : {}), policies: productPolicies(env, [e.returnPolicyId], () => '$.product') };
+    return { product, ...(messages.length ? { messages } : {}), policies: productPolicies(env, [e.returnPolicyId], () => '$.product', ext.fulfillment?.to?.country ?? env.context.country) };
   }
 }
