@@ -66,7 +66,10 @@ export function referenceStore(dataDir: string, agentUrl: string, capabilities: 
   mkdirSync(path.join(dataDir, 'platforms'), { recursive: true });
   const env = { ...process.env, UCPD_DATA_DIR: dataDir };
   execFileSync(process.execPath, [cli, 'import', projectPath('..', 'shared', 'fixtures', 'flower_shop')], { env, stdio: 'ignore' });
-  writeFileSync(path.join(dataDir, 'platforms', 'bench.json'), JSON.stringify({ profile_url: agentUrl, profile: platformProfile({ capabilities, ...(version ? { version, capabilityVersion: version } : {}) }) }));
+  writeFileSync(
+    path.join(dataDir, 'platforms', 'bench.json'),
+    JSON.stringify({ profile_url: agentUrl, profile: platformProfile({ capabilities, ...(version ? { version, capabilityVersion: version } : {}) }) }),
+  );
   const token = execFileSync(process.execPath, [cli, 'tokens', 'create', '--name', 'bench'], { env }).toString().trim();
   return { env, token };
 }
