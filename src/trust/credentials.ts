@@ -18,6 +18,7 @@ import { verificationMethodId } from './did.js';
 import type { KeyStore } from './keys.js';
 import { VC_V2, credentialContextUrl, trustLoader } from './loader.js';
 import { Verifier, type PresentationResult, type VerificationResult } from './verifier.js';
+import { CREDENTIAL_TYPES } from './claims.js';
 
 export type { VerificationResult, PresentationResult };
 
@@ -174,6 +175,50 @@ export class CredentialService {
       keyId: key.kid,
       issuedAt: now.toISOString(),
       validUntil,
+      vc: JSON.stringify(secured),
+      jwt,
+    };
+    await this.o.store.insertCredential(record);
+    return record;
+  }
+
+  /**
+   * Issue a credential as it was given (the VC API: already checked against VC Data Model 2.0, see
+   * vc-model.ts): signed exactly as it is, with a Bitstring status entry added only when `status` asks for
+   * one (appended to any the credential brings). Its own `id`, dates and subjects are untouched; the
+   * store keeps it under a record id of its own (`/credentials/<uuid>`), so the same credential id may
+   * be issued twice. Throws what the signer throws (JSON-LD safe mode: undefined terms, contexts that
+   * do not resolve offline).
+   */
+  async issueCredential(credential: Record<string, unknown>, o: { status: boolean }): Promise<CredentialRecord> {
+    await this.ensureList();
+    const now = this.o.clock.now();
+    const n = await this.o.store.allocateStatusIndex(this.statusListUrl);
+    const index = (n * STRIDE) % STATUS_LIST_LENGTH;
+    const id = this.credentialUrl(randomUUID());
+    const doc = structuredClone(credential);
+    if (o.status) {
+      const entry = { id: `${this.statusListUrl}#${index}`, type: 'BitstringStatusListEntry', statusPurpose: 'revocation', statusListIndex: String(index), statusListCredential: this.statusListUrl };
+      doc.credentialStatus = doc.credentialStatus === undefined ? entry : [...(Array.isArray(doc.credentialStatus) ? doc.credentialStatus : [doc.credentialStatus]), entry];
+    }
+    const key = this.o.keys.active('ed25519');
+    const secured = await vc.issue({ credential: structuredClone(doc), suite: await this.suite(), documentLoader: this.loader });
+    const jwt = await new CompactSign(new TextEncoder().encode(JSON.stringify(doc)))
+      .setProtectedHeader({ alg: 'EdDSA', typ: 'vc+jwt', cty: 'vc', kid: verificationMethodId(this.o.did, key.kid), iss: this.o.did })
+      .sign(key.privateKey);
+    const types = (Array.isArray(doc.type) ? doc.type : [doc.type]) as string[];
+    const subjects = (Array.isArray(doc.credentialSubject) ? doc.credentialSubject : [doc.credentialSubject]) as { id?: unknown }[];
+    const subjectId = subjects.find((s) => typeof s.id === 'string')?.id as string | undefined;
+    const record: CredentialRecord = {
+      id,
+      type: types.find((t) => (CREDENTIAL_TYPES as readonly string[]).includes(t)) ?? 'custom',
+      subjectId: subjectId ?? id,
+      contentHash: '',
+      statusList: this.statusListUrl,
+      statusIndex: index,
+      keyId: key.kid,
+      issuedAt: now.toISOString(),
+      ...(typeof doc.validUntil === 'string' ? { validUntil: doc.validUntil } : {}),
       vc: JSON.stringify(secured),
       jwt,
     };

@@ -21,9 +21,17 @@ export function credentialContextDocument(): unknown {
   return credentialContextDoc;
 }
 
-/** The W3C contexts ucpd ships (VC 2.0 and friends, DID, Multikey), by URL. */
+/**
+ * The VC 2.0 examples context (its one `@vocab` line, as the W3C publishes it and its test suites embed
+ * it; no npm package ships it), for credentials written the way the specification's examples are.
+ */
+export const VC_EXAMPLES_V2 = 'https://www.w3.org/ns/credentials/examples/v2';
+let examplesDoc: unknown;
+
+/** The W3C contexts ucpd ships (VC 2.0 and its examples context, DID, Multikey), by URL. */
 export function w3cContexts(): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  examplesDoc ??= JSON.parse(readFileSync(projectPath('credentials', 'w3c-credentials-examples-v2.jsonld'), 'utf8'));
+  const out: Record<string, unknown> = { [VC_EXAMPLES_V2]: examplesDoc };
   for (const [url, doc] of credentialsContext.contexts) out[url] = doc;
   for (const [url, doc] of didContext.contexts) out[url] = doc;
   for (const [url, doc] of multikeyContext.contexts) out[url] = doc;

@@ -3,6 +3,7 @@
  * context) and the W3C CCG VC API (issue behind a bearer token; verify credentials and presentations
  * in public). Documents are signed responses like the JSON-LD catalog.
  */
+import { credentialProblems, signingProblem } from './vc-model.js';
 import { Router, type Request, type Response } from 'express';
 import { jsonBody } from '../edge/json-body.js';
 import { UcpdError, invalidInput, notFound } from '../errors.js';
@@ -140,37 +141,34 @@ export function trustRouter(deps: { store: Store; config: Config; trust: Trust }
 
   // ---- VC API ----------------------------------------------------------------------------------
 
+  /**
+   * The W3C VC API issuer: the credential is checked against VC Data Model 2.0 (vc-model.ts) and signed
+   * exactly as given; what the issuer will not carry is refused with the field named, never dropped.
+   * Options: `credentialId` (the VC API's), and ucpd's `credentialStatus` ({type: BitstringStatusListEntry})
+   * to add a revocation entry this service can later flip through /credentials/status.
+   */
   r.post('/credentials/issue', requireScope(store, 'credentials:write'), body, async (req, res) => {
     const { credential, options } = objectBody(req) as { credential?: unknown; options?: unknown };
-    if (!credential || typeof credential !== 'object' || Array.isArray(credential)) throw invalidInput('invalid_body', 'credential must be a JSON object', { field: 'credential' });
-    const c = credential as Record<string, unknown>;
-    const contexts = Array.isArray(c['@context']) ? (c['@context'] as unknown[]) : [];
-    if (contexts[0] !== 'https://www.w3.org/ns/credentials/v2')
-      throw invalidInput('invalid_credential', '@context must start with https://www.w3.org/ns/credentials/v2', { field: 'credential.@context' });
-    const types = Array.isArray(c.type) ? (c.type as unknown[]) : [c.type];
-    const type = types.find((t) => t !== 'VerifiableCredential');
-    if (typeof type !== 'string') throw invalidInput('invalid_credential', 'type must name a credential type besides VerifiableCredential', { field: 'credential.type' });
-    if (c.issuer !== undefined) {
-      const issuerId = typeof c.issuer === 'string' ? c.issuer : c.issuer !== null && typeof c.issuer === 'object' && !Array.isArray(c.issuer) ? (c.issuer as { id?: unknown }).id : undefined;
-      if (issuerId !== trust.did)
-        throw invalidInput('invalid_credential', `issuer must be ${trust.did} (a string, or an object with that id): this service issues only as itself`, { field: 'credential.issuer' });
+    if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) throw invalidInput('invalid_body', 'options must be an object', { field: 'options' });
+    const opts = (options ?? {}) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(opts)) {
+      if (k === 'credentialId') {
+        if (typeof v !== 'string') throw invalidInput('invalid_body', 'options.credentialId must be a string', { field: 'options.credentialId' });
+      } else if (k === 'credentialStatus') {
+        if (!v || typeof v !== 'object' || (v as { type?: unknown }).type !== 'BitstringStatusListEntry')
+          throw invalidInput('invalid_body', 'options.credentialStatus must be {"type": "BitstringStatusListEntry"} (a revocation entry)', { field: 'options.credentialStatus' });
+      } else throw invalidInput('invalid_body', `options.${k} is not supported by this issuer (it takes credentialId and credentialStatus)`, { field: `options.${k}` });
     }
-    const subject = c.credentialSubject;
-    if (!subject || typeof subject !== 'object' || Array.isArray(subject)) throw invalidInput('invalid_credential', 'credentialSubject must be an object', { field: 'credential.credentialSubject' });
-    if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalidInput('invalid_body', 'options must be an object', { field: 'options' });
-    const validUntil = typeof c.validUntil === 'string' ? c.validUntil : undefined;
-    if (validUntil !== undefined && Number.isNaN(Date.parse(validUntil))) throw invalidInput('invalid_credential', 'validUntil must be a date-time', { field: 'credential.validUntil' });
-    let record: Awaited<ReturnType<typeof trust.credentials.issue>>;
+    if (credential === undefined) throw invalidInput('invalid_body', 'credential is required (the VC API body is {credential, options})', { field: 'credential' });
+    const [problem] = credentialProblems(credential, { issuer: trust.did });
+    if (problem) throw invalidInput('invalid_credential', `${problem.field} ${problem.message}`, { field: problem.field });
+    let record: Awaited<ReturnType<typeof trust.credentials.issueCredential>>;
     try {
-      record = await trust.credentials.issue({
-        type,
-        subject: subject as Record<string, unknown>,
-        ...(validUntil ? { validUntil } : {}),
-        extraContexts: contexts.slice(1).filter((x) => x !== `${base}/credentials/context/v1.jsonld`) as (string | object)[],
-      });
+      record = await trust.credentials.issueCredential(credential as Record<string, unknown>, { status: opts.credentialStatus !== undefined });
     } catch (err) {
-      // JSON-LD safe mode refuses undefined terms and unknown contexts: a client error, said plainly.
-      throw invalidInput('invalid_credential', `cannot sign this credential: ${(err as Error).message}`, { field: 'credential' });
+      // JSON-LD safe mode: undefined terms, relative types, protected terms, contexts that are not available offline
+      const p = signingProblem(err, credential as Record<string, unknown>);
+      throw invalidInput('invalid_credential', `${p.field}: ${p.message}`, { field: p.field });
     }
     res
       .status(201)

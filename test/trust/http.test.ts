@@ -127,6 +127,7 @@ describe('VC API', () => {
     const credential = {
       '@context': ['https://www.w3.org/ns/credentials/v2', `${BASE}/credentials/context/v1.jsonld`],
       type: ['VerifiableCredential', 'MerchantCredential'],
+      issuer: 'did:web:shop.example',
       credentialSubject: { id: `${BASE}/.well-known/commerce#store`, legalName: 'Test Outfitters LLC' },
     };
     expect((await request(t.app).post('/credentials/issue').send({ credential })).status).toBe(401);
@@ -140,10 +141,10 @@ describe('VC API', () => {
         .send(body as object);
     for (const [body, field] of [
       [{}, 'credential'],
-      [{ credential: { ...credential, '@context': ['https://www.w3.org/2018/credentials/v1'] } }, 'credential.@context'],
+      [{ credential: { ...credential, '@context': ['https://www.w3.org/2018/credentials/v1'] } }, 'credential.@context[0]'],
       [{ credential: { ...credential, credentialSubject: 'x' } }, 'credential.credentialSubject'],
       [{ credential: { ...credential, issuer: 'did:web:other.example' } }, 'credential.issuer'],
-      [{ credential: { ...credential, credentialSubject: { favouriteColour: 'teal' } } }, 'credential'], // undefined term: safe mode refuses
+      [{ credential: { ...credential, credentialSubject: { favouriteColour: 'teal' } } }, 'credential.credentialSubject.favouriteColour'], // undefined term: safe mode refuses
     ] as const) {
       const r = await post(body);
       expect([field, r.status, r.body.field]).toEqual([field, 400, field]);
