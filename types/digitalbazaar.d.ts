@@ -43,6 +43,7 @@ declare module '@digitalbazaar/ed25519-multikey' {
   }
   export function fromJwk(options: { jwk: object; secretKey?: boolean; id?: string; controller?: string }): Promise<Ed25519KeyPair>;
   export function from(key: object): Promise<Ed25519KeyPair>;
+  export function generate(options?: { id?: string; controller?: string; seed?: Uint8Array }): Promise<Ed25519KeyPair>;
   export function toJwk(options: { keyPair: Ed25519KeyPair; secretKey?: boolean }): Promise<object>;
 }
 declare module '@digitalbazaar/ecdsa-multikey' {

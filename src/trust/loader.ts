@@ -2,7 +2,8 @@
  * The document loader every signature operation uses. It knows: the W3C credential, DID and Multikey
  * contexts (from their npm packages), ucpd's credential context and the catalog contexts (files in this
  * repository), the merchant's own did:web document and verification methods (built from the key store)
- * and its status list credentials (from the store). Anything else fails closed: no network, ever.
+ * and its status list credentials (from the store), and any did:key (computed from the identifier).
+ * Anything else fails closed: no network, ever.
  */
 import { readFileSync } from 'node:fs';
 import * as credentialsContext from '@digitalbazaar/credentials-context';
@@ -11,6 +12,7 @@ import multikeyContext from '@digitalbazaar/multikey-context';
 import { offlineLoader, UnknownDocumentError, type DocumentLoader } from '../linked-data/contexts.js';
 import { projectPath } from '../paths.js';
 import { MULTIKEY_CONTEXT, didDocument } from './did.js';
+import { didKeyDocument } from './did-key.js';
 import type { KeyStore } from './keys.js';
 
 export const VC_V2 = 'https://www.w3.org/ns/credentials/v2';
@@ -61,6 +63,12 @@ export function trustLoader(o: TrustLoaderOptions): DocumentLoader {
       const vm = doc.verificationMethod.find((m) => m.id === url);
       if (!vm) throw new UnknownDocumentError(url);
       return { documentUrl: url, document: { '@context': MULTIKEY_CONTEXT, ...vm } };
+    }
+    // did:key resolves from the identifier itself: credentials and presentations signed by anyone's did:key verify offline
+    if (url.startsWith('did:key:')) {
+      const doc = await didKeyDocument(url);
+      if (!doc) throw new UnknownDocumentError(url);
+      return { documentUrl: url, document: doc };
     }
     if (url.startsWith(statusPrefix)) {
       const list = await o.statusList(url);

@@ -10,6 +10,7 @@ import { offlineLoader, UnknownDocumentError, type DocumentLoader } from '../lin
 import type { Clock } from '../store/store.js';
 import { MULTIKEY_CONTEXT, didFromBaseUrl, type DidDocument } from './did.js';
 import { w3cContexts } from './loader.js';
+import { didKeyDocument } from './did-key.js';
 import { verifyMessage, type Verified } from './http-signatures.js';
 import { Verifier, type VerificationResult } from './verifier.js';
 
@@ -79,6 +80,8 @@ export function remoteOrigin(baseUrl: string, fetchImpl: Fetch = fetch): RemoteO
       return { documentUrl: url, document: { '@context': MULTIKEY_CONTEXT, ...vm } };
     }
     if (url.startsWith(`${origin}/`)) return { documentUrl: url, document: await getJson(url) };
+    const key = await didKeyDocument(url);
+    if (key) return { documentUrl: url, document: key };
     throw new UnknownDocumentError(url);
   };
   const jwks = async () => ((await getJson(`${origin}/.well-known/jwks.json`)) as { keys: JWK[] }).keys;

@@ -176,13 +176,14 @@ export function trustRouter(deps: { store: Store; config: Config; trust: Trust }
       .send(JSON.stringify({ verifiableCredential: JSON.parse(record.vc) }));
   });
 
+  // not verified is 400 with the checks that failed, as the VC API (verifier.yml) and the W3C suites have it
   r.post('/credentials/verify', verifyBody, async (req, res) => {
     const { verifiableCredential, options } = objectBody(req) as { verifiableCredential?: unknown; options?: unknown };
     if (verifiableCredential === undefined) throw invalidInput('invalid_body', 'verifiableCredential is required', { field: 'verifiableCredential' });
     const opts = optionsOf(options, ['now']);
     const result = await trust.credentials.verify(verifiableCredential, opts.now ? { now: dateOption(opts.now) } : {});
     const { credential: _c, ...out } = result;
-    res.status(result.verified ? 200 : 422).json(out);
+    res.status(result.verified ? 200 : 400).json(out);
   });
 
   r.post('/presentations/verify', verifyBody, async (req, res) => {
@@ -193,7 +194,7 @@ export function trustRouter(deps: { store: Store; config: Config; trust: Trust }
       throw invalidInput('body_too_complex', `a presentation may hold at most ${VERIFY_MAX_CREDENTIALS} credentials`, { field: 'verifiablePresentation.verifiableCredential' });
     const opts = optionsOf(options, ['challenge', 'domain']);
     const result = await trust.credentials.verifyPresentation(verifiablePresentation, { ...(opts.challenge ? { challenge: opts.challenge } : {}), ...(opts.domain ? { domain: opts.domain } : {}) });
-    res.status(result.verified ? 200 : 422).json({ ...result, credentials: result.credentials.map(({ credential: _c, ...c }) => c) });
+    res.status(result.verified ? 200 : 400).json({ ...result, credentials: result.credentials.map(({ credential: _c, ...c }) => c) });
   });
 
   /** VC API status update: { credentialId, credentialStatus: [{ type, status: "revoked" }] }. */
