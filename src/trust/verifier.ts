@@ -118,6 +118,13 @@ export class Verifier {
     }
     const credential = input as Record<string, unknown>;
     if (!credential.proof) return { verified: false, checks: [], warnings: [], errors: [problem('proof_missing', 'the credential has no proof')], format: 'data-integrity' };
+    // a proof set: every proof must verify (the library would pass the set when any one does)
+    if (Array.isArray(credential.proof) && credential.proof.length > 1) {
+      const each = await Promise.all(credential.proof.map((p) => this.verify({ ...credential, proof: p }, { now })));
+      const failed = each.flatMap((r, i) => r.errors.map((e) => ({ ...e, message: `proof[${i}]: ${e.message}` })));
+      const first = each[0]!;
+      return { ...first, verified: failed.length === 0, errors: failed, checks: [...first.checks], credential };
+    }
     let result: Awaited<ReturnType<typeof vc.verifyCredential>>;
     try {
       result = await vc.verifyCredential({

@@ -254,3 +254,21 @@ describe('did:key: what others sign verifies offline', () => {
     expect(wrong.body.verified).toBe(false);
   });
 });
+
+describe('proof sets', () => {
+  test('a credential with two proofs verifies only when both do (Data Integrity: every proof in a set)', async () => {
+    const res = await issue({ credential: base({ id: 'urn:uuid:0e0e0e0e-0000-4000-8000-000000000002' }) });
+    const once = res.body.verifiableCredential as Json;
+    // a second proof by ucpd over the same credential: a proof set of two good proofs
+    const twice = (await issue({ credential: once })).body.verifiableCredential as Json;
+    expect(Array.isArray(twice.proof)).toBe(true);
+    expect((twice.proof as Json[]).length).toBe(2);
+    expect((await verify(twice)).body).toMatchObject({ verified: true, errors: [] });
+    const [good, second] = twice.proof as Json[];
+    const broken = { ...twice, proof: [good, { ...second, proofValue: `${String(second!.proofValue).slice(0, -4)}AAAA` }] };
+    const r = await verify(broken);
+    expect(r.status).toBe(400);
+    expect(r.body.verified).toBe(false);
+    expect(r.body.errors[0].message).toMatch(/^proof\[1\]/);
+  });
+});
