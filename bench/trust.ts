@@ -1,8 +1,10 @@
 /**
  * bench/trust: what trust costs.
  *  1. Credential verification: the VC API (POST /credentials/verify, one credential per request; and
- *     POST /presentations/verify with 50 credentials per request) under wrk, against the bare
+ *     POST /presentations/verify with 10 credentials per request, what the JSON limits admit) under wrk, against the bare
  *     @digitalbazaar/vc library verifying the same credentials in a loop in this process.
+ *     And issuing: POST /credentials/issue (a VC Data Model 2.0 credential checked, signed as given,
+ *     stored) under wrk against the bare library's vc.issue of the same credential in this process.
  *  2. Response signing: requests/s of the product document with signatures on and off (wrk, 64
  *     connections), plus the raw cost of one ES256 signature.
  *
@@ -26,7 +28,9 @@ import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { systemClock } from '../src/store/store.js';
 import { signMessage } from '../src/trust/http-signatures.js';
 import { openTrust } from '../src/trust/trust.js';
-import { median, spawnUntil, waitForCredentials, benchArgs } from './lib.js';
+import { execFileSync } from 'node:child_process';
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import { freePort, median, spawnUntil, waitForCredentials, benchArgs } from './lib.js';
 
 const args = benchArgs();
 const runs = Number(args.get('runs') ?? 3);
@@ -36,7 +40,7 @@ const out = path.join(os.tmpdir(), `ucpd-bench-trust-${process.pid}`);
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const dataDir = path.join(out, 'data');
-const PORT = 18000 + (process.pid % 1000);
+const PORT = await freePort();
 const BASE = `http://127.0.0.1:${PORT}`;
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
@@ -103,10 +107,38 @@ async function bareRate(withStatus: boolean): Promise<number> {
   return n / duration;
 }
 
+// ---- issuing: the same VC Data Model 2.0 credential through the VC API and through the bare library
+const issuable = {
+  '@context': ['https://www.w3.org/ns/credentials/v2', 'https://www.w3.org/ns/credentials/examples/v2'],
+  type: ['VerifiableCredential', 'ExampleCredential'],
+  issuer: trust.did,
+  validFrom: '2026-01-01T00:00:00Z',
+  credentialSubject: { id: 'did:example:holder', name: 'Alice', degree: { type: 'ExampleBachelorDegree', name: 'Bachelor of Arts' } },
+};
+const issuerKey = await Ed25519Multikey.generate({ controller: trust.did, id: `${trust.did}#bench` });
+const issueSuite = new DataIntegrityProof({ signer: issuerKey.signer(), cryptosuite: eddsa });
+async function bareIssueRate(): Promise<number> {
+  let n = 0;
+  const end = performance.now() + duration * 1000;
+  while (performance.now() < end) {
+    await vc.issue({ credential: structuredClone(issuable), suite: issueSuite, documentLoader });
+    n++;
+  }
+  return n / duration;
+}
+const token = execFileSync(process.execPath, [cli, '--data-dir', dataDir, 'tokens', 'create', '--name', 'bench-issue', '--scope', 'credentials:write']).toString().trim();
+const issueScript = path.join(out, 'issue.lua');
+writeFileSync(
+  issueScript,
+  `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["Authorization"] = "Bearer ${token}"\nwrk.body = ${JSON.stringify(JSON.stringify({ credential: issuable }))}\n`,
+);
+
+/** Credentials per presentation: what a request may carry under the JSON limits (1,000 values; issue 11). */
+const BATCH = 10;
 const single = postScript('single', JSON.stringify({ verifiableCredential: credentials[0] }));
 const batch = postScript(
   'batch',
-  JSON.stringify({ verifiablePresentation: { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], verifiableCredential: credentials.slice(0, 50) } }),
+  JSON.stringify({ verifiablePresentation: { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], verifiableCredential: credentials.slice(0, BATCH) } }),
 );
 
 const results: Record<string, number[]> = {};
@@ -119,11 +151,20 @@ for (let r = 0; r < runs; r++) {
   const bareProofOnly = await bareRate(false);
   add('bare library, proof + status (library checkStatus)', bare);
   add('bare library, proof only', bareProofOnly);
+  add('bare library vc.issue, credentials/s', await bareIssueRate());
   const server = await serve([]);
+  // one issue first: a refusal says why (wrk only counts non-2xx answers)
+  const probe = await fetch(`${BASE}/credentials/issue`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ credential: issuable }),
+  });
+  if (probe.status !== 201) throw new Error(`/credentials/issue answered ${probe.status}: ${await probe.text()}`);
+  add('VC API /credentials/issue, credentials/s', wrk(`${BASE}/credentials/issue`, issueScript, 4).rps);
   const api = wrk(`${BASE}/credentials/verify`, single);
   const apiBatch = wrk(`${BASE}/presentations/verify`, batch, 4);
   add('VC API /credentials/verify, credentials/s', api.rps);
-  add('VC API /presentations/verify x50, credentials/s', apiBatch.rps * 50);
+  add(`VC API /presentations/verify x${BATCH}, credentials/s`, apiBatch.rps * BATCH);
   await stop(server);
   // Signed and unsigned each on a fresh server, alternating which goes first.
   const product = async (flags: string[]) => {
@@ -141,7 +182,7 @@ for (let r = 0; r < runs; r++) {
   add('product document unsigned, server CPU µs/request', unsigned.cpuUs);
   console.log(
     `run ${r + 1}: bare ${bare.toFixed(0)}/s (proof only ${bareProofOnly.toFixed(0)}/s); API single ${api.rps.toFixed(0)}/s p99 ${api.p99.toFixed(1)} ms; ` +
-      `API batch ${(apiBatch.rps * 50).toFixed(0)} credentials/s; product signed ${signed.rps.toFixed(0)} vs unsigned ${unsigned.rps.toFixed(0)} req/s ` +
+      `API batch ${(apiBatch.rps * BATCH).toFixed(0)} credentials/s; product signed ${signed.rps.toFixed(0)} vs unsigned ${unsigned.rps.toFixed(0)} req/s ` +
       `(server CPU ${signed.cpuUs.toFixed(1)} vs ${unsigned.cpuUs.toFixed(1)} µs/request)`,
   );
 }
@@ -164,9 +205,11 @@ const m = (k: string) => median(results[k]!);
 console.log(`\nbench/trust: ${runs} runs of ${duration} s, medians`);
 for (const k of Object.keys(results)) console.log(`  ${k.padEnd(52)} ${m(k).toFixed(0)}`);
 const ratio = m('VC API /credentials/verify, credentials/s') / m('bare library, proof + status (library checkStatus)');
-const ratioBatch = m('VC API /presentations/verify x50, credentials/s') / m('bare library, proof + status (library checkStatus)');
+const ratioBatch = m(`VC API /presentations/verify x${BATCH}, credentials/s`) / m('bare library, proof + status (library checkStatus)');
 const ratioProof = m('VC API /credentials/verify, credentials/s') / m('bare library, proof only');
 console.log(`  VC API verify / bare library (same checks): single ${ratio.toFixed(2)}, batch ${ratioBatch.toFixed(2)} (target >= 0.70); vs proof-only library ${ratioProof.toFixed(2)}`);
+const ratioIssue = m('VC API /credentials/issue, credentials/s') / m('bare library vc.issue, credentials/s');
+console.log(`  VC API issue / bare library vc.issue: ${ratioIssue.toFixed(2)} (target >= 0.70)`);
 const cost = 1 - m('product document signed, req/s') / m('product document unsigned, req/s');
 console.log(`  signing cost on the product document: ${(cost * 100).toFixed(1)}% of throughput (target <= 15%); one ES256 signature ${signUs.toFixed(1)} µs`);
 rmSync(out, { recursive: true, force: true });

@@ -210,12 +210,20 @@ export class Verifier {
     const checks = ['credentials'];
     if (vp.proof) {
       checks.push('proof');
+      // no challenge asked for: the proof's own is taken, so its signature is still checked, and the answer says
+      // no challenge was checked (a replayed presentation is the caller's to refuse)
+      const own = (Array.isArray(vp.proof) ? vp.proof[0] : vp.proof) as { challenge?: unknown } | undefined;
+      const challenge = opts.challenge ?? (typeof own?.challenge === 'string' ? own.challenge : undefined);
+      if (opts.challenge === undefined)
+        warnings.push(
+          problem('challenge_not_checked', challenge === undefined ? 'the presentation proof has no challenge' : "no challenge was given: the proof's own was used, so replay is not excluded"),
+        );
       try {
         const r = await vc.verify({
           presentation: vp,
           suite: this.verifySuite(),
           documentLoader: this.o.loader,
-          ...(opts.challenge ? { challenge: opts.challenge } : {}),
+          ...(challenge !== undefined ? { challenge } : {}),
           ...(opts.domain ? { domain: opts.domain } : {}),
           checkStatus: async () => ({ verified: true }),
         });

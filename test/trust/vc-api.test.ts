@@ -272,3 +272,28 @@ describe('proof sets', () => {
     expect(r.body.errors[0].message).toMatch(/^proof\[1\]/);
   });
 });
+
+describe('presentations without a challenge asked for', () => {
+  test("the proof's own challenge is used: the signature is still checked, and the answer warns that no challenge was", async () => {
+    const pair = await Ed25519Multikey.generate();
+    const did = `did:key:${pair.publicKeyMultibase}`;
+    pair.id = `${did}#${pair.publicKeyMultibase}`;
+    pair.controller = did;
+    const suite = new DataIntegrityProof({ signer: pair.signer(), cryptosuite: eddsa });
+    const docs = new Map<string, unknown>([...credentialsContext.contexts, ...multikeyContext.contexts, ...didContext.contexts]);
+    docs.set(EXAMPLES, { '@context': { '@vocab': 'https://www.w3.org/ns/credentials/examples#' } });
+    const vm = { '@context': 'https://w3id.org/security/multikey/v1', ...(await pair.export({ publicKey: true })) };
+    const didDoc = { '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'], id: did, verificationMethod: [vm], authentication: [pair.id] };
+    const documentLoader = async (url: string) =>
+      url === pair.id ? { documentUrl: url, document: vm } : url === did ? { documentUrl: url, document: didDoc } : { documentUrl: url, document: docs.get(url) };
+    const own = (await issue({ credential: base() })).body.verifiableCredential;
+    const vp = await vc.signPresentation({ presentation: vc.createPresentation({ verifiableCredential: [own], holder: did }), suite, challenge: 'their-own', documentLoader });
+    const ok = await request(t.app).post('/presentations/verify').send({ verifiablePresentation: vp, options: {} });
+    expect(ok.status).toBe(200);
+    expect(ok.body.warnings).toContainEqual(expect.objectContaining({ code: 'challenge_not_checked' }));
+    const forged = await request(t.app)
+      .post('/presentations/verify')
+      .send({ verifiablePresentation: { ...vp, holder: 'did:example:mallory' }, options: {} });
+    expect(forged.body.verified).toBe(false);
+  });
+});
