@@ -3,8 +3,9 @@
  * every rule the issuer is responsible for, each problem naming the field (`credential.validUntil`,
  * `credential.evidence[1].type`...). The issuer signs exactly what passes, so nothing it would not carry
  * is ever dropped: it is refused instead. JSON-LD rules (undefined terms, protected term redefinition,
- * contexts that do not resolve offline) are the signer's safe mode; see issuer.ts.
+ * contexts that do not resolve offline) are the signer's safe mode, named by signingProblem below.
  */
+import { isObject } from '../util/is-object.js';
 
 type Json = Record<string, unknown>;
 
@@ -15,7 +16,6 @@ export interface Problem {
   message: string;
 }
 
-const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
 /** An absolute URL (any scheme: https, did, urn...), one value, no whitespace. */
 export function isUrl(x: unknown): x is string {
   if (typeof x !== 'string' || !/^[a-z][a-z0-9+.-]*:\S+$/i.test(x)) return false;

@@ -14,9 +14,9 @@ import { businessError, incompatible, protocolError } from './errors.js';
 import { responseJson } from './catalog/fragments.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { codecFor, type Resource } from './wire/codec.js';
+import { isObject } from '../util/is-object.js';
 
 type Json = Record<string, unknown>;
-const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /** What an operation returns: a success body (without `ucp`), or business errors (an error_response). */
 export type OperationResult = { status?: number; body: Record<string, unknown> } | { status?: number; errors: UcpMessage[]; continueUrl?: string };

@@ -186,27 +186,27 @@ describe('VC Data Model 2.0: the issuer signs what it is given', () => {
   });
 });
 
-describe('did:key: what others sign verifies offline', () => {
-  /** A holder or issuer with its own did:key, signing with the bare W3C libraries (no ucpd code). */
-  async function didKeySigner() {
-    const pair = await Ed25519Multikey.generate();
-    const did = `did:key:${pair.publicKeyMultibase}`;
-    pair.id = `${did}#${pair.publicKeyMultibase}`;
-    pair.controller = did;
-    const suite = new DataIntegrityProof({ signer: pair.signer(), cryptosuite: eddsa });
-    const docs = new Map<string, unknown>([...credentialsContext.contexts, ...multikeyContext.contexts, ...didContext.contexts]);
-    docs.set(EXAMPLES, { '@context': { '@vocab': 'https://www.w3.org/ns/credentials/examples#' } });
-    const vm = { '@context': 'https://w3id.org/security/multikey/v1', ...(await pair.export({ publicKey: true })) };
-    const didDoc = { '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'], id: did, verificationMethod: [vm], assertionMethod: [pair.id], authentication: [pair.id] };
-    const documentLoader = async (url: string) => {
-      if (url === pair.id) return { documentUrl: url, document: vm };
-      if (url === did) return { documentUrl: url, document: didDoc };
-      if (!docs.has(url)) throw new Error(`not offline: ${url}`);
-      return { documentUrl: url, document: docs.get(url) };
-    };
-    return { did, suite, documentLoader };
-  }
+/** A holder or issuer with its own did:key, signing with the bare W3C libraries (no ucpd code). */
+async function didKeySigner() {
+  const pair = await Ed25519Multikey.generate();
+  const did = `did:key:${pair.publicKeyMultibase}`;
+  pair.id = `${did}#${pair.publicKeyMultibase}`;
+  pair.controller = did;
+  const suite = new DataIntegrityProof({ signer: pair.signer(), cryptosuite: eddsa });
+  const docs = new Map<string, unknown>([...credentialsContext.contexts, ...multikeyContext.contexts, ...didContext.contexts]);
+  docs.set(EXAMPLES, { '@context': { '@vocab': 'https://www.w3.org/ns/credentials/examples#' } });
+  const vm = { '@context': 'https://w3id.org/security/multikey/v1', ...(await pair.export({ publicKey: true })) };
+  const didDoc = { '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'], id: did, verificationMethod: [vm], assertionMethod: [pair.id], authentication: [pair.id] };
+  const documentLoader = async (url: string) => {
+    if (url === pair.id) return { documentUrl: url, document: vm };
+    if (url === did) return { documentUrl: url, document: didDoc };
+    if (!docs.has(url)) throw new Error(`not offline: ${url}`);
+    return { documentUrl: url, document: docs.get(url) };
+  };
+  return { did, suite, documentLoader };
+}
 
+describe('did:key: what others sign verifies offline', () => {
   test('a credential issued by a bare @digitalbazaar/vc issuer with did:key verifies in ucpd; tampered, it does not', async () => {
     const s = await didKeySigner();
     const credential = {
@@ -275,17 +275,7 @@ describe('proof sets', () => {
 
 describe('presentations without a challenge asked for', () => {
   test("the proof's own challenge is used: the signature is still checked, and the answer warns that no challenge was", async () => {
-    const pair = await Ed25519Multikey.generate();
-    const did = `did:key:${pair.publicKeyMultibase}`;
-    pair.id = `${did}#${pair.publicKeyMultibase}`;
-    pair.controller = did;
-    const suite = new DataIntegrityProof({ signer: pair.signer(), cryptosuite: eddsa });
-    const docs = new Map<string, unknown>([...credentialsContext.contexts, ...multikeyContext.contexts, ...didContext.contexts]);
-    docs.set(EXAMPLES, { '@context': { '@vocab': 'https://www.w3.org/ns/credentials/examples#' } });
-    const vm = { '@context': 'https://w3id.org/security/multikey/v1', ...(await pair.export({ publicKey: true })) };
-    const didDoc = { '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'], id: did, verificationMethod: [vm], authentication: [pair.id] };
-    const documentLoader = async (url: string) =>
-      url === pair.id ? { documentUrl: url, document: vm } : url === did ? { documentUrl: url, document: didDoc } : { documentUrl: url, document: docs.get(url) };
+    const { did, suite, documentLoader } = await didKeySigner();
     const own = (await issue({ credential: base() })).body.verifiableCredential;
     const vp = await vc.signPresentation({ presentation: vc.createPresentation({ verifiableCredential: [own], holder: did }), suite, challenge: 'their-own', documentLoader });
     const ok = await request(t.app).post('/presentations/verify').send({ verifiablePresentation: vp, options: {} });

@@ -11,19 +11,10 @@ import addFormatsModule from 'ajv-formats';
 import request from 'supertest';
 import type { Json } from '../helpers/json.js';
 import { AGENT, type CheckoutSuite, checkoutSuite, PAY_OK, roses, shipping } from '../helpers/ucp-checkout.js';
-import { expectValid } from '../helpers/ucp.js';
+import { ALL_SHOPPING_CAPS, expectValid } from '../helpers/ucp.js';
 
 /** Every capability, the catalog's too (2026-08-25 fulfillment extends it). */
-const ALL = [
-  'dev.ucp.shopping.catalog.search',
-  'dev.ucp.shopping.catalog.lookup',
-  'dev.ucp.shopping.checkout',
-  'dev.ucp.shopping.cart',
-  'dev.ucp.shopping.order',
-  'dev.ucp.shopping.fulfillment',
-  'dev.ucp.shopping.discount',
-  'dev.ucp.shopping.buyer_consent',
-];
+const ALL = ALL_SHOPPING_CAPS;
 
 /** The official schema of each tool's result (its catalog and checkout extensions are checked by the REST tests). */
 const RESULT_REFS: Record<string, string> = {

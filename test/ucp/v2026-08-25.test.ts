@@ -9,25 +9,12 @@ import { describe, expect, test } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { Json } from '../helpers/json.js';
 import { checkoutSuite, PAY_OK, roses, shipping } from '../helpers/ucp-checkout.js';
-import { expectValid } from '../helpers/ucp.js';
+import { checkoutSchemaRefs } from '../../src/ucp/schemas.js';
+import { ALL_SHOPPING_CAPS, expectValid } from '../helpers/ucp.js';
 
 const V = '2026-08-25';
-const ALL = [
-  'dev.ucp.shopping.catalog.search',
-  'dev.ucp.shopping.catalog.lookup',
-  'dev.ucp.shopping.checkout',
-  'dev.ucp.shopping.cart',
-  'dev.ucp.shopping.order',
-  'dev.ucp.shopping.fulfillment',
-  'dev.ucp.shopping.discount',
-  'dev.ucp.shopping.buyer_consent',
-];
-const CHECKOUT_REFS = [
-  'shopping/checkout.json',
-  'shopping/fulfillment.json#/$defs/dev.ucp.shopping.checkout',
-  'shopping/discount.json#/$defs/dev.ucp.shopping.checkout',
-  'shopping/buyer_consent.json#/$defs/dev.ucp.shopping.checkout',
-];
+const ALL = ALL_SHOPPING_CAPS;
+const CHECKOUT_REFS = checkoutSchemaRefs(new Set(ALL));
 const CART_REFS = ['shopping/cart.json', 'shopping/discount.json#/$defs/dev.ucp.shopping.cart', 'shopping/buyer_consent.json#/$defs/dev.ucp.shopping.cart'];
 const MARKETING = 'dev.ucp.consent.marketing';
 const EMAIL = 'dev.ucp.consent.marketing.email';
@@ -52,6 +39,25 @@ function confirm(advertised: Json, changes: Record<string, boolean> = {}): Json 
     out[id] = { ...(id in changes ? { granted: changes[id], source: 'platform' } : { granted: p.granted, source: p.source }), ...(segments ? { segments } : {}) };
   }
   return out;
+}
+
+/** A checkout's lines as an update sends them back. */
+const linesOf = (c: Json) => c.line_items.map((l: Json) => ({ id: l.id, item: { id: l.item.id }, quantity: l.quantity }));
+
+/** Fulfillment choosing the first option of the checkout's shipping method. */
+function firstOption(c: Json): Json {
+  const m = c.fulfillment.methods[0];
+  return {
+    methods: [
+      {
+        id: m.id,
+        type: 'shipping',
+        line_item_ids: m.line_item_ids,
+        selected_destination_id: m.selected_destination_id,
+        groups: [{ id: m.groups[0].id, selected_option_id: m.groups[0].options[0].id }],
+      },
+    ],
+  };
 }
 
 const shipTo = () => {
@@ -92,18 +98,8 @@ describe('a platform at 2026-08-25', () => {
     expect(m.destinations[0].type).toBe('shipping_address');
     expect(m.groups[0].options[0].description).toEqual({ plain: expect.any(String) });
     valid(CHECKOUT_REFS, (await suite.call('get', `/checkout-sessions/${created.id}`)).body);
-    const chosen = {
-      methods: [
-        {
-          id: m.id,
-          type: 'shipping',
-          line_item_ids: m.line_item_ids,
-          selected_destination_id: m.selected_destination_id,
-          groups: [{ id: m.groups[0].id, selected_option_id: m.groups[0].options[0].id }],
-        },
-      ],
-    };
-    const lines = created.line_items.map((l: Json) => ({ id: l.id, item: { id: l.item.id }, quantity: l.quantity }));
+    const chosen = firstOption(created);
+    const lines = linesOf(created);
     const updated = valid(
       CHECKOUT_REFS,
       (await suite.call('put', `/checkout-sessions/${created.id}`, { id: created.id, line_items: lines, fulfillment: chosen, buyer: { email: 'v0825@example.com' } })).body,
@@ -128,7 +124,7 @@ describe('a platform at 2026-08-25', () => {
     for (const p of Object.values(advertised) as Json[]) expect(p).toMatchObject({ granted: false, source: 'business', description: expect.any(String) });
     expect(Object.keys(advertised[MARKETING].segments).sort()).toEqual([EMAIL, SMS]);
 
-    const lines = created.line_items.map((l: Json) => ({ id: l.id, item: { id: l.item.id }, quantity: l.quantity }));
+    const lines = linesOf(created);
     const consent = { ...confirm(advertised, { [EMAIL]: true, 'dev.ucp.consent.analytics': true }), 'com.example.never_advertised': { granted: true, source: 'platform' } };
     const put = (buyer: Json) => suite.call('put', `/checkout-sessions/${created.id}`, { id: created.id, line_items: lines, buyer });
     const after = valid(CHECKOUT_REFS, (await put({ email: 'consent@example.com', consent })).body);
@@ -151,19 +147,8 @@ describe('a platform at 2026-08-25', () => {
 
   test('consent that needs data the checkout lacks: a warning while open, and completion refused until it is given', async () => {
     const created = (await suite.call('post', '/checkout-sessions', { ...roses(1), ...shipTo() })).body;
-    const m = created.fulfillment.methods[0];
-    const lines = created.line_items.map((l: Json) => ({ id: l.id, item: { id: l.item.id }, quantity: l.quantity }));
-    const chosen = {
-      methods: [
-        {
-          id: m.id,
-          type: 'shipping',
-          line_item_ids: m.line_item_ids,
-          selected_destination_id: m.selected_destination_id,
-          groups: [{ id: m.groups[0].id, selected_option_id: m.groups[0].options[0].id }],
-        },
-      ],
-    };
+    const lines = linesOf(created);
+    const chosen = firstOption(created);
     const sms = confirm(created.buyer.consent, { [SMS]: true });
     const updated = (await suite.call('put', `/checkout-sessions/${created.id}`, { id: created.id, line_items: lines, fulfillment: chosen, buyer: { email: 'sms@example.com', consent: sms } })).body;
     expect(updated.messages).toContainEqual(expect.objectContaining({ type: 'warning', code: 'missing_consent_data', path: '$.buyer.phone_number' }));
@@ -198,19 +183,8 @@ describe('a platform at 2026-08-25', () => {
   test('the order webhook speaks the version the order was placed at', async () => {
     const { t } = suite.current();
     const created = (await suite.call('post', '/checkout-sessions', { ...roses(1), ...shipTo() })).body;
-    const m = created.fulfillment.methods[0];
-    const lines = created.line_items.map((l: Json) => ({ id: l.id, item: { id: l.item.id }, quantity: l.quantity }));
-    const chosen = {
-      methods: [
-        {
-          id: m.id,
-          type: 'shipping',
-          line_item_ids: m.line_item_ids,
-          selected_destination_id: m.selected_destination_id,
-          groups: [{ id: m.groups[0].id, selected_option_id: m.groups[0].options[0].id }],
-        },
-      ],
-    };
+    const lines = linesOf(created);
+    const chosen = firstOption(created);
     await suite.call('put', `/checkout-sessions/${created.id}`, { id: created.id, line_items: lines, fulfillment: chosen, buyer: { email: 'hook@example.com' } });
     const done = (await suite.call('post', `/checkout-sessions/${created.id}/complete`, PAY_OK, { key: randomUUID() })).body;
     const hooks = await t.store.listWebhooks(done.order.id);
@@ -228,7 +202,7 @@ describe('a platform at 2026-04-08 beside it', () => {
     const created = (await suite.call('post', '/checkout-sessions', roses(1))).body;
     expect(created.ucp.version).toBe('2026-04-08');
     expect(created.buyer).toBeUndefined();
-    const lines = created.line_items.map((l: Json) => ({ id: l.id, item: { id: l.item.id }, quantity: l.quantity }));
+    const lines = linesOf(created);
     const updated = (
       await suite.call('put', `/checkout-sessions/${created.id}`, { id: created.id, line_items: lines, buyer: { email: 'old@example.com', consent: { marketing: true, sale_of_data: false } } })
     ).body;

@@ -10,10 +10,10 @@ import { describeExchange } from '../client.js';
 import type { CheckContext } from '../context.js';
 import { fail, skip, type CheckDefinition, type Evidence } from '../model.js';
 import { SPEC_0825, expectOk, search } from './ucp-common.js';
+import { isObject } from '../../util/is-object.js';
 
 type Json = Record<string, unknown>;
 type Check = CheckDefinition<CheckContext>;
-const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 async function need0825(ctx: CheckContext): Promise<void> {
   const v = await ctx.ucpVersion();

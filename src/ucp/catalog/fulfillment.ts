@@ -8,12 +8,12 @@
  * context: its locality for shipping, its `location` for pickup. Without a pickup location named, the
  * store that has the variant ready soonest is reported.
  */
-import { summarizeStock } from '../../catalog/availability.js';
 import type { InventoryLevel, Location } from '../../catalog/model.js';
 import type { Destination } from '../../catalog/shipping.js';
 import { holdsUntil, type PublishEnv } from '../../publish/env.js';
-import { contextDestination, destinationsFor, pickupOptions, shippingOptions } from '../../publish/offers.js';
+import { contextDestination, destinationsFor, type PickupOption, pickupOptions, shippingOptions } from '../../publish/offers.js';
 import { AVAILABILITY_TEXT, destinationText, readyText, shippingTerms } from '../../publish/wording.js';
+import { isObject } from '../../util/is-object.js';
 
 /** Where the catalog reports fulfillment for, as read from a request. */
 export interface FulfillmentScope {
@@ -35,8 +35,6 @@ export interface CatalogMethod {
   options?: { id: string; title: string; description: { plain: string } }[];
 }
 
-type Json = Record<string, unknown>;
-const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
 const str = (x: unknown) => (typeof x === 'string' && x.trim() !== '' ? x.trim() : undefined);
 
 /** The scope of a catalog request (filters.fulfills_to, filters.methods, context.location). */
@@ -99,23 +97,29 @@ function shippingMethod(
 function pickupMethod(env: PublishEnv, scope: FulfillmentScope, levels: readonly InventoryLevel[]): CatalogMethod | undefined {
   const stores = env.locations.filter((l) => l.pickup);
   if (stores.length === 0) return undefined;
+  // the store: the one named, else the nearest to the destination by what addresses tell (same postal
+  // code, its first three characters, same region), then the one that has it ready soonest, in the
+  // destination's country; its stock and readiness come from the same offer-engine reading
+  let offer: PickupOption | undefined;
   let at: Location | undefined;
   if (scope.location !== undefined) {
     at = stores.find((l) => l.id === scope.location);
     if (!at) return { type: 'pickup', description: { plain: `No pickup at "${scope.location}"` }, availability: unavailable };
+    offer = pickupOptions(
+      env,
+      levels.filter((l) => l.locationId === at!.id),
+    ).find((p) => p.location.id === at!.id);
   } else {
-    // the store nearest the destination by what addresses tell (same postal code, its first three
-    // characters, same region), then the one that has it ready soonest; in the destination's country
     const offered = pickupOptions(env, levels, scope.to ? { country: scope.to.country } : {}).filter((p) => p.stock.availability !== 'out_of_stock');
     const near = (l: Location) => nearness(l, scope.to ?? contextDestination(env.context));
     offered.sort((a, b) => near(b.location) - near(a.location) || (a.ready?.readyAt.getTime() ?? Infinity) - (b.ready?.readyAt.getTime() ?? Infinity));
-    at = offered[0]?.location;
+    offer = offered[0];
+    at = offer?.location;
     if (!at) return { type: 'pickup', description: { plain: 'Not in stock at any pickup store' }, availability: unavailable };
   }
-  const here = levels.filter((l) => l.locationId === at.id);
-  const stock = summarizeStock(here);
-  const available = here.length > 0 && stock.availability !== 'out_of_stock';
-  const ready = available ? pickupOptions(env, here).find((p) => p.location.id === at.id)?.ready : undefined;
+  const stock = offer?.stock;
+  const available = stock !== undefined && stock.availability !== 'out_of_stock';
+  const ready = available ? offer?.ready : undefined;
   if (ready) holdsUntil(env, ready.validUntil);
   return {
     type: 'pickup',

@@ -83,7 +83,7 @@ export class UcpCatalog {
     }
     for (const record of missing.length ? await this.o.store.getProducts(missing) : []) {
       const validity = { until: env.validity!.until };
-      const encoded = encodeProduct(record, { ...env, validity }, { ...ext, inventory: ext.inventory });
+      const encoded = encodeProduct(record, { ...env, validity }, ext);
       if (!encoded) continue;
       const product = sortedDeep(encoded);
       const entry: Encoded = {

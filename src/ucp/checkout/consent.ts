@@ -9,6 +9,7 @@
  */
 import type { UcpMessage } from '../messages.js';
 import { error, warning } from '../messages.js';
+import { isObject } from '../../util/is-object.js';
 
 export const ANALYTICS = 'dev.ucp.consent.analytics';
 export const MARKETING = 'dev.ucp.consent.marketing';
@@ -53,7 +54,6 @@ export const PURPOSES: Readonly<Record<string, Purpose>> = {
 };
 
 type Json = Record<string, unknown>;
-const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /**
  * A confirmation (the 2026-08-25 request map) applied to the stated values: advertised keys only (others

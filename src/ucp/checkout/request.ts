@@ -9,6 +9,7 @@ import type { CustomerAddress } from '../../catalog/model.js';
 import { error, type UcpMessage } from '../messages.js';
 import type { PaymentInstrumentInput } from '../payments.js';
 import type { Address } from './types.js';
+import { isObject } from '../../util/is-object.js';
 
 export type Json = Record<string, unknown>;
 
@@ -58,7 +59,7 @@ export function newId(prefix: string): string {
   return `${prefix}_${out}`;
 }
 
-export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+export { isObject };
 /** A line quantity: a whole number from 1 to `max` (so every amount computed from it stays exact). */
 export const isQuantity = (v: unknown, max: number): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1 && v <= max;
 export const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);

@@ -29,6 +29,7 @@ import type { UcpRouteDeps } from '../rest/router.js';
 import { sendUcpJson } from '../rest/send.js';
 import { type ToolDefinition, toolDefinition } from './tools.js';
 import { MCP_PATH } from './path.js';
+import { isObject } from '../../util/is-object.js';
 
 type Json = Record<string, unknown>;
 type Id = string | number | null;
@@ -50,8 +51,6 @@ const invalidParams = (message: string) => new RpcError(-32602, message, 400);
 function rpcFromProtocol(e: UcpProtocolError, storefront: string): RpcError {
   return new RpcError(jsonRpcErrorCode(e), e.message, e.status, protocolErrorBody(e, storefront));
 }
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function mcpHandler(deps: UcpRouteDeps, operations: readonly Operation[]): ((req: IncomingMessage, res: ServerResponse) => boolean) & { routes: RouteInfo[] } {
   const { ucp, config, logger, signer } = deps;

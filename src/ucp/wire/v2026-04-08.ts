@@ -4,8 +4,7 @@
  */
 import { asConfirmation, consentFromBooleans, consentToBooleans, storedConsent } from '../checkout/consent.js';
 import type { Json, WireCodec } from './types.js';
-
-const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
+import { isObject } from '../../util/is-object.js';
 
 export const v20260408: WireCodec = {
   version: '2026-04-08',

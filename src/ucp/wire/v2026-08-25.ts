@@ -10,11 +10,11 @@ import { advertisedConsent, storedConsent } from '../checkout/consent.js';
 import { BUYER_CONSENT } from '../constants.js';
 import { error } from '../messages.js';
 import type { Json, WireCodec } from './types.js';
+import { isObject } from '../../util/is-object.js';
 
 /** UN/CEFACT Rec 20 "one" (each): the sale unit of every ucpd item. */
 const EACH = 'C62';
 
-const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
 const objects = (x: unknown): Json[] => (Array.isArray(x) ? x.filter(isObject) : []);
 const described = (d: unknown) => (typeof d === 'string' ? { plain: d } : d);
 
